@@ -1,0 +1,48 @@
+"""The built-in detectors by name, and running them all over one diff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.detect.base import ChangedFile, Detector, DetectorSettings, Finding, Kind, Severity
+from app.detect.dependencies import DependenciesDetector
+from app.detect.infra import InfraDetector
+from app.detect.migrations import MigrationsDetector
+from app.detect.security import AuthDetector, SecretsDetector
+
+DETECTORS: Mapping[str, Detector] = {
+    detector.name: detector
+    for detector in (
+        MigrationsDetector(),
+        DependenciesDetector(),
+        AuthDetector(),
+        SecretsDetector(),
+        InfraDetector(),
+    )
+}
+DETECTOR_NAMES: tuple[str, ...] = tuple(DETECTORS)
+
+
+def run_detectors(
+    files: Sequence[ChangedFile], settings: Mapping[str, DetectorSettings]
+) -> list[Finding]:
+    """Every enabled detector over `files`, plus a finding per file whose diff was unreadable."""
+    findings: list[Finding] = [_unreadable(f) for f in files if f.parse_error]
+    for name, detector in DETECTORS.items():
+        own = settings.get(name) or detector.settings_model()
+        if own.enabled:
+            findings.extend(detector.detect(files, own))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _unreadable(changed: ChangedFile) -> Finding:
+    return Finding(
+        kind=Kind.PATH,
+        file=changed.path,
+        line=None,
+        severity=Severity.MEDIUM,
+        rule="diff.unreadable",
+        message=f"the diff of this file could not be read ({changed.parse_error}); "
+        "only its path was checked",
+    )

@@ -1,0 +1,160 @@
+"""A local checkout as the CLI's source of changed files (the server's is GitHub).
+
+Only this module runs git. Every diff is produced with explicit options so a
+user's git config (external diff tools, `diff.noprefix`, colour, quoting)
+cannot change what the parser sees.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.detect.base import ChangedFile, FileStatus
+from app.detect.diff import parse_git_diff
+
+_DIFF = (
+    "-c",
+    "core.quotePath=false",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-M",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
+_DEFAULT_BRANCH_GUESSES = ("main", "master", "trunk", "develop")
+_BINARY_SNIFF = 8000
+
+
+class GitError(Exception):
+    """git failed or the directory is not a repository; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    base: str  # a commit
+    head: str | None  # a commit, or None for the working tree
+    label: str  # what to call it in reports
+
+
+class Repo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            top = self.git("rev-parse", "--show-toplevel").strip()
+        except GitError:
+            raise GitError(
+                f"{path} is not inside a git repository; run from a checkout or pass --diff FILE"
+            ) from None
+        self.root = Path(top)
+
+    def git(self, *args: str, check: bool = True) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=self.path,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        if check and done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()
+            raise GitError(f"git {' '.join(args)}: {message}")
+        return done.stdout.decode("utf-8", "replace")
+
+    def resolve(self, ref: str) -> str:
+        out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        if not out.strip():
+            raise GitError(f"unknown revision {ref!r}; pass a branch, tag or commit")
+        return out.strip()
+
+    def default_branch(self) -> str:
+        remote_head = self.git(
+            "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
+        ).strip()
+        if remote_head:
+            return remote_head
+        for name in _DEFAULT_BRANCH_GUESSES:
+            for ref in (f"origin/{name}", name):
+                if self.git("rev-parse", "--verify", "--quiet", ref, check=False).strip():
+                    return ref
+        raise GitError(
+            "cannot tell the default branch (no origin/HEAD, main or master); pass --base REF"
+        )
+
+    def range(self, base: str | None, head: str | None) -> Range:
+        head_commit = self.resolve(head) if head else None
+        base_ref = base or self.default_branch()
+        tip = head_commit or self.resolve("HEAD")
+        merge_base = self.git("merge-base", self.resolve(base_ref), tip, check=False).strip()
+        if not merge_base:
+            raise GitError(f"{base_ref} and {head or 'HEAD'} share no history; pass --base")
+        label = f"{base_ref}...{head or 'working tree'}"
+        return Range(base=merge_base, head=head_commit, label=label)
+
+    def changed_files(self, span: Range) -> list[ChangedFile]:
+        args = [span.base] + ([span.head] if span.head else [])
+        files = parse_git_diff(self.git(*_DIFF, *args, "--"))
+        if span.head is None:
+            files += self._untracked()
+        for changed in files:
+            changed.base_loader = self._loader(span.base)
+            changed.head_loader = self._loader(span.head)
+        return files
+
+    def show(self, ref: str | None, path: str) -> str | None:
+        """A file's text at `ref` (None: the working tree), or None if it is not there."""
+        if ref is None:
+            target = self.root / path
+            try:
+                return target.read_text("utf-8", errors="replace") if target.is_file() else None
+            except OSError:
+                return None
+        out = subprocess.run(
+            ["git", "show", f"{ref}:{path}"], cwd=self.root, capture_output=True, check=False
+        )
+        return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    def _loader(self, ref: str | None) -> _Loader:
+        return _Loader(self, ref)
+
+    def _untracked(self) -> list[ChangedFile]:
+        names = self.git("ls-files", "--others", "--exclude-standard", "-z").split("\0")
+        return [self._untracked_file(name) for name in names if name]
+
+    def _untracked_file(self, name: str) -> ChangedFile:
+        """A new file not yet added to git, as the diff would show it once added."""
+        try:
+            data = (self.root / name).read_bytes()
+        except OSError as error:
+            return ChangedFile(path=name, status=FileStatus.ADDED, parse_error=str(error))
+        if b"\0" in data[:_BINARY_SNIFF]:
+            return ChangedFile(path=name, status=FileStatus.ADDED, binary=True)
+        lines = data.decode("utf-8", "replace").splitlines()
+        added = list(enumerate(lines, start=1))
+        return ChangedFile(path=name, status=FileStatus.ADDED, added=added, additions=len(added))
+
+
+class _Loader:
+    """Reads one side of the diff lazily; detectors only ask for files they care about."""
+
+    __slots__ = ("ref", "repo")
+
+    def __init__(self, repo: Repo, ref: str | None) -> None:
+        self.repo, self.ref = repo, ref
+
+    def __call__(self, path: str) -> str | None:
+        return self.repo.show(self.ref, path)
+
+
+def read_diff_file(path: str, stdin_text: str | None = None) -> str:
+    if path == "-":
+        return stdin_text or ""
+    try:
+        return Path(path).read_text("utf-8", errors="replace")
+    except OSError as error:
+        raise GitError(f"cannot read diff {path}: {error.strerror}") from None

@@ -1,0 +1,245 @@
+"""Config x diff x findings x PR facts -> Decision. Pure: same input, same output."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from app.detect.base import ChangedFile, Finding
+from app.policy import approvals
+from app.policy.approvals import Demand
+from app.policy.conditions import PullView, evidence
+from app.policy.config import Condition, Config, Role, display_name
+from app.policy.facts import PullFacts, Review, ReviewState
+
+
+class RoleState(enum.StrEnum):
+    NOT_REQUIRED = "not_required"
+    REQUIRED = "required"  # reviews unknown (the CLI): needed, nothing more to say
+    WAITING = "waiting"
+    APPROVED = "approved"
+    BLOCKED = "blocked"  # a member requested changes
+
+
+class Conclusion(enum.StrEnum):
+    NOTHING_REQUIRED = "nothing_required"
+    REQUIRED = "required"  # reviews unknown
+    WAITING = "waiting"
+    APPROVED = "approved"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleDecision:
+    key: str
+    name: str
+    description: str | None
+    required: bool
+    state: RoleState
+    reasons: tuple[Finding, ...]
+    waived_by: tuple[Finding, ...] = ()
+    teams: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    approvals_needed: int = 1
+    approved_by: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
+    changes_requested_by: tuple[str, ...] = ()
+    checklist: tuple[tuple[str, bool], ...] = ()
+    unknown_teams: tuple[str, ...] = ()
+
+    @property
+    def approved(self) -> bool:
+        return self.state == RoleState.APPROVED
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.approvals_needed - len(self.approved_by))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    roles: tuple[RoleDecision, ...]
+    findings: tuple[Finding, ...]
+    files_changed: int
+    lines_changed: int
+    conclusion: Conclusion
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> tuple[RoleDecision, ...]:
+        return tuple(r for r in self.roles if r.required)
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """The votes of one role's members, sorted by what they count for."""
+
+    fresh: frozenset[str] = frozenset()
+    stale: frozenset[str] = frozenset()
+    blocking: frozenset[str] = frozenset()
+    unknown_teams: tuple[str, ...] = ()
+
+
+def evaluate(
+    config: Config,
+    files: Sequence[ChangedFile],
+    findings: Sequence[Finding],
+    facts: PullFacts,
+) -> Decision:
+    view = PullView(files, findings, facts)
+    triggered = [(key, role, *_requirement(role, view)) for key, role in config.roles.items()]
+    ballots: dict[str, Ballot] = {}
+    if facts.reviews is not None:
+        votes = approvals.latest_votes(facts.reviews)
+        for key, role, reasons, _waived in triggered:
+            if reasons:
+                relevant = _relevant_files(reasons, files)
+                ballots[key] = _ballot(role, votes, facts, config, relevant)
+    demands = [
+        Demand(key, config.roles[key].approvals, ballot.fresh) for key, ballot in ballots.items()
+    ]
+    counted = approvals.assign(demands, config.options.separation_of_duties)
+    roles = tuple(
+        _decide(key, role, reasons, waived, ballots.get(key), counted, facts)
+        for key, role, reasons, waived in triggered
+    )
+    return Decision(
+        roles=roles,
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        files_changed=len(files),
+        lines_changed=view.lines_changed,
+        conclusion=_conclusion(roles, facts),
+        notes=_notes(files, roles),
+    )
+
+
+def _requirement(role: Role, view: PullView) -> tuple[list[Finding], list[Finding]]:
+    """(reasons the role is required, reasons it was waived); reasons empty = not required."""
+    waived = _first_holding(role.unless, view)
+    if waived:
+        return [], waived
+    reasons: dict[tuple[str, str | None, int | None, str], Finding] = {}
+    for condition in role.when:
+        for finding in evidence(condition, view) or ():
+            reasons.setdefault((finding.rule, finding.file, finding.line, finding.message), finding)
+    return sorted(reasons.values(), key=Finding.sort_key), []
+
+
+def _first_holding(conditions: Sequence[Condition], view: PullView) -> list[Finding]:
+    for condition in conditions:
+        found = evidence(condition, view)
+        if found:
+            return found
+    return []
+
+
+def _relevant_files(
+    reasons: Sequence[Finding], files: Sequence[ChangedFile]
+) -> frozenset[str] | None:
+    paths = {r.file for r in reasons if r.file is not None}
+    if not paths:
+        return None
+    # A renamed file counts under both names: a later edit may use either.
+    renamed = {f.previous_path for f in files if f.path in paths and f.previous_path}
+    return frozenset(paths | {p for p in renamed if p})
+
+
+def _ballot(
+    role: Role,
+    votes: dict[str, Review],
+    facts: PullFacts,
+    config: Config,
+    relevant: frozenset[str] | None,
+) -> Ballot:
+    team_members, unknown = approvals.members(role.reviewers.teams, role.reviewers.users, facts)
+    author = (facts.author or "").lower()
+    mode = config.options.stale_approvals
+    fresh: set[str] = set()
+    stale: set[str] = set()
+    blocking: set[str] = set()
+    for user, review in votes.items():
+        if user == author or user not in team_members:
+            continue
+        if review.state == ReviewState.CHANGES_REQUESTED:
+            blocking.add(user)
+        elif review.state == ReviewState.APPROVED:
+            (fresh if approvals.is_fresh(review, facts, mode, relevant) else stale).add(user)
+    return Ballot(frozenset(fresh), frozenset(stale), frozenset(blocking), tuple(unknown))
+
+
+def _decide(
+    key: str,
+    role: Role,
+    reasons: list[Finding],
+    waived: list[Finding],
+    ballot: Ballot | None,
+    counted: dict[str, list[str]],
+    facts: PullFacts,
+) -> RoleDecision:
+    decision = RoleDecision(
+        key=key,
+        name=display_name(key, role),
+        description=role.description,
+        required=bool(reasons),
+        state=RoleState.NOT_REQUIRED,
+        reasons=tuple(reasons),
+        waived_by=tuple(waived),
+        teams=tuple(role.reviewers.teams),
+        users=tuple(role.reviewers.users),
+        approvals_needed=role.approvals,
+        checklist=tuple(approvals.checklist_state(role.checklist, facts.body)),
+    )
+    if not reasons:
+        return decision
+    if ballot is None:
+        return replace(decision, state=RoleState.REQUIRED)
+    approved_by = tuple(counted.get(key, ()))
+    ticked = all(done for _, done in decision.checklist)
+    if ballot.blocking:
+        state = RoleState.BLOCKED
+    elif len(approved_by) >= role.approvals and ticked:
+        state = RoleState.APPROVED
+    else:
+        state = RoleState.WAITING
+    return replace(
+        decision,
+        state=state,
+        approved_by=approved_by,
+        stale=tuple(sorted(ballot.stale)),
+        changes_requested_by=tuple(sorted(ballot.blocking)),
+        unknown_teams=ballot.unknown_teams,
+    )
+
+
+def _conclusion(roles: Sequence[RoleDecision], facts: PullFacts) -> Conclusion:
+    required = [r for r in roles if r.required]
+    if not required:
+        return Conclusion.NOTHING_REQUIRED
+    if facts.reviews is None:
+        return Conclusion.REQUIRED
+    if any(r.state == RoleState.BLOCKED for r in required):
+        return Conclusion.BLOCKED
+    if all(r.state == RoleState.APPROVED for r in required):
+        return Conclusion.APPROVED
+    return Conclusion.WAITING
+
+
+def _notes(files: Sequence[ChangedFile], roles: Sequence[RoleDecision]) -> tuple[str, ...]:
+    notes = [
+        f"{f.path}: the diff could not be read ({f.parse_error}); only its path was checked"
+        for f in files
+        if f.parse_error
+    ]
+    notes += [
+        f"{f.path}: GitHub left out the patch (too large); only its path was checked"
+        for f in files
+        if f.patch_missing
+    ]
+    for role in roles:
+        for team in role.unknown_teams:
+            notes.append(
+                f"{role.name}: members of team {team!r} are unknown; their approvals "
+                "cannot be counted"
+            )
+    return tuple(notes)

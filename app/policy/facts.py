@@ -1,0 +1,48 @@
+"""What the policy knows about a pull request besides its diff.
+
+The server fills these from GitHub; the CLI fills what a local checkout
+knows (no reviews). The policy never asks for more: this is its whole view.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class ReviewState(enum.StrEnum):
+    APPROVED = "APPROVED"
+    CHANGES_REQUESTED = "CHANGES_REQUESTED"
+    COMMENTED = "COMMENTED"
+    DISMISSED = "DISMISSED"
+    PENDING = "PENDING"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One submitted review, in the order GitHub lists them (oldest first)."""
+
+    user: str
+    state: ReviewState
+    commit_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PullFacts:
+    author: str | None = None
+    labels: frozenset[str] = frozenset()
+    base_branch: str | None = None
+    body: str = ""
+    head_sha: str | None = None
+    draft: bool = False
+    # None: reviews are not known (the CLI); the decision then says what is
+    # required and why, but not who approved.
+    reviews: tuple[Review, ...] | None = None
+    # Config team string ("dba" or "org/dba") -> member logins. A team missing
+    # here has unknown members: none of its approvals can be counted.
+    team_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Commit sha -> paths changed between that commit and head. A sha missing
+    # here (or mapped to None) is treated as "unknown": approvals given on it
+    # are stale, never silently kept.
+    changed_since: Mapping[str, frozenset[str] | None] = field(default_factory=dict)

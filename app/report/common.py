@@ -1,0 +1,41 @@
+"""Wording shared by the text and Markdown reports."""
+
+from __future__ import annotations
+
+from app.detect.base import Finding
+from app.policy.evaluate import RoleDecision, RoleState
+
+
+def location(finding: Finding) -> str:
+    if finding.file is None:
+        return "(pull request)"
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
+def who(role: RoleDecision) -> str:
+    """'@org/dba team, @octocat' — whom the role asks."""
+    names = [f"@{t} team" if "/" in t else f"team {t}" for t in role.teams]
+    names += [f"@{u}" for u in role.users]
+    return ", ".join(names) or "nobody configured (add reviewers to the role)"
+
+
+def status_line(role: RoleDecision) -> str:
+    needed = role.approvals_needed
+    got = len(role.approved_by)
+    match role.state:
+        case RoleState.NOT_REQUIRED:
+            return "not required"
+        case RoleState.REQUIRED:
+            plural = "s" if needed > 1 else ""
+            return f"required: needs {needed} approval{plural} from {who(role)}"
+        case RoleState.APPROVED:
+            return f"approved by {', '.join('@' + u for u in role.approved_by)}"
+        case RoleState.BLOCKED:
+            people = ", ".join("@" + u for u in role.changes_requested_by)
+            return f"changes requested by {people}"
+        case RoleState.WAITING:
+            unticked = [item for item, done in role.checklist if not done]
+            if got >= needed and unticked:
+                return f"approved ({got}/{needed}); checklist not ticked: {'; '.join(unticked)}"
+            return f"waiting ({got}/{needed}) for {who(role)}"
+    return role.state.value  # pragma: no cover

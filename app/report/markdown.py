@@ -1,0 +1,113 @@
+"""The Markdown report: the check run's summary, and what `--format markdown` prints.
+
+GitHub caps a check run's summary at 65,535 characters. Evidence is cut
+role by role with a visible "… and N more" so the table of roles and who is
+missing always fits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from app.detect.base import Finding
+from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
+from app.report.common import location, status_line
+
+GITHUB_SUMMARY_LIMIT = 65_535
+_ICONS = {
+    RoleState.APPROVED: "✅",
+    RoleState.WAITING: "⏳",
+    RoleState.BLOCKED: "⛔",
+    RoleState.REQUIRED: "🔶",
+    RoleState.NOT_REQUIRED: "⚪",
+}
+_HEADLINES = {
+    Conclusion.NOTHING_REQUIRED: "No release role is required for this change.",
+    Conclusion.REQUIRED: "These release roles must review this change.",
+    Conclusion.WAITING: "Waiting for release roles to approve.",
+    Conclusion.APPROVED: "Every required release role has approved.",
+    Conclusion.BLOCKED: "A release role requested changes.",
+}
+
+
+def diff_anchor(path: str, line: int | None) -> str:
+    """GitHub's anchor for a file (and head-side line) in a pull request's Files tab."""
+    digest = hashlib.sha256(path.encode()).hexdigest()
+    return f"#diff-{digest}" + (f"R{line}" if line else "")
+
+
+def render(
+    decision: Decision, *, files_url: str | None = None, limit: int = GITHUB_SUMMARY_LIMIT
+) -> str:
+    """The report, at most `limit` characters; `files_url` links evidence to the diff."""
+    per_role = 50
+    while True:
+        text = _render(decision, files_url, per_role)
+        if len(text) <= limit or per_role == 0:
+            break
+        per_role //= 2
+    if len(text) > limit:
+        marker = "\n\n… report cut to fit GitHub's limit"
+        text = text[: limit - len(marker)] + marker
+    return text
+
+
+def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
+    out = [f"**{_HEADLINES[decision.conclusion]}**", ""]
+    out.append(
+        f"{decision.files_changed} files changed, {decision.lines_changed} lines. "
+        f"{len(decision.findings)} findings."
+    )
+    out += ["", "| | Role | Status | Why |", "|---|---|---|---|"]
+    for role in decision.roles:
+        why = _why(role)
+        out.append(
+            f"| {_ICONS[role.state]} | **{_cell(role.name)}** | {_cell(status_line(role))} "
+            f"| {_cell(why)} |"
+        )
+    for role in decision.required:
+        out += ["", f"### {_ICONS[role.state]} {role.name}"]
+        if role.description:
+            out.append(f"_{role.description}_")
+        out.append("")
+        for finding in role.reasons[:per_role]:
+            out.append(f"- {_evidence(finding, files_url)}")
+        hidden = len(role.reasons) - per_role
+        if hidden > 0:
+            out.append(f"- … and {hidden} more")
+        if role.stale:
+            out.append("")
+            out.append(
+                "Stale approvals (files that triggered this role changed since): "
+                + ", ".join("@" + u for u in role.stale)
+            )
+        if role.checklist:
+            out.append("")
+            out += [f"- [{'x' if done else ' '}] {item}" for item, done in role.checklist]
+    if decision.notes:
+        out += ["", "**Notes**", ""]
+        out += [f"- {_cell(note)}" for note in decision.notes]
+    return "\n".join(out) + "\n"
+
+
+def _why(role: RoleDecision) -> str:
+    if role.waived_by:
+        return f"waived: {role.waived_by[0].message}"
+    if not role.reasons:
+        return ""
+    first = role.reasons[0]
+    more = f" (+{len(role.reasons) - 1} more)" if len(role.reasons) > 1 else ""
+    return f"`{first.rule}` {location(first)}{more}"
+
+
+def _evidence(finding: Finding, files_url: str | None) -> str:
+    where = location(finding)
+    if files_url and finding.file:
+        where = f"[{where}]({files_url}{diff_anchor(finding.file, finding.line)})"
+    else:
+        where = f"`{where}`"
+    return f"**{finding.severity.label}** {where} `{finding.rule}`: {_cell(finding.message)}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
