@@ -59,9 +59,11 @@ class GlobSet:
 
     def __init__(self, patterns: Iterable[str], *, ignore_case: bool = False) -> None:
         self.patterns: tuple[str, ...] = tuple(normalise(p) for p in patterns)
-        regexes = _translate(self.patterns, ignore_case)
+        translated = _translate(self.patterns, ignore_case)
         flags = re.IGNORECASE if ignore_case else 0
-        self._each = tuple(re.compile(r, flags) for r in regexes)
+        # Braces expand to several regexes per glob, so each keeps its glob.
+        self._each = tuple((glob, re.compile(r, flags)) for glob, r in translated)
+        regexes = [r for _, r in translated]
         self._any = re.compile("|".join(f"(?:{r})" for r in regexes), flags) if regexes else None
 
     def __bool__(self) -> bool:
@@ -74,19 +76,19 @@ class GlobSet:
         """The first glob that matches `path`, to say in a message why a file counted."""
         if not self.match(path):
             return None
-        for pattern, regex in zip(self.patterns, self._each, strict=True):
+        for pattern, regex in self._each:
             if regex.match(path):
                 return pattern
         return None  # pragma: no cover - the combined regex matched, so one of these does
 
 
 @lru_cache(maxsize=512)
-def _translate(patterns: Sequence[str], ignore_case: bool) -> tuple[str, ...]:
+def _translate(patterns: Sequence[str], ignore_case: bool) -> tuple[tuple[str, str], ...]:
     flags = _FLAGS | (wcglob.IGNORECASE if ignore_case else 0)
-    regexes: list[str] = []
+    regexes: list[tuple[str, str]] = []
     for pattern in patterns:
         included, _excluded = wcglob.translate(pattern, flags=flags)
-        regexes.extend(included)
+        regexes.extend((pattern, regex) for regex in included)
     return tuple(regexes)
 
 
