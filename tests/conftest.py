@@ -24,9 +24,19 @@ class GitRepo:
 
     def git(self, *args: str) -> str:
         done = subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-             "-c", "commit.gpgsign=false", *args],
-            cwd=self.path, capture_output=True, check=True,
+            [
+                "git",
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+                *args,
+            ],
+            cwd=self.path,
+            capture_output=True,
+            check=True,
         )
         return done.stdout.decode()
 

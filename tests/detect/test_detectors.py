@@ -23,7 +23,9 @@ def rules_for(detector: str, *files: ChangedFile, **settings: object) -> list[st
 
 def test_globset_matches_globstar_braces_and_names_the_glob() -> None:
     globs = GlobSet(["db/**", "**/*.{sql,prisma}"])
-    assert globs.match("db/x/y.rb") and globs.match("schema.sql") and globs.match("a/b.prisma")
+    assert globs.match("db/x/y.rb")
+    assert globs.match("schema.sql")
+    assert globs.match("a/b.prisma")
     assert not globs.match("src/db.rb")
     assert globs.first_match("a/b.sql") == "**/*.{sql,prisma}"
 
@@ -41,35 +43,69 @@ def test_bad_globs_are_rejected(glob: str) -> None:
 # --- migrations ----------------------------------------------------------------------
 
 FRAMEWORK_CASES = [
-    ("Django", "shop/migrations/0042_remove_order_note.py",
-     "class Migration(migrations.Migration):\n    operations = []"),
-    ("Alembic", "migrations/versions/3f2a_add_index.py",
-     "from alembic import op\nrevision = '3f2a'\ndown_revision = '1b1c'"),
-    ("Rails", "db/migrate/20261101120000_add_sku.rb",
-     "class AddSku < ActiveRecord::Migration[7.1]\nend"),
-    ("Rails", "db/post_migrate/20261101120000_drop_x.rb", "class DropX < ActiveRecord::Migration[7.1]"),
+    (
+        "Django",
+        "shop/migrations/0042_remove_order_note.py",
+        "class Migration(migrations.Migration):\n    operations = []",
+    ),
+    (
+        "Alembic",
+        "migrations/versions/3f2a_add_index.py",
+        "from alembic import op\nrevision = '3f2a'\ndown_revision = '1b1c'",
+    ),
+    (
+        "Rails",
+        "db/migrate/20261101120000_add_sku.rb",
+        "class AddSku < ActiveRecord::Migration[7.1]\nend",
+    ),
+    (
+        "Rails",
+        "db/post_migrate/20261101120000_drop_x.rb",
+        "class DropX < ActiveRecord::Migration[7.1]",
+    ),
     ("Flyway", "src/main/resources/db/migration/V12__add_orders.sql", "CREATE TABLE orders();"),
     ("Flyway", "src/main/java/db/migration/V13__Backfill.java", "class V13__Backfill {}"),
-    ("Liquibase", "src/main/resources/db/changelog/db.changelog-master.yaml",
-     "databaseChangeLog:\n  - changeSet: {}"),
+    (
+        "Liquibase",
+        "src/main/resources/db/changelog/db.changelog-master.yaml",
+        "databaseChangeLog:\n  - changeSet: {}",
+    ),
     ("Prisma", "prisma/migrations/20261101_init/migration.sql", "CREATE TABLE a();"),
     ("Drizzle", "drizzle/0003_steady_hulk.sql", "ALTER TABLE a ADD b int;"),
     ("Knex", "migrations/20261101_users.js", "exports.up = function(knex) {}"),
-    ("Sequelize", "migrations/20261101-create-user.js",
-     "module.exports = { up: async (queryInterface) => {} }"),
-    ("TypeORM", "src/migrations/1730000000000-AddUser.ts",
-     "export class AddUser implements MigrationInterface {}"),
-    ("MikroORM", "src/migrations/Migration20261101.ts",
-     "export class M extends Migration { up() { this.addSql('x') } }"),
+    (
+        "Sequelize",
+        "migrations/20261101-create-user.js",
+        "module.exports = { up: async (queryInterface) => {} }",
+    ),
+    (
+        "TypeORM",
+        "src/migrations/1730000000000-AddUser.ts",
+        "export class AddUser implements MigrationInterface {}",
+    ),
+    (
+        "MikroORM",
+        "src/migrations/Migration20261101.ts",
+        "export class M extends Migration { up() { this.addSql('x') } }",
+    ),
     ("golang-migrate", "db/000012_add_index.up.sql", "CREATE INDEX i ON t(a);"),
     ("goose", "migrations/20261101_add.sql", "-- +goose Up\nALTER TABLE t ADD c int;"),
     ("dbmate", "db/migrations/20261101_x.sql", "-- migrate:up\nCREATE TABLE x();"),
-    ("Ecto", "priv/repo/migrations/20261101_add_pageviews.exs",
-     "defmodule M do\n  use Ecto.Migration\nend"),
-    ("Laravel", "database/migrations/2026_11_01_000000_create_flights_table.php",
-     "return new class extends Migration {}"),
-    ("EF Core", "src/Data/Migrations/20261101_AddBlog.cs",
-     "public partial class AddBlog : Migration {}"),
+    (
+        "Ecto",
+        "priv/repo/migrations/20261101_add_pageviews.exs",
+        "defmodule M do\n  use Ecto.Migration\nend",
+    ),
+    (
+        "Laravel",
+        "database/migrations/2026_11_01_000000_create_flights_table.php",
+        "return new class extends Migration {}",
+    ),
+    (
+        "EF Core",
+        "src/Data/Migrations/20261101_AddBlog.cs",
+        "public partial class AddBlog : Migration {}",
+    ),
     ("Diesel", "migrations/2026-11-01-000000_create_posts/up.sql", "CREATE TABLE posts();"),
     ("sqlx", "migrations/20261101000000_users.sql", "CREATE TABLE users();"),
     ("Atlas", "migrations/atlas.sum", "h1:abc="),
@@ -80,11 +116,13 @@ FRAMEWORK_CASES = [
 @pytest.mark.parametrize(("framework", "path", "text"), FRAMEWORK_CASES)
 def test_each_framework_migration_is_found(framework: str, path: str, text: str) -> None:
     [finding] = [
-        f for f in DETECTORS["migrations"].detect([added(path, text)], MigrationSettings())
+        f
+        for f in DETECTORS["migrations"].detect([added(path, text)], MigrationSettings())
         if f.rule == "migration.added"
     ]
     assert finding.extra["framework"] == framework
-    assert finding.severity == Severity.MEDIUM and finding.kind == Kind.MIGRATION
+    assert finding.severity == Severity.MEDIUM
+    assert finding.kind == Kind.MIGRATION
 
 
 @pytest.mark.parametrize(
@@ -102,10 +140,14 @@ def test_lookalikes_are_not_migrations(path: str, text: str) -> None:
 
 
 def test_editing_or_deleting_an_existing_migration_is_high() -> None:
-    edited = added("db/migrate/20250101_x.rb", "class X < ActiveRecord::Migration[7.1]",
-                   FileStatus.MODIFIED)
-    removed = ChangedFile(path="db/migrate/20250102_y.rb", status=FileStatus.REMOVED,
-                          removed=[(1, "class Y < ActiveRecord::Migration[7.1]")])
+    edited = added(
+        "db/migrate/20250101_x.rb", "class X < ActiveRecord::Migration[7.1]", FileStatus.MODIFIED
+    )
+    removed = ChangedFile(
+        path="db/migrate/20250102_y.rb",
+        status=FileStatus.REMOVED,
+        removed=[(1, "class Y < ActiveRecord::Migration[7.1]")],
+    )
     findings = DETECTORS["migrations"].detect([edited, removed], MigrationSettings())
     by_rule = {f.rule: f for f in findings}
     assert by_rule["migration.edited"].severity == Severity.HIGH
@@ -114,7 +156,9 @@ def test_editing_or_deleting_an_existing_migration_is_high() -> None:
 
 def test_schema_without_migration_and_migration_without_schema() -> None:
     assert rules_for("migrations", added("db/schema.rb", "", FileStatus.MODIFIED)) == [
-        "migration.schema-changed", "migration.schema-without-migration"]
+        "migration.schema-changed",
+        "migration.schema-without-migration",
+    ]
     rules = rules_for("migrations", added("db/migrate/1_x.rb", "class X < ActiveRecord::Migration"))
     assert "migration.migration-without-schema" in rules
     both = rules_for("migrations", added("db/migrate/1_x.rb"), added("db/schema.rb"))
@@ -122,8 +166,9 @@ def test_schema_without_migration_and_migration_without_schema() -> None:
 
 
 def test_unreadable_file_under_an_ambiguous_glob_is_still_a_migration() -> None:
-    huge = ChangedFile(path="migrations/20261101_big.js", status=FileStatus.ADDED,
-                       patch_missing=True)
+    huge = ChangedFile(
+        path="migrations/20261101_big.js", status=FileStatus.ADDED, patch_missing=True
+    )
     assert rules_for("migrations", huge) == ["migration.added"]
 
 
@@ -164,9 +209,16 @@ def test_source_files_are_not_dependencies() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["app/auth/token.rb", "src/Security/Filter.java", "pkg/oauth2/client.go",
-     "app/controllers/sessions_controller.rb", "config/initializers/devise.rb",
-     "src/middleware.ts", "app/policies/order_policy.rb", "src/config/WebSecurityConfig.java"],
+    [
+        "app/auth/token.rb",
+        "src/Security/Filter.java",
+        "pkg/oauth2/client.go",
+        "app/controllers/sessions_controller.rb",
+        "config/initializers/devise.rb",
+        "src/middleware.ts",
+        "app/policies/order_policy.rb",
+        "src/config/WebSecurityConfig.java",
+    ],
 )
 def test_auth_paths(path: str) -> None:
     assert rules_for("auth", added(path)) == ["auth.path"]
@@ -174,8 +226,14 @@ def test_auth_paths(path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["docs/auth/setup.md", "tests/auth/test_login.py", "src/author/profile.py",
-     "spec/requests/sessions_spec.rb", "src/login.test.ts", "README.md"],
+    [
+        "docs/auth/setup.md",
+        "tests/auth/test_login.py",
+        "src/author/profile.py",
+        "spec/requests/sessions_spec.rb",
+        "src/login.test.ts",
+        "README.md",
+    ],
 )
 def test_docs_tests_and_lookalikes_are_not_auth(path: str) -> None:
     assert rules_for("auth", added(path)) == []
@@ -184,8 +242,13 @@ def test_docs_tests_and_lookalikes_are_not_auth(path: str) -> None:
 def test_secret_files_and_private_key_blocks() -> None:
     key_block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----"
     findings = DETECTORS["secrets"].detect(
-        [added("deploy/id_rsa"), added(".env.production", "DB=x"), added(".env.example"),
-         added("config/settings.py", key_block), added("certs/server.pub")],
+        [
+            added("deploy/id_rsa"),
+            added(".env.production", "DB=x"),
+            added(".env.example"),
+            added("config/settings.py", key_block),
+            added("certs/server.pub"),
+        ],
         DetectorSettings(),
     )
     located = {(f.rule, f.file, f.line, f.severity) for f in findings}
@@ -221,6 +284,7 @@ def test_infra_paths(path: str, rule: str) -> None:
 
 def test_registry_reports_unreadable_diffs_and_honours_enabled() -> None:
     broken = ChangedFile(path="db/x.sql", status=FileStatus.MODIFIED, parse_error="bad hunk")
-    findings = run_detectors([broken, added(".github/workflows/a.yml")],
-                             {"infra": DetectorSettings(enabled=False)})
+    findings = run_detectors(
+        [broken, added(".github/workflows/a.yml")], {"infra": DetectorSettings(enabled=False)}
+    )
     assert [f.rule for f in findings] == ["dependency.manifest-changed", "diff.unreadable"]

@@ -13,17 +13,28 @@ def by_path(text: str) -> dict[str, object]:
 
 def test_sample_diff_made_by_real_git() -> None:
     files = by_path((FIXTURES / "diffs" / "sample.diff").read_text())
-    assert set(files) == {"b.bin", "gone.txt", "nonl.txt", "schema.sql", "sp ace.txt",
-                          "y.txt", "ünï.txt"}
+    assert set(files) == {
+        "b.bin",
+        "gone.txt",
+        "nonl.txt",
+        "schema.sql",
+        "sp ace.txt",
+        "y.txt",
+        "ünï.txt",
+    }
 
     binary = files["b.bin"]
-    assert binary.binary and not binary.lines_known and binary.added == []
+    assert binary.binary
+    assert not binary.lines_known
+    assert binary.added == []
 
     gone = files["gone.txt"]
-    assert gone.status == FileStatus.REMOVED and gone.removed == [(1, "old")]
+    assert gone.status == FileStatus.REMOVED
+    assert gone.removed == [(1, "old")]
 
     no_newline = files["nonl.txt"]
-    assert no_newline.removed == [(1, "hello")] and no_newline.added == [(1, "hello")]
+    assert no_newline.removed == [(1, "hello")]
+    assert no_newline.added == [(1, "hello")]
 
     # The removed line "-- created by hand" is written "--- created by hand" in the
     # diff: it must be read as a removed line, not as a file header.
@@ -36,11 +47,14 @@ def test_sample_diff_made_by_real_git() -> None:
     assert (mode.old_mode, mode.new_mode) == ("100644", "100755")
 
     renamed = files["y.txt"]
-    assert renamed.status == FileStatus.RENAMED and renamed.previous_path == "x.txt"
-    assert renamed.added == [(3, "c")] and renamed.removed == []
+    assert renamed.status == FileStatus.RENAMED
+    assert renamed.previous_path == "x.txt"
+    assert renamed.added == [(3, "c")]
+    assert renamed.removed == []
 
     quoted = files["ünï.txt"]
-    assert quoted.status == FileStatus.ADDED and quoted.added == [(1, "café")]
+    assert quoted.status == FileStatus.ADDED
+    assert quoted.added == [(1, "café")]
 
 
 def test_pure_rename_and_copy(repo: GitRepo) -> None:
@@ -50,8 +64,12 @@ def test_pure_rename_and_copy(repo: GitRepo) -> None:
     repo.commit()
     [renamed] = parse_git_diff(repo.diff("HEAD~1", "HEAD"))
     assert (renamed.status, renamed.path, renamed.previous_path) == (
-        FileStatus.RENAMED, "b/two.py", "a/one.py")
-    assert renamed.patch is None and renamed.additions == 0
+        FileStatus.RENAMED,
+        "b/two.py",
+        "a/one.py",
+    )
+    assert renamed.patch is None
+    assert renamed.additions == 0
 
 
 def test_binary_patch_with_binary_flag(repo: GitRepo) -> None:
@@ -83,7 +101,8 @@ def test_github_patch_field_is_parsed_by_the_same_code() -> None:
 
 def test_patch_with_empty_context_line_stripped_of_its_space() -> None:
     lines = parse_patch("@@ -1,3 +1,3 @@\n a\n\n-b\n+c")
-    assert lines.added == [(3, "c")] and lines.removed == [(3, "b")]
+    assert lines.added == [(3, "c")]
+    assert lines.removed == [(3, "b")]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +110,7 @@ def test_patch_with_empty_context_line_stripped_of_its_space() -> None:
     ["not a patch", "@@ -1,2 +1,2 @@\n a\n", "@@ -1 +1 @@\n?weird\n"],
 )
 def test_malformed_patches_raise_with_a_position(patch: str) -> None:
-    with pytest.raises(DiffError, match="line|ends inside"):
+    with pytest.raises(DiffError, match=r"line|ends inside"):
         parse_patch(patch)
 
 
@@ -102,7 +121,9 @@ def test_malformed_file_in_git_diff_is_kept_and_marked() -> None:
         "diff --git a/ok.txt b/ok.txt\n--- a/ok.txt\n+++ b/ok.txt\n@@ -1 +1 @@\n-a\n+b\n"
     )
     broken, ok = parse_git_diff(text)
-    assert broken.path == "db/m.sql" and broken.parse_error and not broken.lines_known
+    assert broken.path == "db/m.sql"
+    assert broken.parse_error
+    assert not broken.lines_known
     assert ok.added == [(1, "b")]
 
 

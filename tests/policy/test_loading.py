@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.policy.config import Config, json_schema
+from app.policy.loading import ConfigError, ExtendsError, default_config, load_config
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(text, "cfg.yml")
+    return [str(issue) for issue in caught.value.issues]
+
+
+VALID = """\
+version: 1
+roles:
+  dba:
+    reviewers: {teams: [dba], users: [octocat]}
+    approvals: 2
+    when:
+      - detector: migrations
+        min_severity: medium
+      - paths: ["db/**"]
+    unless:
+      - labels: [trivial-migration]
+    checklist: ["Rollback plan tested"]
+  qa:
+    when: [{lines_changed: {gt: 400}}, {labels: [needs-qa]}]
+detectors:
+  migrations: {paths: ["legacy/sql/**"], dialect: postgres}
+options:
+  stale_approvals: any_push
+  separation_of_duties: true
+"""
+
+
+def test_the_design_example_loads() -> None:
+    config = load_config(VALID).config
+    assert config.roles["dba"].approvals == 2
+    assert config.roles["dba"].when[0].min_severity == "medium"
+    assert config.detectors.migrations.paths == ["legacy/sql/**"]
+    assert config.options.stale_approvals == "any_push"
+
+
+def test_unknown_key_names_line_column_and_suggests() -> None:
+    [message] = errors("version: 1\nroles:\n  dba:\n    when:\n      - detectr: migrations\n")
+    assert message.startswith("cfg.yml:5:9: unknown key 'detectr' in roles.dba.when[0]")
+    assert "did you mean 'detector'?" in message
+
+
+def test_every_error_is_reported_at_once_in_file_order() -> None:
+    text = (
+        "version: 1\nroles:\n  dba:\n    approvals: '2'\n    when:\n"
+        "      - detector: migrations\n        min_severity: huge\n"
+        "      - paths: ['/db/**']\n      - content: '(unclosed'\n"
+        "options:\n  skip_drafts: yes\n  frobnicate: 1\n"
+    )
+    found = errors(text)
+    assert [m.split(": ", 1)[0] for m in found] == [
+        "cfg.yml:4:16",
+        "cfg.yml:7:23",
+        "cfg.yml:8:17",
+        "cfg.yml:9:18",
+        "cfg.yml:11:16",
+        "cfg.yml:12:3",
+    ]
+    joined = "\n".join(found)
+    assert "write the number without quotes" in joined
+    assert "relative to the repository root" in joined
+    assert "invalid regular expression" in joined
+    assert "yes/no/on/off are strings" in joined
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "cfg.yml:1:1: the file is empty"),
+        ("- a\n- b\n", "the top level must be a mapping"),
+        ("version: 1\nroles: {a: 1\n", "cfg.yml:3:1: YAML:"),
+        ("version: 1\nversion: 1\n", "cfg.yml:2:1: YAML: while constructing a mapping"),
+        ("roles: {}\n", "missing required key 'version'"),
+        ("version: 2\n", "cfg.yml:1:10: version: Input should be 1"),
+        ("version: 1\nroles:\n  Bad Name: {when: [{labels: [x]}]}\n", "cfg.yml:3:3:"),
+        ("version: 1\nroles:\n  a: {when: []}\n", "when: List should have at least 1 item"),
+        ("version: 1\nroles:\n  a: {when: [{}]}\n", "empty condition"),
+        ("version: 1\nroles:\n  a: {when: [{min_severity: high}]}\n", "only make sense with"),
+        (
+            "version: 1\nroles:\n  a: {when: [{detector: auth, changes: [added]}]}\n",
+            "only apply to `detector: dependencies`",
+        ),
+        ("version: 1\nroles:\n  a: {when: [{lines_changed: {}}]}\n", "at least one of gt"),
+        ("version: 1\nroles:\n  a: {when: [{detector: sql}]}\n", "Input should be 'migrations'"),
+        (
+            "version: 1\nroles:\n  a: {approvals: 0, when: [{labels: [x]}]}\n",
+            "greater than or equal to 1",
+        ),
+    ],
+)
+def test_config_errors(text: str, expected: str) -> None:
+    assert any(expected in message for message in errors(text)), errors(text)
+
+
+def test_defaults_route_the_three_standard_roles() -> None:
+    loaded = default_config()
+    assert loaded.is_default
+    assert {k: [c.detector for c in r.when] for k, r in loaded.config.roles.items()} == {
+        "dba": ["migrations"],
+        "security": ["auth", "secrets", "dependencies"],
+        "sre": ["infra"],
+    }
+
+
+def test_extends_merges_org_defaults_under_the_repo_file() -> None:
+    org = (
+        "version: 1\nroles:\n"
+        "  dba: {reviewers: {teams: [org-dba]}, when: [{detector: migrations}]}\n"
+        "  security: {reviewers: {teams: [appsec]}, when: [{detector: auth}]}\n"
+        "options: {separation_of_duties: true, check_name: Org roles}\n"
+        "detectors: {migrations: {dialect: mysql, paths: ['sql/**']}}\n"
+    )
+    repo = (
+        "version: 1\nextends: acme/.github\nroles:\n"
+        "  dba: {reviewers: {teams: [shop-dba]}, when: [{paths: ['db/**']}]}\n"
+        "options: {check_name: Shop roles}\n"
+        "detectors: {migrations: {dialect: postgres}}\n"
+    )
+    seen = []
+
+    def resolve(value: str, source: str) -> tuple[str, str]:
+        seen.append((value, source))
+        return org, "acme/.github:.github/release-roles.yml"
+
+    loaded = load_config(repo, "repo.yml", resolve)
+    config = loaded.config
+    assert seen == [("acme/.github", "repo.yml")]
+    assert loaded.sources == ("repo.yml", "acme/.github:.github/release-roles.yml")
+    assert config.roles["dba"].reviewers.teams == ["shop-dba"]  # role replaced whole
+    assert config.roles["dba"].when[0].paths == ["db/**"]
+    assert config.roles["security"].reviewers.teams == ["appsec"]  # inherited
+    assert config.options.check_name == "Shop roles"
+    assert config.options.separation_of_duties is True  # merged key by key
+    assert config.detectors.migrations.dialect == "postgres"
+    assert config.detectors.migrations.paths == ["sql/**"]
+
+
+def test_errors_in_the_extended_file_name_that_file() -> None:
+    def resolve(value: str, source: str) -> tuple[str, str]:
+        return "version: 1\noptions: {bogus: 1}\n", "org.yml"
+
+    with pytest.raises(ConfigError, match=r"org.yml:2:11: unknown key 'bogus'"):
+        load_config("version: 1\nextends: acme/.github\n", "repo.yml", resolve)
+
+
+def test_unresolvable_extends_points_at_the_key() -> None:
+    def resolve(value: str, source: str) -> tuple[str, str]:
+        raise ExtendsError(f"no such repository {value}")
+
+    with pytest.raises(ConfigError, match=r"repo.yml:2:10: no such repository acme/x"):
+        load_config("version: 1\nextends: acme/x\n", "repo.yml", resolve)
+
+
+def test_extends_cycles_stop() -> None:
+    def resolve(value: str, source: str) -> tuple[str, str]:
+        return "version: 1\nextends: again\n", "loop.yml"
+
+    with pytest.raises(ConfigError, match="nested more than"):
+        load_config("version: 1\nextends: again\n", "repo.yml", resolve)
+
+
+def test_json_schema_describes_the_config(tmp_path: Path) -> None:
+    schema = json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == "Release Roles configuration"
+    assert schema["additionalProperties"] is False
+    assert "detector" in schema["$defs"]["Condition"]["properties"]  # type: ignore[index]
+    assert Config.model_json_schema() == {k: v for k, v in schema.items() if k != "$schema"}

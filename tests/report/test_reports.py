@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import json
+
+from app.detect.base import Change, ChangedFile, FileStatus, Finding, Kind, Severity
+from app.policy.evaluate import evaluate
+from app.policy.facts import PullFacts, Review, ReviewState
+from app.policy.loading import load_config
+from app.report import json as json_report
+from app.report import markdown, text
+
+CONFIG = load_config(
+    "version: 1\nroles:\n"
+    "  dba: {reviewers: {teams: [dba]}, when: [{detector: migrations}]}\n"
+    "  security: {reviewers: {teams: [appsec]}, when: [{detector: dependencies}]}\n"
+    "  qa: {when: [{labels: [needs-qa]}]}\n"
+).config
+DROP = Finding(
+    Kind.MIGRATION,
+    "db/migrate/1_drop.rb",
+    3,
+    Severity.CRITICAL,
+    "migration.drop-column",
+    "drops users.legacy_email",
+)
+BUMP = Finding(
+    Kind.DEPENDENCY,
+    "poetry.lock",
+    None,
+    Severity.MEDIUM,
+    "dependency.major",
+    "django 4 -> 5",
+    ecosystem="pypi",
+    package="django",
+    from_version="4.2.16",
+    to_version="5.1.3",
+    change=Change.MAJOR,
+)
+FILES = [
+    ChangedFile("db/migrate/1_drop.rb", FileStatus.ADDED, additions=4),
+    ChangedFile("poetry.lock", FileStatus.MODIFIED, additions=2, deletions=2),
+]
+
+
+def test_json_has_the_design_shape() -> None:
+    decision = evaluate(CONFIG, FILES, [DROP, BUMP], PullFacts())
+    data = json.loads(json_report.render(decision))
+    dba = data["roles"][0]
+    assert {k: dba[k] for k in ("name", "required", "approved")} == {
+        "name": "dba",
+        "required": True,
+        "approved": False,
+    }
+    assert dba["reasons"] == [
+        {
+            "kind": "migration",
+            "file": "db/migrate/1_drop.rb",
+            "line": 3,
+            "severity": "critical",
+            "rule": "migration.drop-column",
+            "message": "drops users.legacy_email",
+        }
+    ]
+    dependency = data["findings"][1]
+    assert dependency == {
+        "kind": "dependency",
+        "file": "poetry.lock",
+        "line": None,
+        "severity": "medium",
+        "rule": "dependency.major",
+        "message": "django 4 -> 5",
+        "ecosystem": "pypi",
+        "package": "django",
+        "from": "4.2.16",
+        "to": "5.1.3",
+        "change": "major",
+    }
+    assert data["summary"] == {
+        "conclusion": "required",
+        "required": ["dba", "security"],
+        "files_changed": 2,
+        "lines_changed": 8,
+    }
+
+
+def test_text_report_lists_roles_reasons_and_others() -> None:
+    decision = evaluate(CONFIG, FILES, [DROP], PullFacts())
+    out = text.render(decision, title="main...HEAD")
+    assert "● DBA — required: needs 1 approval from team dba" in out
+    assert "critical db/migrate/1_drop.rb:3  migration.drop-column  drops users.legacy_email" in out
+    assert "Not required: Security, QA" in out
+    assert "\x1b[" not in out
+    assert "\x1b[" in text.render(decision, colour=True)
+
+
+def test_markdown_shows_approvers_and_links_evidence_to_the_diff() -> None:
+    facts = PullFacts(
+        author="alice",
+        head_sha="h",
+        reviews=(Review("dana", ReviewState.APPROVED, "h"),),
+        team_members={"dba": frozenset({"dana"})},
+    )
+    decision = evaluate(CONFIG, FILES, [DROP, BUMP], facts)
+    out = markdown.render(decision, files_url="https://github.com/o/r/pull/7/files")
+    assert "**Waiting for release roles to approve.**" in out
+    assert "| ✅ | **DBA** | approved by @dana |" in out
+    assert "| ⏳ | **Security** | waiting (0/1) for team appsec |" in out
+    anchor = markdown.diff_anchor("db/migrate/1_drop.rb", 3)
+    assert f"[db/migrate/1_drop.rb:3](https://github.com/o/r/pull/7/files{anchor})" in out
+    assert anchor.endswith("R3")
+    assert len(anchor) == len("#diff-") + 64 + 2
+
+
+def test_markdown_stays_under_githubs_limit_and_says_what_it_cut() -> None:
+    many = [
+        Finding(
+            Kind.MIGRATION,
+            f"db/migrate/{i:05}_x.rb",
+            1,
+            Severity.HIGH,
+            "migration.edited",
+            "x" * 300,
+        )
+        for i in range(2000)
+    ]
+    decision = evaluate(CONFIG, FILES, many, PullFacts())
+    out = markdown.render(decision)
+    assert len(out) <= markdown.GITHUB_SUMMARY_LIMIT
+    assert "| 🔶 | **DBA** |" in out  # the table of roles survives the cut
+    assert "- … and " in out
+    assert " more" in out
+    small = markdown.render(decision, limit=2000)
+    assert len(small) <= 2000

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import GitRepo
+
+CUSTOM = """\
+version: 1
+roles:
+  data-guardian:
+    reviewers: {teams: [data]}
+    when: [{detector: migrations}]
+"""
+MIGRATION = "class AddSku < ActiveRecord::Migration[7.1]\n  def change\n  end\nend\n"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+@pytest.fixture
+def shop(repo: GitRepo) -> GitRepo:
+    repo.commit({".github/release-roles.yml": CUSTOM, "README.md": "shop\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit({"db/migrate/20261101_add_sku.rb": MIGRATION})
+    return repo
+
+
+def test_check_from_a_git_range_uses_the_repos_own_config(shop: GitRepo) -> None:
+    result = run(
+        "check", "-C", str(shop.path), "--base", "main", "--head", "feature", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    [role] = [r for r in data["roles"] if r["required"]]
+    assert role["name"] == "data-guardian"
+    assert role["reasons"][0]["file"] == "db/migrate/20261101_add_sku.rb"
+    assert role["reasons"][0]["kind"] == "migration"
+
+
+def test_check_defaults_to_merge_base_and_working_tree(shop: GitRepo) -> None:
+    (shop.path / "db/migrate/20261102_untracked.rb").write_text(MIGRATION)
+    result = run("check", "-C", str(shop.path), "--base", "main", "--format", "json")
+    reasons = json.loads(result.output)["roles"][0]["reasons"]
+    files = {r["file"] for r in reasons if r["file"]}
+    assert files == {"db/migrate/20261101_add_sku.rb", "db/migrate/20261102_untracked.rb"}
+
+
+def test_check_from_a_diff_file_and_stdin(shop: GitRepo, tmp_path: Path) -> None:
+    diff = shop.diff("main", "feature")
+    patch = tmp_path / "change.diff"
+    patch.write_text(diff)
+    config = shop.path / ".github/release-roles.yml"
+    for args, stdin in (([str(patch)], None), (["-"], diff)):
+        result = run(
+            "check", "--diff", *args, "--config", str(config), "--format", "json", input=stdin
+        )
+        assert result.exit_code == 0, result.output
+        [role] = [r for r in json.loads(result.output)["roles"] if r["required"]]
+        assert role["name"] == "data-guardian"
+        assert role["reasons"][0]["file"] == "db/migrate/20261101_add_sku.rb"
+
+
+def test_fail_on_required_exits_1(shop: GitRepo) -> None:
+    result = run("check", "-C", str(shop.path), "--base", "main", "--fail-on-required")
+    assert result.exit_code == 1
+    assert "Data Guardian — required: needs 1 approval from team data" in result.output
+
+
+def test_nothing_required_exits_0_even_with_fail_on_required(repo: GitRepo) -> None:
+    repo.commit({"README.md": "a\n"})
+    repo.commit({"README.md": "b\n"})
+    result = run("check", "-C", str(repo.path), "--base", "HEAD~1", "--fail-on-required")
+    assert result.exit_code == 0
+    assert "No release role is required" in result.output
+    assert "using the built-in roles" in result.output
+
+
+def test_invalid_config_in_the_change_exits_2_with_its_line(shop: GitRepo) -> None:
+    shop.commit({".github/release-roles.yml": CUSTOM + "options: {nope: true}\n"})
+    result = run("check", "-C", str(shop.path), "--base", "main")
+    assert result.exit_code == 2
+    assert ".github/release-roles.yml (this change):6:11: unknown key 'nope'" in result.output
+
+
+def test_validate_unknown_key_exits_2_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "rr.yml"
+    bad.write_text(
+        "version: 1\nroles:\n  dba:\n    when: [{detector: migrations}]\n"
+        "    reviwers: {teams: [dba]}\n"
+    )
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:5:5: unknown key 'reviwers' in roles.dba" in result.output
+    assert "did you mean 'reviewers'?" in result.output
+    good = tmp_path / "ok.yml"
+    good.write_text(CUSTOM)
+    assert run("validate", str(good)).exit_code == 0
+
+
+def test_validate_resolves_local_extends(tmp_path: Path) -> None:
+    (tmp_path / "org.yml").write_text("version: 1\nroles:\n  sec: {when: [{detector: auth}]}\n")
+    (tmp_path / "repo.yml").write_text("version: 1\nextends: org.yml\n")
+    result = run("validate", str(tmp_path / "repo.yml"))
+    assert result.exit_code == 0
+    assert "roles: sec" in result.output
+    (tmp_path / "repo.yml").write_text("version: 1\nextends: acme/.github\n")
+    result = run("validate", str(tmp_path / "repo.yml"))
+    assert result.exit_code == 2
+    assert "--extends-path" in result.output
+    result = run(
+        "validate", str(tmp_path / "repo.yml"), "--extends-path", str(tmp_path / "org.yml")
+    )
+    assert result.exit_code == 0
+
+
+def test_schema_prints_a_json_schema() -> None:
+    result = run("schema")
+    schema = json.loads(result.output)
+    assert result.exit_code == 0
+    assert schema["title"] == "Release Roles configuration"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--base", "nope-ref"], "unknown revision 'nope-ref'"),
+        (["check", "--diff", "/does/not/exist"], "cannot read diff"),
+        (["check", "--format", "xml"], "Invalid value for '--format'"),
+    ],
+)
+def test_usage_errors_exit_2(shop: GitRepo, args: list[str], message: str) -> None:
+    result = run(*args, "-C", str(shop.path))
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_not_a_repository_exits_2(tmp_path: Path) -> None:
+    result = run("check", "-C", str(tmp_path))
+    assert result.exit_code == 2
+    assert "not inside a git repository" in result.output
+
+
+def test_text_that_is_not_a_diff_exits_2(tmp_path: Path) -> None:
+    result = run("check", "--diff", "-", input="just some words\n")
+    assert result.exit_code == 2
+    assert "expected 'diff --git'" in result.output
