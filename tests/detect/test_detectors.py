@@ -288,3 +288,76 @@ def test_registry_reports_unreadable_diffs_and_honours_enabled() -> None:
         [broken, added(".github/workflows/a.yml")], {"infra": DetectorSettings(enabled=False)}
     )
     assert [f.rule for f in findings] == ["dependency.manifest-changed", "diff.unreadable"]
+
+
+# The literal-token prefilter must never change an answer: check GlobSet against
+# wcmatch's own globmatch on generated paths, for every built-in glob.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from wcmatch import glob as wcglob  # noqa: E402
+
+from app.detect import dependencies, infra, migrations, pathrules, security  # noqa: E402
+
+_ALL_GLOBS = sorted(
+    {g for fw in migrations.FRAMEWORKS for g in fw.globs.patterns}
+    | set(migrations.SCHEMA_FILES.patterns)
+    | {
+        g
+        for eco in dependencies.ECOSYSTEMS
+        for g in eco.manifests.patterns + eco.lockfiles.patterns
+    }
+    | {
+        g
+        for r in security.AUTH_RULES + security.SECRET_RULES + infra.INFRA_RULES
+        for g in r.globs.patterns
+    }
+    | set(pathrules.NOT_CODE.patterns)
+)
+_SEGMENTS = st.sampled_from(
+    [
+        "db",
+        "migrate",
+        "migrations",
+        "versions",
+        "auth",
+        "Auth",
+        "src",
+        ".github",
+        "workflows",
+        "0001_init.py",
+        "V1__x.sql",
+        "package-lock.json",
+        "Gemfile",
+        "x.tf",
+        "login.ts",
+        "a",
+        ".env",
+        "id_rsa",
+        "up.sql",
+        "20261101_x.rb",
+        "Dockerfile",
+        "docs",
+        "test_a.py",
+        "k8s",
+    ]
+)
+
+
+_FLAGS = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.DOTGLOB
+_ORACLES = {
+    (glob, case): (
+        GlobSet([glob], ignore_case=case),
+        wcglob.compile(glob, flags=_FLAGS | (wcglob.IGNORECASE if case else 0)),
+    )
+    for glob in _ALL_GLOBS
+    for case in (False, True)
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_SEGMENTS, min_size=1, max_size=5), st.booleans())
+def test_globset_agrees_with_wcmatch(segments: list[str], ignore_case: bool) -> None:
+    path = "/".join(segments)
+    for glob in _ALL_GLOBS:
+        ours, oracle = _ORACLES[glob, ignore_case]
+        assert ours.match(path) == oracle.match(path), (glob, path)
