@@ -113,7 +113,8 @@ def check(
         raise UsageFailure(f"invalid config:\n{error}") from None
     except (GitError, DiffError) as error:
         raise UsageFailure(str(error)) from None
-    facts = PullFacts(author=author, labels=frozenset(labels), base_branch=base_branch or base)
+    target = base_branch or (base.removeprefix("origin/") if base else None)
+    facts = PullFacts(author=author, labels=frozenset(labels), base_branch=target)
     findings = run_detectors(files, loaded.config.detectors.by_name())
     decision = evaluate(loaded.config, files, findings, facts)
     click.echo(_render(decision, fmt, title, loaded), nl=False)
