@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
-from app.detect.pathrules import PathRule, extra_paths_rule, first_rule, path_finding, rule, scoped
+from app.detect.pathrules import PathRule, detect_by_path, rule
 
 INFRA_RULES: tuple[PathRule, ...] = (
     rule(
@@ -102,13 +102,4 @@ class InfraDetector:
     settings_model = DetectorSettings
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        allowed = scoped(settings)
-        extra = extra_paths_rule(self.name, self.kind, settings)
-        rules = (*INFRA_RULES, extra) if extra is not None else INFRA_RULES
-        findings = []
-        for changed in files:
-            if allowed(changed):
-                hit = first_rule(changed, rules)
-                if hit is not None:
-                    findings.append(path_finding(self.kind, changed, *hit))
-        return findings
+        return detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)

@@ -112,3 +112,23 @@ def scoped(settings: DetectorSettings) -> Callable[[ChangedFile], bool]:
         return not ignore.match(changed.path)
 
     return allowed
+
+
+def detect_by_path(
+    kind: Kind,
+    name: str,
+    files: Sequence[ChangedFile],
+    settings: DetectorSettings,
+    rules: Sequence[PathRule],
+) -> list[Finding]:
+    """One finding per file, from the first rule (or `detectors.<name>.paths`) it matches."""
+    allowed = scoped(settings)
+    extra = extra_paths_rule(name, kind, settings)
+    all_rules = (*rules, extra) if extra is not None else tuple(rules)
+    findings = []
+    for changed in files:
+        if allowed(changed):
+            hit = first_rule(changed, all_rules)
+            if hit is not None:
+                findings.append(path_finding(kind, changed, *hit))
+    return findings

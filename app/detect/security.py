@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
-from app.detect.pathrules import PathRule, extra_paths_rule, first_rule, path_finding, rule, scoped
+from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
 _LIVE = (FileStatus.ADDED, FileStatus.MODIFIED, FileStatus.RENAMED, FileStatus.COPIED)
 
@@ -83,7 +83,7 @@ class AuthDetector:
     settings_model = DetectorSettings
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        return _by_path(self.kind, self.name, files, settings, AUTH_RULES)
+        return detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
 
 
 class SecretsDetector:
@@ -93,32 +93,12 @@ class SecretsDetector:
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         kept = [f for f in files if not _TEMPLATE.search(f.path)]
-        findings = _by_path(self.kind, self.name, kept, settings, SECRET_RULES)
+        findings = detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
         allowed = scoped(settings)
         for changed in kept:
             if allowed(changed):
                 findings.extend(_private_keys(changed))
         return findings
-
-
-def _by_path(
-    kind: Kind,
-    name: str,
-    files: Sequence[ChangedFile],
-    settings: DetectorSettings,
-    rules: Sequence[PathRule],
-) -> list[Finding]:
-    allowed = scoped(settings)
-    extra = extra_paths_rule(name, kind, settings)
-    all_rules = (*rules, extra) if extra is not None else tuple(rules)
-    findings = []
-    for changed in files:
-        if not allowed(changed):
-            continue
-        hit = first_rule(changed, all_rules)
-        if hit is not None:
-            findings.append(path_finding(kind, changed, *hit))
-    return findings
 
 
 def _private_keys(changed: ChangedFile) -> list[Finding]:
