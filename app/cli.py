@@ -215,5 +215,23 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, help="Port [default: $PORT, else 8000].")
+def serve(host: str, port: int | None) -> None:
+    """Run the GitHub App: webhooks in, review requests and check runs out."""
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise UsageFailure(f"cannot start: {error}") from None
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port or settings.port, log_config=None, access_log=False)
+
+
 def main() -> None:
     cli(prog_name="release-roles")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,61 @@ def repo(tmp_path: Path) -> GitRepo:
 @pytest.fixture
 def make_files() -> Callable[[str], list[ChangedFile]]:
     return parse_git_diff
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_up() -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """Find the machine's Postgres, or start it; fail (never skip) if neither works."""
+    if not _pg_up():
+        subprocess.run(
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+            shell=True,
+            check=False,
+            capture_output=True,
+        )
+        for _ in range(30):
+            if _pg_up():
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"Postgres is not reachable at {PG_URL} and could not be started")
+    return PG_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh schema per test, chosen through the connection's search_path."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in postgres_server else "?"
+    yield f"{postgres_server}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'journal.db'}"
+    return str(request.getfixturevalue("postgres_url"))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from app.policy.config import REPOSITORY
 from app.policy.loading import ExtendsError, Resolver
-
-_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 
 
 def local_resolver(extends_path: str | None) -> Resolver:
     def resolve(value: str, source: str) -> tuple[str, str]:
-        if _REPO.match(value) and not value.endswith((".yml", ".yaml")):
+        if REPOSITORY.match(value) and not value.endswith((".yml", ".yaml")):
             if extends_path is None:
                 raise ExtendsError(
                     f"extends: {value} names a repository, which the CLI does not fetch; "

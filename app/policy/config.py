@@ -18,6 +18,7 @@ from app.detect.globs import Glob
 from app.detect.migrations import MigrationSettings
 
 CONFIG_PATH = ".github/release-roles.yml"
+REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")  # owner/repo
 DetectorName = Literal["migrations", "dependencies", "auth", "secrets", "infra"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 ChangeName = Literal["added", "removed", "major", "minor", "patch", "downgrade", "other"]

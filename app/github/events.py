@@ -1,0 +1,192 @@
+"""Webhook payloads to jobs. Pure: reads the payload, returns what to queue.
+
+Every event that can change a decision reduces to "evaluate this pull request
+again from fresh data" (kodiak's lesson): payloads are not trusted for state,
+only for which PR to look at. Only the fields used here are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.jobs.model import Job, JobKind
+from app.policy.config import CONFIG_PATH
+
+RECHECK_COMMAND = "/release-roles recheck"
+PULL_ACTIONS = frozenset(
+    {
+        "opened",
+        "reopened",
+        "synchronize",
+        "ready_for_review",
+        "converted_to_draft",
+        "edited",
+        "labeled",
+        "unlabeled",
+    }
+)
+REVIEW_ACTIONS = frozenset({"submitted", "edited", "dismissed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    jobs: tuple[Job, ...] = ()
+    # (owner/repo, number, "login" or "team:slug") a human removed from the requests.
+    removed_reviewer: tuple[str, int, str] | None = None
+    note: str = ""
+    log: Mapping[str, Any] = field(default_factory=dict)
+
+
+def route(event: str, payload: Mapping[str, Any], app_id: int) -> Routed:
+    """What to do about one delivery; `note` says why when nothing is queued."""
+    try:
+        handler = _HANDLERS.get(event)
+        if handler is None:
+            return Routed(note=f"event {event!r} is not used")
+        return handler(payload, app_id)
+    except (KeyError, TypeError, ValueError) as error:
+        return Routed(note=f"payload lacks what {event} needs: {error!r}")
+
+
+def _installation(payload: Mapping[str, Any]) -> int:
+    installation = payload.get("installation")
+    if not installation or "id" not in installation:
+        raise KeyError("installation")
+    return int(installation["id"])
+
+
+def _repo(payload: Mapping[str, Any]) -> tuple[str, str]:
+    repository = payload["repository"]
+    return repository["owner"]["login"], repository["name"]
+
+
+def _pull_job(payload: Mapping[str, Any], number: int) -> Job:
+    owner, repo = _repo(payload)
+    return Job(JobKind.PULL, owner, repo, _installation(payload), number=number)
+
+
+def _pull_request(payload: Mapping[str, Any], app_id: int) -> Routed:
+    action = payload["action"]
+    number = int(payload["pull_request"]["number"])
+    if action == "review_request_removed":
+        owner, repo = _repo(payload)
+        if payload.get("requested_team"):
+            who = "team:" + payload["requested_team"]["slug"]
+        else:
+            who = payload["requested_reviewer"]["login"]
+        return Routed(removed_reviewer=(f"{owner}/{repo}", number, who), note="remembered")
+    if action not in PULL_ACTIONS:
+        return Routed(note=f"pull_request.{action} does not change the decision")
+    return Routed(jobs=(_pull_job(payload, number),))
+
+
+def _review(payload: Mapping[str, Any], app_id: int) -> Routed:
+    if payload["action"] not in REVIEW_ACTIONS:
+        return Routed(note=f"pull_request_review.{payload['action']} is not used")
+    return Routed(jobs=(_pull_job(payload, int(payload["pull_request"]["number"])),))
+
+
+def _ours(app: Mapping[str, Any] | None, app_id: int) -> bool:
+    return bool(app) and int(app.get("id", 0)) == app_id  # type: ignore[union-attr]
+
+
+def _pull_requests_of(payload: Mapping[str, Any], source: Mapping[str, Any]) -> Routed:
+    owner, repo = _repo(payload)
+    installation = _installation(payload)
+    base_repo_id = payload["repository"]["id"]
+    jobs = tuple(
+        Job(JobKind.PULL, owner, repo, installation, number=int(pr["number"]))
+        for pr in source.get("pull_requests", [])
+        # Forks' PRs also appear here; only this repository's PRs are ours to check.
+        if pr.get("base", {}).get("repo", {}).get("id", base_repo_id) == base_repo_id
+    )
+    return Routed(jobs=jobs, note="" if jobs else "no pull request attached")
+
+
+def _check_run(payload: Mapping[str, Any], app_id: int) -> Routed:
+    run = payload["check_run"]
+    if payload["action"] != "rerequested":
+        return Routed(note=f"check_run.{payload['action']} is not used")
+    if not _ours(run.get("app"), app_id):
+        return Routed(note="another app's check run")
+    return _pull_requests_of(payload, run)
+
+
+def _check_suite(payload: Mapping[str, Any], app_id: int) -> Routed:
+    suite = payload["check_suite"]
+    if payload["action"] != "rerequested":
+        return Routed(note=f"check_suite.{payload['action']} is not used")
+    if not _ours(suite.get("app"), app_id):
+        return Routed(note="another app's check suite")
+    return _pull_requests_of(payload, suite)
+
+
+def _merge_group(payload: Mapping[str, Any], app_id: int) -> Routed:
+    if payload["action"] != "checks_requested":
+        return Routed(note=f"merge_group.{payload['action']} is not used")
+    group = payload["merge_group"]
+    owner, repo = _repo(payload)
+    base = str(group["base_ref"]).removeprefix("refs/heads/")
+    job = Job(
+        JobKind.MERGE_GROUP, owner, repo, _installation(payload), sha=group["head_sha"], ref=base
+    )
+    return Routed(jobs=(job,))
+
+
+def _push(payload: Mapping[str, Any], app_id: int) -> Routed:
+    ref = str(payload["ref"])
+    if not ref.startswith("refs/heads/"):
+        return Routed(note="not a branch push")
+    touched = {
+        path
+        for commit in payload.get("commits") or []
+        for key in ("added", "modified", "removed")
+        for path in commit.get(key) or []
+    }
+    if CONFIG_PATH not in touched:
+        return Routed(note=f"push does not change {CONFIG_PATH}")
+    owner, repo = _repo(payload)
+    branch = ref.removeprefix("refs/heads/")
+    job = Job(JobKind.CONFIG_CHANGED, owner, repo, _installation(payload), ref=branch)
+    return Routed(jobs=(job,))
+
+
+def _teams(payload: Mapping[str, Any], app_id: int) -> Routed:
+    org = payload["organization"]["login"]
+    job = Job(JobKind.TEAMS_CHANGED, org, "", _installation(payload))
+    return Routed(jobs=(job,))
+
+
+def _issue_comment(payload: Mapping[str, Any], app_id: int) -> Routed:
+    issue = payload["issue"]
+    body = (payload.get("comment") or {}).get("body") or ""
+    if payload["action"] != "created" or not issue.get("pull_request"):
+        return Routed(note="not a new comment on a pull request")
+    if not body.strip().startswith(RECHECK_COMMAND):
+        return Routed(note="no command")
+    return Routed(jobs=(_pull_job(payload, int(issue["number"])),))
+
+
+def _log_only(payload: Mapping[str, Any], app_id: int) -> Routed:
+    account = (payload.get("installation") or {}).get("account") or {}
+    return Routed(
+        note="installation change logged",
+        log={"action": payload.get("action"), "account": account.get("login")},
+    )
+
+
+_HANDLERS = {
+    "pull_request": _pull_request,
+    "pull_request_review": _review,
+    "check_run": _check_run,
+    "check_suite": _check_suite,
+    "merge_group": _merge_group,
+    "push": _push,
+    "membership": _teams,
+    "team": _teams,
+    "issue_comment": _issue_comment,
+    "installation": _log_only,
+    "installation_repositories": _log_only,
+}

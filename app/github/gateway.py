@@ -1,0 +1,402 @@
+"""The only module that talks to GitHub (through githubkit).
+
+Installation auth (githubkit caches each installation token until it
+expires), pagination, retries that honour `Retry-After` and secondary rate
+limits, a TTL cache of team membership, and a per-evaluation call counter.
+Errors leave as GatewayError with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.exception import (
+    GitHubException,
+    RateLimitExceeded,
+    RequestError,
+    RequestFailed,
+)
+from githubkit.retry import RetryOption
+
+from app.detect.base import ChangedFile, FileStatus
+from app.detect.diff import DiffError, parse_patch
+from app.policy.facts import Review, ReviewState
+
+_REVIEW_STATES = {state.value: state for state in ReviewState}
+MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
+PER_PAGE = 100
+T = TypeVar("T")
+_calls: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar(
+    "github_calls", default=None
+)
+
+
+class GatewayError(Exception):
+    """A GitHub call failed after retries. `retry_after`: how long GitHub asked us to
+    wait (rate limits); otherwise the worker's own backoff applies."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, status: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class TooManyFilesError(GatewayError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PullInfo:
+    number: int
+    state: str
+    draft: bool
+    merged: bool
+    author: str
+    head_sha: str
+    base_ref: str
+    base_sha: str
+    labels: frozenset[str]
+    body: str
+    requested_users: frozenset[str]
+    requested_teams: frozenset[str]
+    html_url: str
+
+
+def retry_policy(
+    max_retries: int = 3, base_delay: float = 1.0, max_inline_wait: float = 30.0
+) -> Callable[[GitHubException, int], RetryOption]:
+    """Retry 5xx and network errors with backoff, and rate limits after `Retry-After`.
+
+    A rate-limit wait longer than `max_inline_wait` is not slept here: the
+    error goes up and the worker puts the job back for that long instead.
+    """
+
+    def decide(error: GitHubException, count: int) -> RetryOption:
+        if count >= max_retries:
+            return RetryOption(False)
+        if isinstance(error, RateLimitExceeded):
+            wait = error.retry_after.total_seconds()
+            return RetryOption(wait <= max_inline_wait, error.retry_after)
+        if isinstance(error, RequestFailed):
+            if error.response.status_code >= 500:
+                return RetryOption(True, timedelta(seconds=base_delay * 2**count))
+            return RetryOption(False)
+        if isinstance(error, RequestError):
+            return RetryOption(True, timedelta(seconds=base_delay * 2**count))
+        return RetryOption(False)
+
+    return decide
+
+
+def counting_calls() -> Counter[str]:
+    """Start counting GitHub calls made by this task (and tasks it starts)."""
+    counter: Counter[str] = Counter()
+    _calls.set(counter)
+    return counter
+
+
+async def _count_request(request: httpx.Request) -> None:
+    counter = _calls.get()
+    if counter is not None:
+        counter[f"{request.method} {request.url.path}"] += 1
+
+
+class Gateway:
+    def __init__(
+        self,
+        *,
+        app_id: int,
+        private_key: str,
+        api_url: str = "https://api.github.com",
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: Callable[[GitHubException, int], RetryOption] | None = None,
+        team_cache_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._github = GitHub(
+            AppAuthStrategy(str(app_id), private_key),
+            base_url=api_url,
+            async_transport=transport,
+            http_cache=False,
+            auto_retry=retry or retry_policy(),
+            timeout=30.0,
+            async_event_hooks={"request": [_count_request]},
+            user_agent="release-roles",
+        )
+        self._team_ttl = team_cache_seconds
+        self._teams: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}
+        self._clock = clock
+
+    def _client(self, installation_id: int) -> Any:
+        # Typed as Any on purpose: githubkit's generated overloads do not check under
+        # mypy (it reads some list types as `list?[...]`). Responses are still
+        # validated at run time by githubkit's own models.
+        return self._github.with_auth(self._github.auth.as_installation(installation_id))
+
+    # --- reads -------------------------------------------------------------------------
+
+    async def pull(self, inst: int, owner: str, repo: str, number: int) -> PullInfo:
+        gh = self._client(inst)
+        pr = await _call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
+        data = pr.parsed_data
+        return PullInfo(
+            number=data.number,
+            state=data.state,
+            draft=bool(data.draft),
+            merged=bool(data.merged),
+            author=data.user.login if data.user else "",
+            head_sha=data.head.sha,
+            base_ref=data.base.ref,
+            base_sha=data.base.sha,
+            labels=frozenset(label.name for label in data.labels),
+            body=data.body or "",
+            requested_users=frozenset(u.login.lower() for u in data.requested_reviewers or []),
+            requested_teams=frozenset(t.slug.lower() for t in data.requested_teams or []),
+            html_url=data.html_url,
+        )
+
+    async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
+        gh = self._client(inst)
+        entries: list[Any] = []
+        page = 1
+        while True:
+            response = await _call(
+                gh.rest.pulls.async_list_files(owner, repo, number, per_page=PER_PAGE, page=page),
+                f"files of #{number}",
+            )
+            batch = response.parsed_data
+            entries.extend(batch)
+            if len(batch) < PER_PAGE:
+                break
+            page += 1
+        if len(entries) >= MAX_FILES:
+            raise TooManyFilesError(
+                f"this pull request changes {MAX_FILES} or more files; GitHub lists only the "
+                f"first {MAX_FILES}, so the rest cannot be checked. Split the change."
+            )
+        return [_changed_file(entry) for entry in entries]
+
+    async def file_text(
+        self, inst: int, owner: str, repo: str, path: str, ref: str | None
+    ) -> str | None:
+        """A file's text at `ref` (None: the default branch), or None if it does not exist."""
+        gh = self._client(inst)
+        try:
+            kwargs: dict[str, Any] = {"ref": ref} if ref else {}
+            response = await gh.rest.repos.async_get_content(owner, repo, path, **kwargs)
+        except RequestFailed as error:
+            if error.response.status_code == 404:
+                return None
+            raise _wrap(error, f"reading {path}") from None
+        except GitHubException as error:
+            raise _wrap(error, f"reading {path}") from None
+        data = response.parsed_data
+        content = getattr(data, "content", None)
+        if not isinstance(content, str) or getattr(data, "type", "file") != "file":
+            return None
+        return base64.b64decode(content).decode("utf-8", "replace")
+
+    async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
+        gh = self._client(inst)
+        out: list[Review] = []
+        page = 1
+        while True:
+            response = await _call(
+                gh.rest.pulls.async_list_reviews(owner, repo, number, per_page=PER_PAGE, page=page),
+                f"reviews of #{number}",
+            )
+            batch = response.parsed_data
+            for review in batch:
+                if review.user is None:
+                    continue  # a deleted account
+                state = _REVIEW_STATES.get(review.state)
+                if state is not None:
+                    out.append(Review(review.user.login, state, review.commit_id))
+            if len(batch) < PER_PAGE:
+                return out
+            page += 1
+
+    async def team_members(self, inst: int, org: str, slug: str) -> frozenset[str] | None:
+        """Logins of a team (cached); None when the team does not exist or is not visible."""
+        key = (org.lower(), slug.lower())
+        cached = self._teams.get(key)
+        if cached is not None and cached[0] > self._clock():
+            return cached[1]
+        gh = self._client(inst)
+        members: set[str] | None = set()
+        page = 1
+        try:
+            while True:
+                response = await gh.rest.teams.async_list_members_in_org(
+                    org, slug, per_page=PER_PAGE, page=page
+                )
+                batch = response.parsed_data
+                assert members is not None
+                members |= {m.login.lower() for m in batch}
+                if len(batch) < PER_PAGE:
+                    break
+                page += 1
+        except RequestFailed as error:
+            if error.response.status_code != 404:
+                raise _wrap(error, f"members of team {org}/{slug}") from None
+            members = None
+        except GitHubException as error:
+            raise _wrap(error, f"members of team {org}/{slug}") from None
+        result = frozenset(members) if members is not None else None
+        self._teams[key] = (self._clock() + self._team_ttl, result)
+        return result
+
+    def forget_teams(self, org: str) -> None:
+        """Drop cached membership of an org's teams (after membership/team events)."""
+        for key in [k for k in self._teams if k[0] == org.lower()]:
+            del self._teams[key]
+
+    async def changed_since(
+        self, inst: int, owner: str, repo: str, base: str, head: str
+    ) -> frozenset[str] | None:
+        """Paths changed between two commits, or None if GitHub cannot compare them."""
+        gh = self._client(inst)
+        try:
+            response = await gh.rest.repos.async_compare_commits(
+                owner, repo, f"{base}...{head}", per_page=PER_PAGE
+            )
+        except RequestFailed as error:
+            if error.response.status_code in (404, 422):
+                return None  # e.g. the reviewed commit was force-pushed away
+            raise _wrap(error, "comparing commits") from None
+        except GitHubException as error:
+            raise _wrap(error, "comparing commits") from None
+        data = response.parsed_data
+        if data.status == "diverged" or data.files is None:
+            return None
+        paths = {f.filename for f in data.files}
+        paths |= {f.previous_filename for f in data.files if f.previous_filename}
+        if len(data.files) >= 300:
+            return None  # the compare API caps files at 300: the list may be partial
+        return frozenset(paths)
+
+    async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:
+        gh = self._client(inst)
+        numbers: list[int] = []
+        page = 1
+        while True:
+            response = await _call(
+                gh.rest.pulls.async_list(
+                    owner, repo, state="open", base=base, per_page=PER_PAGE, page=page
+                ),
+                f"open pull requests on {base}",
+            )
+            numbers += [pr.number for pr in response.parsed_data]
+            if len(response.parsed_data) < PER_PAGE:
+                return numbers
+            page += 1
+
+    # --- writes ------------------------------------------------------------------------
+
+    async def request_reviewers(
+        self,
+        inst: int,
+        owner: str,
+        repo: str,
+        number: int,
+        users: Iterable[str],
+        teams: Iterable[str],
+    ) -> str | None:
+        """Ask for reviews; a refusal (422: not a collaborator, team without access)
+        comes back as a sentence for the check run instead of an exception."""
+        data = {"reviewers": sorted(users), "team_reviewers": sorted(teams)}
+        gh = self._client(inst)
+        try:
+            await gh.rest.pulls.async_request_reviewers(owner, repo, number, data=data)
+        except RequestFailed as error:
+            if error.response.status_code == 422:
+                message = _error_message(error)
+                return f"GitHub refused to request {_names(data)}: {message}"
+            raise _wrap(error, "requesting reviewers") from None
+        except GitHubException as error:
+            raise _wrap(error, "requesting reviewers") from None
+        return None
+
+    async def create_check(self, inst: int, owner: str, repo: str, data: dict[str, Any]) -> int:
+        gh = self._client(inst)
+        response = await _call(gh.rest.checks.async_create(owner, repo, data=data), "check run")
+        return int(response.parsed_data.id)
+
+    async def update_check(
+        self, inst: int, owner: str, repo: str, check_run_id: int, data: dict[str, Any]
+    ) -> None:
+        gh = self._client(inst)
+        await _call(gh.rest.checks.async_update(owner, repo, check_run_id, data=data), "check run")
+
+
+def _changed_file(entry: Any) -> ChangedFile:
+    """One entry of pulls/files as a ChangedFile, its `patch` parsed like a git diff."""
+    status = FileStatus(entry.status)
+    changed = ChangedFile(
+        path=entry.filename,
+        status=status,
+        previous_path=entry.previous_filename or None,
+        additions=entry.additions,
+        deletions=entry.deletions,
+    )
+    patch = entry.patch if isinstance(entry.patch, str) else None
+    if patch is None:
+        # No patch: a binary file, or a diff GitHub found too large to include.
+        changed.patch_missing = entry.additions + entry.deletions > 0
+        changed.binary = not changed.patch_missing and status != FileStatus.RENAMED
+        return changed
+    changed.patch = patch
+    try:
+        lines = parse_patch(patch)
+    except DiffError as error:
+        changed.parse_error = str(error)
+        return changed
+    changed.added, changed.removed = lines.added, lines.removed
+    return changed
+
+
+async def _call(request: Awaitable[T], what: str) -> T:
+    try:
+        return await request
+    except GitHubException as error:
+        raise _wrap(error, what) from None
+
+
+def _wrap(error: GitHubException, what: str) -> GatewayError:
+    if isinstance(error, RateLimitExceeded):
+        wait = error.retry_after.total_seconds()
+        return GatewayError(
+            f"GitHub rate limit while fetching {what}; retrying in {wait:.0f} s",
+            retry_after=max(wait, 1.0),
+            status=error.response.status_code,
+        )
+    if isinstance(error, RequestFailed):
+        status = error.response.status_code
+        return GatewayError(
+            f"GitHub answered {status} for {what}: {_error_message(error)}", status=status
+        )
+    return GatewayError(f"could not reach GitHub for {what}: {error}")
+
+
+def _error_message(error: RequestFailed) -> str:
+    try:
+        body = error.response.json()
+    except Exception:
+        return error.response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message", body))[:300]
+    return str(body)[:300]
+
+
+def _names(data: dict[str, list[str]]) -> str:
+    names = [f"@{u}" for u in data["reviewers"]] + [f"team {t}" for t in data["team_reviewers"]]
+    return ", ".join(names)

@@ -1,0 +1,107 @@
+"""In-process workers: claim a coalesced job, evaluate, finish or retry.
+
+One job per pull request is ever leased at a time (its key is leased in the
+journal), so evaluations of one PR are serial while different PRs run in
+parallel. A failure is retried with backoff (or after GitHub's Retry-After);
+after the last attempt the PR gets a failing check that says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+import structlog
+
+from app.github.gateway import GatewayError
+from app.jobs.journal import Journal
+from app.jobs.model import Claimed
+from app.service import Evaluator, Outcome
+
+log = structlog.get_logger()
+POLL_SECONDS = 1.0
+
+
+class Worker:
+    def __init__(
+        self,
+        journal: Journal,
+        evaluator: Evaluator,
+        *,
+        concurrency: int = 4,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 2.0,
+    ) -> None:
+        self.journal = journal
+        self.evaluator = evaluator
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base_seconds
+        self.listeners: list[Callable[[Outcome], None]] = []
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._busy = 0
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def idle(self, timeout: float = 30.0) -> None:
+        """Wait until no job is waiting or running (tests and benchmarks)."""
+        async with asyncio.timeout(timeout):
+            while self._busy or await self.journal.pending():
+                self.wake()
+                await asyncio.sleep(0.01)
+
+    async def _loop(self, index: int) -> None:
+        while True:
+            claimed = await self.journal.claim()
+            if claimed is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                continue
+            self._busy += 1
+            try:
+                await self._handle(claimed)
+            finally:
+                self._busy -= 1
+
+    async def _handle(self, claimed: Claimed) -> None:
+        job = claimed.job
+        try:
+            outcomes = await self.evaluator.run(job)
+        except GatewayError as error:
+            await self._failed(claimed, str(error), error.retry_after)
+            return
+        except Exception as error:
+            log.exception("job_crashed", job=job.key)
+            await self._failed(claimed, f"internal error: {error!r}", 0.0)
+            return
+        await self.journal.finish(claimed)
+        self.wake()  # the finish may have released a newer generation of this key
+        for outcome in outcomes:
+            for listener in self.listeners:
+                listener(outcome)
+
+    async def _failed(self, claimed: Claimed, reason: str, retry_after: float) -> None:
+        job = claimed.job
+        if claimed.attempts >= self.max_attempts:
+            log.error("job_gave_up", job=job.key, attempts=claimed.attempts, reason=reason)
+            await self.evaluator.fail_closed(job, reason)
+            await self.journal.finish(claimed)
+            return
+        delay = max(retry_after, self.retry_base * 2 ** (claimed.attempts - 1))
+        log.warning("job_retry", job=job.key, attempt=claimed.attempts, delay=delay, reason=reason)
+        await self.journal.retry(claimed, delay)

@@ -1,0 +1,87 @@
+"""Twelve-factor settings: everything from the environment, checked at start."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or unusable; the message names it and says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    github_app_id: int = Field(gt=0)
+    github_private_key: SecretStr | None = None
+    github_private_key_path: Path | None = None
+    github_webhook_secret: SecretStr
+    github_api_url: str = "https://api.github.com"
+    database_url: str = "sqlite:///release-roles.db"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    # Worker tuning; the defaults suit one small machine.
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    retry_base_seconds: float = Field(default=2.0, ge=0)
+    team_cache_seconds: float = Field(default=300.0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Settings:
+        if self.github_private_key is None and self.github_private_key_path is None:
+            raise ValueError(
+                "set GITHUB_PRIVATE_KEY (PEM or base64 of it) or GITHUB_PRIVATE_KEY_PATH"
+            )
+        return self
+
+    @cached_property
+    def private_key(self) -> str:
+        """The App's PEM key, from the variable (PEM or base64) or the file."""
+        if self.github_private_key is not None:
+            raw = self.github_private_key.get_secret_value().strip()
+            if raw.startswith("-----BEGIN"):
+                return raw.replace("\\n", "\n")
+            try:
+                decoded = base64.b64decode(raw, validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                raise SettingsError(
+                    "GITHUB_PRIVATE_KEY is neither a PEM key nor base64 of one"
+                ) from None
+            if not decoded.startswith("-----BEGIN"):
+                raise SettingsError("GITHUB_PRIVATE_KEY decodes to something that is not a PEM key")
+            return decoded
+        assert self.github_private_key_path is not None
+        try:
+            return self.github_private_key_path.read_text()
+        except OSError as error:
+            raise SettingsError(
+                f"GITHUB_PRIVATE_KEY_PATH={self.github_private_key_path}: {error.strerror}"
+            ) from None
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a SettingsError naming each problem."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            name = "_".join(str(p) for p in detail["loc"]).upper()
+            if detail["type"] == "missing":
+                problems.append(f"{name} is not set")
+            elif name:
+                problems.append(f"{name}: {detail['msg']}")
+            else:
+                problems.append(detail["msg"].removeprefix("Value error, "))
+        raise SettingsError("; ".join(problems)) from None
+    _ = settings.private_key  # fail at start, not at the first event
+    return settings

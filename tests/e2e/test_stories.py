@@ -1,0 +1,305 @@
+"""End-to-end: signed webhooks -> the real app -> githubkit -> the fake GitHub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.github import FakeGitHub, Pull, Repo
+from tests.harness import Harness, payload, review_event, running
+
+pytestmark = pytest.mark.anyio
+
+CONFIG = """\
+version: 1
+roles:
+  dba:
+    reviewers: {teams: [dba]}
+    when: [{detector: migrations}]
+  security:
+    reviewers: {teams: [appsec]}
+    when: [{detector: auth}]
+options:
+  stale_approvals: relevant
+"""
+MIGRATION = "db/migrate/20261101_add_sku.rb"
+MIGRATION_TEXT = "class AddSku < ActiveRecord::Migration[7.1]\n  def change\n  end\nend\n"
+
+
+def shop(fake: FakeGitHub, config: str = CONFIG) -> Repo:
+    repo = fake.repo(
+        "acme",
+        "shop",
+        {
+            ".github/release-roles.yml": config,
+            "README.md": "shop\n",
+            "docs/guide.md": "v1\n",
+        },
+    )
+    fake.team("acme", "dba", {"dana", "alice"})
+    fake.team("acme", "appsec", {"sam"})
+    repo.collaborators |= {"dana", "alice", "mallory", "sam"}
+    return repo
+
+
+def migration_pull(fake: FakeGitHub, repo: Repo) -> Pull:
+    fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT})
+    return fake.open_pull(repo, "add-sku", author="alice")
+
+
+def check(fake: FakeGitHub, repo: Repo, pull: Pull) -> dict:
+    [run] = fake.checks_for(repo, repo.branches[pull.head_ref])
+    return run
+
+
+async def open_and_settle(h: Harness, repo: Repo, pull: Pull) -> dict:
+    response = await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+    assert response.status_code == 202, response.text
+    await h.settle()
+    return check(h.fake, repo, pull)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'journal.db'}"
+
+
+async def test_migration_pr_requests_dba_and_waits_then_approval_turns_it_green(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        run = await open_and_settle(h, repo, pull)
+        assert run["status"] == "in_progress"
+        assert run["conclusion"] is None
+        assert run["output"]["title"] == "Waiting for DBA (0/1)"
+        assert MIGRATION in run["output"]["summary"]
+        assert "migration.added" in run["output"]["summary"]
+        assert pull.requested_teams == {"dba"}
+
+        h.fake.review(repo, pull, "dana", "APPROVED")
+        await h.deliver("pull_request_review", review_event(repo, pull.number))
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert (run["status"], run["conclusion"]) == ("completed", "success")
+        assert "approved by @dana" in run["output"]["summary"]
+
+
+async def test_relevant_staleness_follows_the_files_that_triggered_the_role(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        h.fake.review(repo, pull, "dana", "APPROVED")
+        await h.deliver("pull_request_review", review_event(repo, pull.number))
+        await h.settle()
+
+        h.fake.push(repo, "add-sku", {"docs/guide.md": "v2\n"})  # unrelated file
+        await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert run["conclusion"] == "success", run["output"]
+
+        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT + "# changed\n"})
+        await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert run["status"] == "in_progress"
+        assert "Stale approvals" in run["output"]["summary"]
+        assert "@dana" in run["output"]["summary"]
+
+
+async def test_authors_and_non_members_approvals_do_not_count(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)  # alice is the author and in the dba team
+        await open_and_settle(h, repo, pull)
+        h.fake.review(repo, pull, "alice", "APPROVED")
+        h.fake.review(repo, pull, "mallory", "APPROVED")
+        await h.deliver("pull_request_review", review_event(repo, pull.number))
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert run["status"] == "in_progress"
+        assert run["output"]["title"] == "Waiting for DBA (0/1)"
+
+
+async def test_changes_requested_is_red(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        h.fake.review(repo, pull, "dana", "CHANGES_REQUESTED")
+        await h.deliver("pull_request_review", review_event(repo, pull.number))
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert (run["status"], run["conclusion"]) == ("completed", "failure")
+        assert run["output"]["title"] == "Changes requested by DBA"
+
+
+async def test_invalid_config_on_base_is_red_with_the_error(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake, CONFIG + "  frobnicate: true\n")
+        pull = migration_pull(h.fake, repo)
+        run = await open_and_settle(h, repo, pull)
+        assert (run["status"], run["conclusion"]) == ("completed", "failure")
+        assert "unknown key 'frobnicate' in options" in run["output"]["summary"]
+        assert "@" in run["output"]["summary"]
+        assert ":11:3: unknown key" in run["output"]["summary"]  # line and column
+
+
+async def test_invalid_config_in_the_pull_request_is_red(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        h.fake.push(repo, "tweak", {".github/release-roles.yml": "version: 1\nroles: [dba]\n"})
+        pull = h.fake.open_pull(repo, "tweak", author="alice")
+        run = await open_and_settle(h, repo, pull)
+        assert run["conclusion"] == "failure"
+        assert "in this pull request" in run["output"]["summary"]
+        assert "(this pull request):2:8:" in run["output"]["summary"]
+
+
+async def test_duplicate_delivery_is_evaluated_once(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        body = h.pr_event("opened", repo, pull.number)
+        first = await h.deliver("pull_request", body, delivery="same-id")
+        second = await h.deliver("pull_request", body, delivery="same-id")
+        assert (first.status_code, second.status_code) == (202, 200)
+        assert second.json() == {"duplicate": True}
+        await h.settle()
+        assert len(h.outcomes) == 1
+        assert h.fake.count("GET", r"/pulls/\d+$") == 1
+
+
+async def test_server_error_then_success_turns_green_after_retry(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        h.fake.review(repo, pull, "dana", "APPROVED")
+        h.fake.fail("GET", r"/pulls/\d+/files$", 502, message="Server Error")
+        run = await open_and_settle(h, repo, pull)
+        assert run["conclusion"] == "success"
+        assert h.fake.count("GET", r"/pulls/\d+/files$") == 2
+
+
+async def test_rate_limit_waits_for_retry_after_and_loses_nothing(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        h.fake.fail(
+            "GET",
+            r"/pulls/\d+$",
+            403,
+            headers={"retry-after": "1"},
+            message="You have exceeded a secondary rate limit.",
+        )
+        import time
+
+        started = time.monotonic()
+        run = await open_and_settle(h, repo, pull)
+        assert time.monotonic() - started >= 1.0
+        assert run["output"]["title"] == "Waiting for DBA (0/1)"
+
+
+async def test_persistent_failure_fails_closed_with_the_reason(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        h.fake.fail("GET", r"/pulls/\d+/reviews$", 500, times=100)
+        run = await open_and_settle(h, repo, pull)
+        assert (run["status"], run["conclusion"]) == ("completed", "failure")
+        assert run["output"]["title"].startswith("Evaluation failed: GitHub answered 500")
+
+
+async def test_merge_group_gets_a_check(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        sha = h.fake.push(repo, "gh-readonly-queue/main/pr-1", {MIGRATION: MIGRATION_TEXT})
+        body = payload("merge_group.checks_requested")
+        body["repository"] |= {"name": "shop", "id": repo.id}
+        body["repository"]["owner"]["login"] = "acme"
+        body["merge_group"]["head_sha"] = sha
+        response = await h.deliver("merge_group", body)
+        assert response.status_code == 202
+        await h.settle()
+        [run] = h.fake.checks_for(repo, sha)
+        assert (run["name"], run["conclusion"]) == ("Release roles", "success")
+
+
+async def test_removed_reviewer_is_not_requested_again(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        pull.requested_teams.clear()  # a human removed the dba team
+        removed = h.pr_event("review_request_removed", repo, pull.number)
+        removed["requested_team"] = {"slug": "dba", "name": "DBA", "id": 1}
+        removed.pop("requested_reviewer", None)
+        assert (await h.deliver("pull_request", removed)).status_code == 202
+        await h.deliver("pull_request", h.pr_event("labeled", repo, pull.number))
+        await h.settle()
+        assert pull.requested_teams == set()
+        assert h.fake.count("POST", "/requested_reviewers") == 1
+
+
+async def test_a_refused_review_request_is_a_line_in_the_check(db: str) -> None:
+    config = CONFIG.replace("teams: [dba]", "teams: [dba], users: [outsider]")
+    async with running(db) as h:
+        repo = shop(h.fake, config)
+        pull = migration_pull(h.fake, repo)
+        run = await open_and_settle(h, repo, pull)
+        assert run["status"] == "in_progress"
+        assert "GitHub refused to request @outsider, team dba" in run["output"]["summary"]
+
+
+async def test_unchanged_result_is_not_posted_again(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        await h.deliver("pull_request", h.pr_event("labeled", repo, pull.number))
+        await h.settle()
+        assert h.fake.count("POST", "/check-runs$") == 1
+        assert h.fake.count("PATCH", "/check-runs/") == 0
+
+
+async def test_config_push_reevaluates_open_pull_requests(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        new = CONFIG.replace("when: [{detector: migrations}]", "when: [{labels: [never]}]")
+        h.fake.push(repo, "main", {".github/release-roles.yml": new})
+        body = payload("push")
+        body["ref"] = "refs/heads/main"
+        body["repository"] |= {"name": "shop", "id": repo.id}
+        body["repository"]["owner"]["login"] = "acme"
+        body["commits"] = [{"added": [], "removed": [], "modified": [".github/release-roles.yml"]}]
+        assert (await h.deliver("push", body)).status_code == 202
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert run["conclusion"] == "success"
+
+
+async def test_recheck_comment_reevaluates(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        body = payload("issue_comment.created")
+        body["repository"] |= {"name": "shop", "id": repo.id}
+        body["repository"]["owner"]["login"] = "acme"
+        body["issue"]["number"] = pull.number
+        body["issue"]["pull_request"] = {"url": "https://api.github.com/repos/acme/shop/pulls/1"}
+        body["comment"]["body"] = "/release-roles recheck"
+        assert (await h.deliver("issue_comment", body)).status_code == 202
+        await h.settle()
+        assert check(h.fake, repo, pull)["output"]["title"] == "Waiting for DBA (0/1)"
+
+
+async def test_postgres_journal_runs_the_same_story(postgres_url: str) -> None:
+    async with running(postgres_url) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        run = await open_and_settle(h, repo, pull)
+        assert run["output"]["title"] == "Waiting for DBA (0/1)"

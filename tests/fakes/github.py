@@ -1,0 +1,499 @@
+"""A stateful fake of the GitHub REST API, as an ASGI app.
+
+It holds repositories (commits as whole file trees, branches), pull requests,
+reviews, teams and check runs, and answers the endpoints the gateway calls.
+Every response body starts from the example GitHub's own OpenAPI description
+gives for that operation (tests/fixtures/github/openapi-subset.json) with the
+fake's state written over it, and `responses` records everything returned so
+a test can validate it against the OpenAPI schema.
+
+Faults are injected per route: `fail("GET", "/pulls/", 502)` makes the next
+matching request fail once.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+SUBSET = json.loads(
+    (Path(__file__).parent.parent / "fixtures/github/openapi-subset.json").read_text()
+)
+
+
+def example(operation: str, name: str = "default") -> Any:
+    return copy.deepcopy(SUBSET[operation]["examples"][name])
+
+
+def sha_of(*parts: object) -> str:
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+@dataclass
+class Pull:
+    number: int
+    author: str
+    head_ref: str
+    base_ref: str
+    title: str = "A change"
+    body: str = ""
+    labels: set[str] = field(default_factory=set)
+    draft: bool = False
+    state: str = "open"
+    requested_users: set[str] = field(default_factory=set)
+    requested_teams: set[str] = field(default_factory=set)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Repo:
+    owner: str
+    name: str
+    id: int
+    default_branch: str = "main"
+    commits: dict[str, dict[str, str]] = field(default_factory=dict)
+    parents: dict[str, str | None] = field(default_factory=dict)
+    branches: dict[str, str] = field(default_factory=dict)
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    collaborators: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+    times: int
+
+
+class FakeGitHub:
+    def __init__(self) -> None:
+        self.repos: dict[tuple[str, str], Repo] = {}
+        self.teams: dict[tuple[str, str], set[str]] = {}
+        self.check_runs: dict[int, dict[str, Any]] = {}
+        self.faults: list[Fault] = []
+        self.requests: list[tuple[str, str]] = []
+        self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
+        self._ids = itertools.count(1000)
+        self.app = self._build()
+
+    # --- arranging state -----------------------------------------------------------------
+
+    def repo(self, owner: str, name: str, files: dict[str, str]) -> Repo:
+        repo = Repo(owner, name, id=next(self._ids))
+        repo.collaborators = {owner.lower()}
+        self.repos[(owner.lower(), name.lower())] = repo
+        self.push(repo, repo.default_branch, files, replace=True)
+        return repo
+
+    def push(
+        self, repo: Repo, branch: str, files: dict[str, str | None], *, replace: bool = False
+    ) -> str:
+        """Commit on `branch` (created from the default branch if new); None deletes."""
+        parent = repo.branches.get(branch) or repo.branches.get(repo.default_branch)
+        tree = {} if replace or parent is None else dict(repo.commits[parent])
+        for path, content in files.items():
+            if content is None:
+                tree.pop(path, None)
+            else:
+                tree[path] = content
+        sha = sha_of(repo.name, branch, len(repo.commits), sorted(tree.items()))
+        repo.commits[sha] = tree
+        repo.parents[sha] = parent
+        repo.branches[branch] = sha
+        return sha
+
+    def open_pull(self, repo: Repo, branch: str, author: str, **fields: Any) -> Pull:
+        number = len(repo.pulls) + 1
+        pull = Pull(number, author, branch, fields.pop("base", repo.default_branch), **fields)
+        repo.pulls[number] = pull
+        return pull
+
+    def review(
+        self, repo: Repo, pull: Pull, user: str, state: str, commit: str | None = None
+    ) -> None:
+        pull.reviews.append(
+            {"user": user, "state": state, "commit_id": commit or repo.branches[pull.head_ref]}
+        )
+        pull.requested_users.discard(user.lower())
+
+    def team(self, org: str, slug: str, members: set[str]) -> None:
+        self.teams[(org.lower(), slug.lower())] = {m.lower() for m in members}
+
+    def fail(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        message: str = "Server Error",
+    ) -> None:
+        self.faults.append(
+            Fault(
+                method, re.compile(path_regex), status, headers or {}, {"message": message}, times
+            )
+        )
+
+    def checks_for(self, repo: Repo, sha: str) -> list[dict[str, Any]]:
+        return [
+            c for c in self.check_runs.values() if c["head_sha"] == sha and c["_repo"] == repo.id
+        ]
+
+    def count(self, method: str, path_regex: str) -> int:
+        pattern = re.compile(path_regex)
+        return sum(1 for m, p in self.requests if m == method and pattern.search(p))
+
+    # --- the HTTP surface ------------------------------------------------------------------
+
+    def _build(self) -> FastAPI:
+        app = FastAPI()
+        fake = self
+
+        @app.middleware("http")
+        async def record(request: Request, call_next: Any) -> Response:
+            fake.requests.append((request.method, request.url.path))
+            for fault in fake.faults:
+                if (
+                    fault.times > 0
+                    and fault.method == request.method
+                    and fault.pattern.search(request.url.path)
+                ):
+                    fault.times -= 1
+                    return JSONResponse(fault.body, fault.status, headers=fault.headers)
+            response: Response = await call_next(request)
+            return response
+
+        def answer(operation: str, body: Any, status: int = 200) -> JSONResponse:
+            fake.responses.append((operation, status, body))
+            return JSONResponse(body, status)
+
+        def not_found() -> JSONResponse:
+            return JSONResponse(
+                {
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest",
+                    "status": "404",
+                },
+                404,
+            )
+
+        @app.post("/app/installations/{installation_id}/access_tokens")
+        async def token(installation_id: int) -> JSONResponse:
+            body = example("POST /app/installations/{installation_id}/access_tokens")
+            body["token"] = f"ghs_fake{installation_id}"
+            body["expires_at"] = time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)
+            )
+            return answer("POST /app/installations/{installation_id}/access_tokens", body, 201)
+
+        @app.get("/repos/{owner}/{name}/pulls/{number}")
+        async def get_pull(owner: str, name: str, number: int) -> JSONResponse:
+            repo = fake.repos.get((owner.lower(), name.lower()))
+            if repo is None or number not in repo.pulls:
+                return not_found()
+            return answer(
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+                fake._pull_body(repo, repo.pulls[number]),
+            )
+
+        @app.get("/repos/{owner}/{name}/pulls")
+        async def list_pulls(owner: str, name: str, request: Request) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            base = request.query_params.get("base")
+            state = request.query_params.get("state", "open")
+            pulls = [
+                p
+                for p in repo.pulls.values()
+                if (base is None or p.base_ref == base) and p.state == state
+            ]
+            body = [fake._pull_body(repo, p, simple=True) for p in pulls]
+            return answer("GET /repos/{owner}/{repo}/pulls", _page(body, request))
+
+        @app.get("/repos/{owner}/{name}/pulls/{number}/files")
+        async def files(owner: str, name: str, number: int, request: Request) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            pull = repo.pulls[number]
+            base = fake._merge_base(repo, pull)
+            entries = fake._diff(repo, base, repo.branches[pull.head_ref])
+            return answer(
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", _page(entries, request)
+            )
+
+        @app.get("/repos/{owner}/{name}/pulls/{number}/reviews")
+        async def reviews(owner: str, name: str, number: int, request: Request) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            out = []
+            for index, review in enumerate(repo.pulls[number].reviews):
+                body = example("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews")[0]
+                body["id"] = 80 + index
+                body["user"]["login"] = review["user"]
+                body["state"] = review["state"]
+                body["commit_id"] = review["commit_id"]
+                out.append(body)
+            return answer(
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", _page(out, request)
+            )
+
+        @app.post("/repos/{owner}/{name}/pulls/{number}/requested_reviewers")
+        async def request_reviewers(
+            owner: str, name: str, number: int, request: Request
+        ) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            pull = repo.pulls[number]
+            data = await request.json()
+            users = [u.lower() for u in data.get("reviewers", [])]
+            teams = [t.lower() for t in data.get("team_reviewers", [])]
+            unknown_teams = [t for t in teams if (owner.lower(), t) not in fake.teams]
+            outsiders = [u for u in users if u not in repo.collaborators]
+            if unknown_teams or outsiders:
+                return JSONResponse(
+                    {
+                        "message": "Reviews may only be requested from collaborators. One or more "
+                        "of the teams you specified is not a collaborator of the "
+                        f"{owner}/{name} repository.",
+                        "documentation_url": "https://docs.github.com/rest/pulls/review-requests",
+                    },
+                    422,
+                )
+            pull.requested_users |= set(users)
+            pull.requested_teams |= set(teams)
+            body = fake._pull_body(repo, pull, simple=True)
+            return answer(
+                "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", body, 201
+            )
+
+        @app.get("/repos/{owner}/{name}/contents/{path:path}")
+        async def contents(owner: str, name: str, path: str, request: Request) -> JSONResponse:
+            repo = fake.repos.get((owner.lower(), name.lower()))
+            if repo is None:
+                return not_found()
+            ref = request.query_params.get("ref") or repo.default_branch
+            sha = repo.branches.get(ref, ref)
+            text = repo.commits.get(sha, {}).get(path)
+            if text is None:
+                return not_found()
+            body = example(
+                "GET /repos/{owner}/{repo}/contents/{path}", "response-if-content-is-a-file"
+            )
+            import base64
+
+            body |= {
+                "name": path.rsplit("/", 1)[-1],
+                "path": path,
+                "size": len(text),
+                "content": base64.b64encode(text.encode()).decode(),
+                "encoding": "base64",
+                "sha": sha_of(path, text),
+            }
+            return answer("GET /repos/{owner}/{repo}/contents/{path}", body)
+
+        @app.get("/repos/{owner}/{name}/compare/{basehead}")
+        async def compare(owner: str, name: str, basehead: str) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            base, head = basehead.split("...", 1)
+            if base not in repo.commits or head not in repo.commits:
+                return not_found()
+            body = example("GET /repos/{owner}/{repo}/compare/{basehead}")
+            body["status"] = "ahead" if fake._is_ancestor(repo, base, head) else "diverged"
+            body["files"] = fake._diff(repo, base, head)
+            return answer("GET /repos/{owner}/{repo}/compare/{basehead}", body)
+
+        @app.get("/orgs/{org}/teams/{slug}/members")
+        async def members(org: str, slug: str, request: Request) -> JSONResponse:
+            logins = fake.teams.get((org.lower(), slug.lower()))
+            if logins is None:
+                return not_found()
+            template = example("GET /orgs/{org}/teams/{team_slug}/members")[0]
+            out = [
+                template | {"login": login, "id": abs(hash(login)) % 10**6}
+                for login in sorted(logins)
+            ]
+            return answer("GET /orgs/{org}/teams/{team_slug}/members", _page(out, request))
+
+        @app.post("/repos/{owner}/{name}/check-runs")
+        async def create_check(owner: str, name: str, request: Request) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            data = await request.json()
+            check_id = next(fake._ids)
+            body = example(
+                "POST /repos/{owner}/{repo}/check-runs", "example-of-in-progress-conclusion"
+            )
+            body |= {
+                "id": check_id,
+                "name": data["name"],
+                "head_sha": data["head_sha"],
+                "status": data.get("status", "queued"),
+                "conclusion": data.get("conclusion"),
+            }
+            body["output"] = _output(data.get("output"), [])
+            fake.check_runs[check_id] = body | {
+                "_repo": repo.id,
+                "_annotations": _annotations(data),
+            }
+            return answer("POST /repos/{owner}/{repo}/check-runs", body, 201)
+
+        @app.patch("/repos/{owner}/{name}/check-runs/{check_id}")
+        async def update_check(
+            owner: str, name: str, check_id: int, request: Request
+        ) -> JSONResponse:
+            stored = fake.check_runs.get(check_id)
+            if stored is None:
+                return not_found()
+            data = await request.json()
+            for key in ("name", "status", "conclusion"):
+                if key in data:
+                    stored[key] = data[key]
+            if data.get("status") in ("queued", "in_progress"):
+                stored["conclusion"] = None
+            stored["_annotations"] += _annotations(data)
+            stored["output"] = _output(data.get("output"), stored["_annotations"], stored["output"])
+            body = {k: v for k, v in stored.items() if not k.startswith("_")}
+            return answer("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", body)
+
+        return app
+
+    # --- building bodies -------------------------------------------------------------------
+
+    def _pull_body(self, repo: Repo, pull: Pull, *, simple: bool = False) -> dict[str, Any]:
+        body = example("GET /repos/{owner}/{repo}/pulls/{pull_number}")
+        base_sha = repo.branches[pull.base_ref]
+        body |= {
+            "number": pull.number,
+            "id": 1000 + pull.number,
+            "state": pull.state,
+            "title": pull.title,
+            "body": pull.body,
+            "draft": pull.draft,
+            "merged": False,
+            "merged_at": None,
+            "closed_at": None,
+            "html_url": f"https://github.com/{repo.owner}/{repo.name}/pull/{pull.number}",
+        }
+        body["user"]["login"] = pull.author
+        body["head"]["sha"] = repo.branches[pull.head_ref]
+        body["head"]["ref"] = pull.head_ref
+        body["base"]["sha"] = base_sha
+        body["base"]["ref"] = pull.base_ref
+        for side in ("head", "base"):
+            body[side]["repo"]["id"] = repo.id
+            body[side]["repo"]["name"] = repo.name
+            body[side]["repo"]["full_name"] = f"{repo.owner}/{repo.name}"
+            body[side]["repo"]["default_branch"] = repo.default_branch
+        label = body["labels"][0]
+        body["labels"] = [
+            label | {"name": n, "id": abs(hash(n)) % 10**6} for n in sorted(pull.labels)
+        ]
+        user = body["requested_reviewers"][0]
+        body["requested_reviewers"] = [user | {"login": u} for u in sorted(pull.requested_users)]
+        # The OpenAPI example lags the schema: a team now carries "type".
+        team = body["requested_teams"][0] | {"type": "organization"}
+        body["requested_teams"] = [
+            team | {"slug": t, "name": t} for t in sorted(pull.requested_teams)
+        ]
+        if simple:
+            # pull-request-simple lists full `team` objects, which have a parent.
+            body["requested_teams"] = [t | {"parent": None} for t in body["requested_teams"]]
+            for key in (
+                "merged",
+                "mergeable",
+                "rebaseable",
+                "mergeable_state",
+                "merged_by",
+                "comments",
+                "review_comments",
+                "maintainer_can_modify",
+                "commits",
+                "additions",
+                "deletions",
+                "changed_files",
+            ):
+                body.pop(key, None)
+        return body
+
+    def _merge_base(self, repo: Repo, pull: Pull) -> str:
+        head = repo.branches[pull.head_ref]
+        ancestors = set()
+        sha: str | None = head
+        while sha is not None:
+            ancestors.add(sha)
+            sha = repo.parents[sha]
+        sha = repo.branches[pull.base_ref]
+        while sha is not None and sha not in ancestors:
+            sha = repo.parents[sha]
+        return sha or repo.branches[pull.base_ref]
+
+    def _is_ancestor(self, repo: Repo, old: str, new: str) -> bool:
+        sha: str | None = new
+        while sha is not None:
+            if sha == old:
+                return True
+            sha = repo.parents[sha]
+        return False
+
+    def _diff(self, repo: Repo, base: str, head: str) -> list[dict[str, Any]]:
+        before, after = repo.commits[base], repo.commits[head]
+        template = example("GET /repos/{owner}/{repo}/pulls/{pull_number}/files")[0]
+        entries = []
+        for path in sorted(set(before) | set(after)):
+            old, new = before.get(path), after.get(path)
+            if old == new:
+                continue
+            status = "added" if old is None else "removed" if new is None else "modified"
+            old_lines = (old or "").splitlines()
+            new_lines = (new or "").splitlines()
+            hunks = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=3))[2:]
+            additions = sum(1 for h in hunks if h.startswith("+"))
+            deletions = sum(1 for h in hunks if h.startswith("-"))
+            entry = template | {
+                "sha": sha_of(path, new),
+                "filename": path,
+                "status": status,
+                "additions": additions,
+                "deletions": deletions,
+                "changes": additions + deletions,
+                "patch": "\n".join(hunks),
+            }
+            entry.pop("previous_filename", None)
+            entries.append(entry)
+        return entries
+
+
+def _page(items: list[Any], request: Request) -> list[Any]:
+    per_page = int(request.query_params.get("per_page", 30))
+    page = int(request.query_params.get("page", 1))
+    return items[(page - 1) * per_page : page * per_page]
+
+
+def _annotations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((data.get("output") or {}).get("annotations") or [])
+
+
+def _output(
+    given: dict[str, Any] | None,
+    annotations: list[dict[str, Any]],
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    previous = previous or {"title": None, "summary": None, "text": None}
+    given = given or {}
+    return {
+        "title": given.get("title", previous["title"]),
+        "summary": given.get("summary", previous["summary"]),
+        "text": given.get("text", previous.get("text")),
+        "annotations_count": len(annotations),
+        "annotations_url": "https://api.github.com/repos/o/r/check-runs/1/annotations",
+    }

@@ -1,0 +1,144 @@
+"""The app wired to the fake GitHub, driven through real HTTP (ASGI), for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import SecretStr
+
+from app.github.gateway import Gateway, retry_policy
+from app.main import create_app
+from app.service import Outcome
+from app.settings import Settings
+from tests.fakes.github import FakeGitHub
+
+APP_ID = 4242
+INSTALLATION_ID = 77
+SECRET = "It's a Secret to Everybody"
+WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
+
+
+@cache
+def private_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def settings(database_url: str) -> Settings:
+    return Settings(
+        github_app_id=APP_ID,
+        github_private_key=SecretStr(private_key()),
+        github_webhook_secret=SecretStr(SECRET),
+        database_url=database_url,
+        log_level="WARNING",
+        worker_concurrency=2,
+        max_attempts=3,
+        retry_base_seconds=0.01,
+    )
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def payload(name: str, **changes: Any) -> dict[str, Any]:
+    """A vendored webhook payload with an installation, and `changes` merged on top."""
+    data: dict[str, Any] = json.loads((WEBHOOKS / f"{name}.json").read_text())
+    data.setdefault("installation", {"id": INSTALLATION_ID, "node_id": "MDIz"})
+    data["installation"]["id"] = INSTALLATION_ID
+    return _merge(data, changes)
+
+
+def _merge(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            _merge(data[key], value)
+        else:
+            data[key] = value
+    return data
+
+
+@dataclass
+class Harness:
+    fake: FakeGitHub
+    client: httpx.AsyncClient
+    app: Any
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    async def deliver(
+        self, event: str, body: dict[str, Any], *, delivery: str | None = None
+    ) -> httpx.Response:
+        raw = json.dumps(body).encode()
+        headers = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(raw),
+            "Content-Type": "application/json",
+        }
+        return await self.client.post("/webhooks", content=raw, headers=headers)
+
+    async def settle(self) -> None:
+        await self.app.state.worker.idle()
+
+    def pr_event(self, action: str, repo: Any, number: int, **extra: Any) -> dict[str, Any]:
+        name = f"pull_request.{action}"
+        fixture = name if (WEBHOOKS / f"{name}.json").exists() else "pull_request.opened"
+        body = payload(fixture, **extra)
+        body["action"] = action
+        return _point_at(body, repo, number)
+
+
+def _point_at(body: dict[str, Any], repo: Any, number: int) -> dict[str, Any]:
+    body["repository"]["name"] = repo.name
+    body["repository"]["full_name"] = f"{repo.owner}/{repo.name}"
+    body["repository"]["owner"]["login"] = repo.owner
+    body["repository"]["id"] = repo.id
+    if "pull_request" in body:
+        body["pull_request"]["number"] = number
+    return body
+
+
+def review_event(repo: Any, number: int, action: str = "submitted") -> dict[str, Any]:
+    name = (
+        "pull_request_review.submitted"
+        if action != "dismissed"
+        else "pull_request_review.dismissed"
+    )
+    body = payload(name)
+    body["action"] = action
+    return _point_at(body, repo, number)
+
+
+@asynccontextmanager
+async def running(database_url: str, fake: FakeGitHub | None = None) -> AsyncIterator[Harness]:
+    fake = fake or FakeGitHub()
+    gateway = Gateway(
+        app_id=APP_ID,
+        private_key=private_key(),
+        transport=httpx.ASGITransport(app=fake.app),
+        retry=retry_policy(max_retries=3, base_delay=0.01, max_inline_wait=5.0),
+        team_cache_seconds=300.0,
+    )
+    app = create_app(settings(database_url), gateway=gateway)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            harness = Harness(fake, client, app)
+            app.state.worker.listeners.append(harness.outcomes.append)
+            yield harness

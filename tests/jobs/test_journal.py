@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+
+from app.jobs.journal import LEASE_SECONDS, open_journal
+from app.jobs.model import Job, JobKind
+
+pytestmark = pytest.mark.anyio
+
+
+def pull(number: int = 7) -> Job:
+    return Job(JobKind.PULL, "acme", "shop", 1, number=number)
+
+
+async def test_accept_is_durable_and_deduplicates(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    assert await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+    assert not await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+    await journal.close()
+    reopened = open_journal(database_url)  # as after a crash
+    await reopened.open()
+    claimed = await reopened.claim()
+    assert claimed is not None
+    assert claimed.job == pull()
+    assert claimed.attempts == 1
+    await reopened.close()
+
+
+async def test_jobs_for_one_pull_request_coalesce(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    for n in range(5):
+        await journal.accept(f"d-{n}", "pull_request", "synchronize", b"{}", [pull()])
+    await journal.accept("other", "pull_request", "opened", b"{}", [pull(8)])
+    assert await journal.pending() == 2
+    first = await journal.claim()
+    second = await journal.claim()
+    assert first is not None
+    assert second is not None
+    assert {first.job.number, second.job.number} == {7, 8}
+    assert await journal.claim() is None  # both leased
+    await journal.close()
+
+
+async def test_an_event_during_a_run_reruns_it_once(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+    running = await journal.claim()
+    assert running is not None
+    await journal.accept("d-2", "pull_request", "labeled", b"{}", [pull()])
+    assert await journal.claim() is None  # still leased: one evaluation per PR at a time
+    await journal.finish(running)
+    again = await journal.claim()
+    assert again is not None
+    assert again.generation == running.generation + 1
+    await journal.finish(again)
+    assert await journal.pending() == 0
+    await journal.close()
+
+
+async def test_retry_waits_and_expired_leases_are_reclaimed(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    await journal.enqueue([pull()])
+    claimed = await journal.claim()
+    assert claimed is not None
+    await journal.retry(claimed, delay=60)
+    assert await journal.claim() is None
+    import time
+
+    later = await journal.claim(now=time.time() + 61)
+    assert later is not None
+    assert later.attempts == 2
+    # A worker that died: its lease runs out and the job is taken again.
+    assert await journal.claim(now=time.time() + 61 + LEASE_SECONDS + 1) is not None
+    await journal.close()
+
+
+async def test_removed_reviewers_and_check_runs_are_remembered(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    await journal.remember_removed("Acme/Shop", 7, "Dana")
+    await journal.remember_removed("acme/shop", 7, "team:dba")
+    assert await journal.removed_reviewers("acme/shop", 7) == {"dana", "team:dba"}
+    await journal.save_check_run("acme/shop", "abc", "Release roles", 11, "h1")
+    await journal.save_check_run("acme/shop", "abc", "Release roles", 11, "h2")
+    assert await journal.check_run("acme/shop", "abc", "Release roles") == (11, "h2")
+    await journal.close()
+
+
+def test_database_url_must_be_sqlite_or_postgres() -> None:
+    with pytest.raises(ValueError, match="use sqlite:///"):
+        open_journal("mysql://root@db/x")
