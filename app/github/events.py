@@ -173,7 +173,7 @@ def _log_only(payload: Mapping[str, Any], app_id: int) -> Routed:
     account = (payload.get("installation") or {}).get("account") or {}
     return Routed(
         note="installation change logged",
-        log={"action": payload.get("action"), "account": account.get("login")},
+        log={"installation_action": payload.get("action"), "account": account.get("login")},
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import httpx
 from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import (
     GitHubException,
     RateLimitExceeded,
@@ -131,6 +132,9 @@ class Gateway:
             timeout=30.0,
             async_event_hooks={"request": [_count_request]},
             user_agent="release-roles",
+            # githubkit's default token cache is one per process; each gateway (and so
+            # each App identity and API URL) gets its own.
+            cache_strategy=MemCacheStrategy(),
         )
         self._team_ttl = team_cache_seconds
         self._teams: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}

@@ -1,0 +1,146 @@
+"""Every handled event from a real payload, signed like GitHub signs, through the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.harness import WEBHOOKS, payload, running, sign
+
+pytestmark = pytest.mark.anyio
+
+# fixture -> the job keys the app must queue (empty: acknowledged, nothing to do)
+EXPECTED = {
+    "pull_request.opened": ["pull:codertocat/hello-world#2"],
+    "pull_request.reopened": ["pull:codertocat/hello-world#2"],
+    "pull_request.synchronize": ["pull:codertocat/hello-world#2"],
+    "pull_request.ready_for_review": ["pull:codertocat/hello-world#2"],
+    "pull_request.converted_to_draft": ["pull:codertocat/hello-world#2"],
+    "pull_request.labeled": ["pull:codertocat/hello-world#2"],
+    "pull_request.unlabeled": ["pull:codertocat/hello-world#2"],
+    "pull_request.review_request_removed": [],
+    "pull_request.closed": [],
+    "pull_request_review.submitted": ["pull:codertocat/hello-world#2"],
+    "pull_request_review.dismissed": ["pull:codertocat/hello-world#2"],
+    "check_run.rerequested": [],  # another app's check run
+    "check_run.completed": [],
+    "check_suite.rerequested": [],  # another app's suite
+    "merge_group.checks_requested": [
+        "merge_group:octo-org/octo-repo@2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"
+    ],
+    "push": [],  # a tag push
+    "membership.added": ["teams:codertocat"],
+    "team.edited": ["teams:codertocat"],
+    "installation.created": [],
+    "installation_repositories.added": [],
+    "issue_comment.created": [],  # an issue, not a pull request
+}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'journal.db'}"
+
+
+def test_every_vendored_payload_has_an_expectation() -> None:
+    assert {p.stem for p in WEBHOOKS.glob("*.json")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+async def test_each_event_is_accepted_and_routed(db: str, name: str) -> None:
+    event = name.split(".")[0]
+    body = payload(name)
+    async with running(db) as h:
+        await h.app.state.worker.stop()  # only the routing is under test here
+        response = await h.deliver(event, body)
+        assert response.status_code == 202, response.text
+        queued = response.json()["queued"]
+        if event in ("membership", "team"):
+            org = body["organization"]["login"].lower()
+            assert queued == [f"teams:{org}"]
+        else:
+            assert queued == EXPECTED[name]
+
+
+async def test_our_own_rerequested_check_run_queues_its_pull_requests(db: str) -> None:
+    body = payload("check_run.rerequested")
+    body["check_run"]["app"]["id"] = 4242
+    body["check_run"]["pull_requests"] = [
+        {"number": 5, "base": {"repo": {"id": body["repository"]["id"]}}},
+        {"number": 6, "base": {"repo": {"id": 999999}}},  # a fork's PR into another repo
+    ]
+    async with running(db) as h:
+        await h.app.state.worker.stop()
+        response = await h.deliver("check_run", body)
+    assert response.json()["queued"] == ["pull:github/hello-world#5"]
+
+
+async def test_bad_signatures_are_401(db: str) -> None:
+    raw = json.dumps(payload("pull_request.opened")).encode()
+    async with running(db) as h:
+        for signature in (
+            None,
+            "sha256=" + "0" * 64,
+            sign(raw, "wrong secret"),
+            sign(raw).replace("sha256=", "sha1="),
+        ):
+            headers = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "x"}
+            if signature:
+                headers["X-Hub-Signature-256"] = signature
+            response = await h.client.post("/webhooks", content=raw, headers=headers)
+            assert response.status_code == 401
+        assert await h.app.state.journal.pending() == 0
+
+
+async def test_malformed_json_and_missing_headers_are_400(db: str) -> None:
+    async with running(db) as h:
+        raw = b"{not json"
+        headers = {
+            "X-GitHub-Event": "push",
+            "X-GitHub-Delivery": "d",
+            "X-Hub-Signature-256": sign(raw),
+        }
+        response = await h.client.post("/webhooks", content=raw, headers=headers)
+        assert response.status_code == 400
+        assert "not JSON" in response.json()["error"]
+        raw = b"{}"
+        response = await h.client.post(
+            "/webhooks", content=raw, headers={"X-Hub-Signature-256": sign(raw)}
+        )
+        assert response.status_code == 400
+
+
+async def test_oversized_payload_is_413(db: str) -> None:
+    raw = b"x" * (25 * 1024 * 1024 + 1)
+    async with running(db) as h:
+        response = await h.client.post(
+            "/webhooks",
+            content=raw,
+            headers={
+                "X-GitHub-Event": "push",
+                "X-GitHub-Delivery": "big",
+                "X-Hub-Signature-256": sign(raw),
+            },
+        )
+    assert response.status_code == 413
+
+
+async def test_ping_and_healthz(db: str) -> None:
+    async with running(db) as h:
+        response = await h.deliver("ping", {"zen": "Keep it logically awesome.", "hook_id": 1})
+        assert response.status_code == 200
+        health = await h.client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json() == {"ok": True, "pending_jobs": 0}
+
+
+async def test_a_payload_without_installation_is_acknowledged_not_queued(db: str) -> None:
+    body = payload("pull_request.opened")
+    del body["installation"]
+    async with running(db) as h:
+        response = await h.deliver("pull_request", body)
+    assert response.status_code == 202
+    assert response.json()["queued"] == []
+    assert "installation" in response.json()["note"]

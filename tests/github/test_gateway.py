@@ -1,0 +1,81 @@
+"""The gateway against the fake GitHub, over githubkit's real HTTP stack."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.detect.base import FileStatus
+from app.github.gateway import Gateway, GatewayError, TooManyFilesError, retry_policy
+from tests.fakes.github import FakeGitHub
+from tests.harness import APP_ID, INSTALLATION_ID, private_key
+
+pytestmark = pytest.mark.anyio
+
+
+def gateway(fake: FakeGitHub, **kwargs: object) -> Gateway:
+    return Gateway(
+        app_id=APP_ID,
+        private_key=private_key(),
+        transport=httpx.ASGITransport(app=fake.app),
+        retry=retry_policy(max_retries=2, base_delay=0.0, max_inline_wait=1.0),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_files_are_paginated_and_parsed_like_a_git_diff() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"keep.txt": "a\nb\n", "gone.txt": "x\n"})
+    files = {f"src/f{i:03}.py": f"print({i})\n" for i in range(150)}
+    fake.push(repo, "big", files | {"keep.txt": "a\nB\n", "gone.txt": None})
+    pull = fake.open_pull(repo, "big", author="alice")
+    found = await gateway(fake).files(INSTALLATION_ID, "acme", "shop", pull.number)
+    assert len(found) == 152
+    assert fake.count("GET", "/files$") == 2
+    by_path = {f.path: f for f in found}
+    assert by_path["keep.txt"].added == [(2, "B")]
+    assert by_path["keep.txt"].removed == [(2, "b")]
+    assert by_path["gone.txt"].status == FileStatus.REMOVED
+    assert by_path["src/f007.py"].added == [(1, "print(7)")]
+
+
+async def test_three_thousand_files_fail_closed() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a": "a\n"})
+    fake.push(repo, "huge", {f"f{i}": "x\n" for i in range(3000)})
+    pull = fake.open_pull(repo, "huge", author="alice")
+    with pytest.raises(TooManyFilesError, match="3000 or more files"):
+        await gateway(fake).files(INSTALLATION_ID, "acme", "shop", pull.number)
+
+
+async def test_team_membership_is_cached_until_forgotten() -> None:
+    fake = FakeGitHub()
+    fake.team("acme", "dba", {"Dana"})
+    gw = gateway(fake)
+    assert await gw.team_members(INSTALLATION_ID, "acme", "dba") == frozenset({"dana"})
+    assert await gw.team_members(INSTALLATION_ID, "acme", "dba") == frozenset({"dana"})
+    assert fake.count("GET", "/members$") == 1
+    gw.forget_teams("ACME")
+    fake.team("acme", "dba", {"dana", "sam"})
+    assert await gw.team_members(INSTALLATION_ID, "acme", "dba") == frozenset({"dana", "sam"})
+    assert await gw.team_members(INSTALLATION_ID, "acme", "ghosts") is None
+
+
+async def test_missing_files_and_commits_are_none_not_errors() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a": "a\n"})
+    gw = gateway(fake)
+    assert await gw.file_text(INSTALLATION_ID, "acme", "shop", "nope.yml", "main") is None
+    assert await gw.file_text(INSTALLATION_ID, "acme", "shop", "a", None) == "a\n"
+    head = repo.branches["main"]
+    assert await gw.changed_since(INSTALLATION_ID, "acme", "shop", "0" * 40, head) is None
+
+
+async def test_a_long_rate_limit_is_handed_back_to_the_worker() -> None:
+    fake = FakeGitHub()
+    fake.repo("acme", "shop", {"a": "a\n"})
+    fake.fail("GET", "/contents/", 429, headers={"retry-after": "120"}, times=5)
+    with pytest.raises(GatewayError) as caught:
+        await gateway(fake).file_text(INSTALLATION_ID, "acme", "shop", "a", None)
+    assert caught.value.retry_after == 120
+    assert fake.count("GET", "/contents/") == 1  # not slept on inline

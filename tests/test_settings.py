@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from app.settings import SettingsError, load_settings
+from tests.harness import private_key
+
+BASE = {"GITHUB_APP_ID": "12", "GITHUB_WEBHOOK_SECRET": "s"}
+
+
+def env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> None:
+    for name in (
+        "GITHUB_APP_ID",
+        "GITHUB_WEBHOOK_SECRET",
+        "GITHUB_PRIVATE_KEY",
+        "GITHUB_PRIVATE_KEY_PATH",
+        "DATABASE_URL",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    env(monkeypatch, {})
+    with pytest.raises(SettingsError, match=r"GITHUB_APP_ID is not set.*GITHUB_WEBHOOK_SECRET"):
+        load_settings()
+    env(monkeypatch, BASE)
+    with pytest.raises(SettingsError, match="GITHUB_PRIVATE_KEY"):
+        load_settings()
+
+
+def test_private_key_as_pem_base64_or_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pem = private_key()
+    env(monkeypatch, BASE | {"GITHUB_PRIVATE_KEY": pem})
+    assert load_settings().private_key == pem.strip()
+    env(monkeypatch, BASE | {"GITHUB_PRIVATE_KEY": base64.b64encode(pem.encode()).decode()})
+    assert load_settings().private_key == pem
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(pem)
+    env(monkeypatch, BASE | {"GITHUB_PRIVATE_KEY_PATH": str(key_file), "PORT": "9000"})
+    settings = load_settings()
+    assert settings.private_key == pem
+    assert settings.port == 9000
+    assert settings.database_url == "sqlite:///release-roles.db"
+
+
+def test_unusable_values_say_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    env(monkeypatch, BASE | {"GITHUB_PRIVATE_KEY": "not a key"})
+    with pytest.raises(SettingsError, match="neither a PEM key nor base64"):
+        load_settings()
+    env(monkeypatch, BASE | {"GITHUB_PRIVATE_KEY_PATH": "/nope.pem"})
+    with pytest.raises(SettingsError, match=r"GITHUB_PRIVATE_KEY_PATH=/nope\.pem"):
+        load_settings()
+    env(
+        monkeypatch,
+        {"GITHUB_APP_ID": "abc", "GITHUB_WEBHOOK_SECRET": "s", "GITHUB_PRIVATE_KEY": private_key()},
+    )
+    with pytest.raises(SettingsError, match="GITHUB_APP_ID: "):
+        load_settings()
