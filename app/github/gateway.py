@@ -170,18 +170,12 @@ class Gateway:
 
     async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
         gh = self._client(inst)
-        entries: list[Any] = []
-        page = 1
-        while True:
-            response = await _call(
-                gh.rest.pulls.async_list_files(owner, repo, number, per_page=PER_PAGE, page=page),
-                f"files of #{number}",
-            )
-            batch = response.parsed_data
-            entries.extend(batch)
-            if len(batch) < PER_PAGE:
-                break
-            page += 1
+        entries = await _all_pages(
+            lambda page: gh.rest.pulls.async_list_files(
+                owner, repo, number, per_page=PER_PAGE, page=page
+            ),
+            f"files of #{number}",
+        )
         if len(entries) >= MAX_FILES:
             raise TooManyFilesError(
                 f"this pull request changes {MAX_FILES} or more files; GitHub lists only the "
@@ -211,23 +205,20 @@ class Gateway:
 
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
+        entries = await _all_pages(
+            lambda page: gh.rest.pulls.async_list_reviews(
+                owner, repo, number, per_page=PER_PAGE, page=page
+            ),
+            f"reviews of #{number}",
+        )
         out: list[Review] = []
-        page = 1
-        while True:
-            response = await _call(
-                gh.rest.pulls.async_list_reviews(owner, repo, number, per_page=PER_PAGE, page=page),
-                f"reviews of #{number}",
-            )
-            batch = response.parsed_data
-            for review in batch:
-                if review.user is None:
-                    continue  # a deleted account
-                state = _REVIEW_STATES.get(review.state)
-                if state is not None:
-                    out.append(Review(review.user.login, state, review.commit_id))
-            if len(batch) < PER_PAGE:
-                return out
-            page += 1
+        for review in entries:
+            if review.user is None:
+                continue  # a deleted account
+            state = _REVIEW_STATES.get(review.state)
+            if state is not None:
+                out.append(Review(review.user.login, state, review.commit_id))
+        return out
 
     async def team_members(self, inst: int, org: str, slug: str) -> frozenset[str] | None:
         """Logins of a team (cached); None when the team does not exist or is not visible."""
@@ -236,25 +227,18 @@ class Gateway:
         if cached is not None and cached[0] > self._clock():
             return cached[1]
         gh = self._client(inst)
-        members: set[str] | None = set()
-        page = 1
         try:
-            while True:
-                response = await gh.rest.teams.async_list_members_in_org(
+            entries = await _all_pages(
+                lambda page: gh.rest.teams.async_list_members_in_org(
                     org, slug, per_page=PER_PAGE, page=page
-                )
-                batch = response.parsed_data
-                assert members is not None
-                members |= {m.login.lower() for m in batch}
-                if len(batch) < PER_PAGE:
-                    break
-                page += 1
-        except RequestFailed as error:
-            if error.response.status_code != 404:
-                raise _wrap(error, f"members of team {org}/{slug}") from None
+                ),
+                f"members of team {org}/{slug}",
+            )
+            members: set[str] | None = {m.login.lower() for m in entries}
+        except GatewayError as error:
+            if error.status != 404:
+                raise
             members = None
-        except GitHubException as error:
-            raise _wrap(error, f"members of team {org}/{slug}") from None
         result = frozenset(members) if members is not None else None
         self._teams[key] = (self._clock() + self._team_ttl, result)
         return result
@@ -290,19 +274,13 @@ class Gateway:
 
     async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:
         gh = self._client(inst)
-        numbers: list[int] = []
-        page = 1
-        while True:
-            response = await _call(
-                gh.rest.pulls.async_list(
-                    owner, repo, state="open", base=base, per_page=PER_PAGE, page=page
-                ),
-                f"open pull requests on {base}",
-            )
-            numbers += [pr.number for pr in response.parsed_data]
-            if len(response.parsed_data) < PER_PAGE:
-                return numbers
-            page += 1
+        pulls = await _all_pages(
+            lambda page: gh.rest.pulls.async_list(
+                owner, repo, state="open", base=base, per_page=PER_PAGE, page=page
+            ),
+            f"open pull requests on {base}",
+        )
+        return [pr.number for pr in pulls]
 
     # --- writes ------------------------------------------------------------------------
 
@@ -366,6 +344,18 @@ def _changed_file(entry: Any) -> ChangedFile:
         return changed
     changed.added, changed.removed = lines.added, lines.removed
     return changed
+
+
+async def _all_pages(request: Callable[[int], Awaitable[Any]], what: str) -> list[Any]:
+    """Every item of a paginated list endpoint; a short page is the last one."""
+    items: list[Any] = []
+    page = 1
+    while True:
+        batch = (await _call(request(page), what)).parsed_data
+        items.extend(batch)
+        if len(batch) < PER_PAGE:
+            return items
+        page += 1
 
 
 async def _call(request: Awaitable[T], what: str) -> T:
