@@ -233,5 +233,29 @@ def serve(host: str, port: int | None) -> None:
     uvicorn.run(app, host=host, port=port or settings.port, log_config=None, access_log=False)
 
 
+@cli.command()
+def worker() -> None:
+    """Run only the worker (evaluations), beside `serve` with WORKER_IN_PROCESS=false."""
+    import asyncio
+    import signal
+
+    from app.main import run_worker
+    from app.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise UsageFailure(f"cannot start: {error}") from None
+
+    async def until_signalled() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(until_signalled())
+
+
 def main() -> None:
     cli(prog_name="release-roles")

@@ -1,14 +1,17 @@
 """The web app: `create_app()` for tests and `app` for uvicorn.
 
-The lifespan opens the journal and starts the in-process workers; shutdown
-stops the workers first so no job is left half-written.
+The lifespan opens the journal and starts the in-process workers (unless
+WORKER_IN_PROCESS=false: then `release-roles worker` processes run them, see
+`run_worker`); shutdown stops the workers first so no job is left half-written.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 
 from app.api import health, webhooks
@@ -16,8 +19,12 @@ from app.github.gateway import Gateway, retry_policy
 from app.jobs.journal import Journal, open_journal
 from app.jobs.worker import Worker
 from app.logs import configure
-from app.service import Evaluator
+from app.service import Evaluator, Outcome
 from app.settings import Settings, load_settings
+
+log = structlog.get_logger()
+# A standalone worker learns of new jobs by polling the journal this often.
+STANDALONE_POLL_SECONDS = 0.2
 
 
 def create_app(
@@ -28,32 +35,22 @@ def create_app(
 ) -> FastAPI:
     settings = settings or load_settings()
     configure(settings.log_level)
-    gateway = gateway or Gateway(
-        app_id=settings.github_app_id,
-        private_key=settings.private_key,
-        api_url=settings.github_api_url,
-        retry=retry_policy(),
-        team_cache_seconds=settings.team_cache_seconds,
-    )
+    gateway = gateway or default_gateway(settings)
     journal = journal or open_journal(settings.database_url)
-    worker = Worker(
-        journal,
-        Evaluator(gateway, journal),
-        concurrency=settings.worker_concurrency,
-        max_attempts=settings.max_attempts,
-        retry_base_seconds=settings.retry_base_seconds,
-    )
+    worker = build_worker(settings, gateway, journal)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await journal.open()
-        worker.start()
-        worker.wake()  # jobs accepted before a crash or restart run now
+        if settings.worker_in_process:
+            worker.start()
+            worker.wake()  # jobs accepted before a crash or restart run now
         try:
             yield
         finally:
             await worker.stop()
             await journal.close()
+            await gateway.aclose()
 
     app = FastAPI(title="Release Roles", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -63,6 +60,56 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app
+
+
+def default_gateway(settings: Settings) -> Gateway:
+    return Gateway(
+        app_id=settings.github_app_id,
+        private_key=settings.private_key,
+        api_url=settings.github_api_url,
+        retry=retry_policy(),
+        team_cache_seconds=settings.team_cache_seconds,
+    )
+
+
+def build_worker(settings: Settings, gateway: Gateway, journal: Journal) -> Worker:
+    return Worker(
+        journal,
+        Evaluator(gateway, journal),
+        concurrency=settings.worker_concurrency,
+        max_attempts=settings.max_attempts,
+        retry_base_seconds=settings.retry_base_seconds,
+    )
+
+
+async def run_worker(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    gateway: Gateway | None = None,
+    listeners: list[Callable[[Outcome], None]] | None = None,
+) -> None:
+    """`release-roles worker`: only the queue consumer, until `stop` is set.
+
+    The web process records deliveries and jobs in the shared journal; this
+    process claims them (polling, since it cannot be woken across processes).
+    """
+    configure(settings.log_level)
+    gateway = gateway or default_gateway(settings)
+    journal = open_journal(settings.database_url)
+    await journal.open()
+    worker = build_worker(settings, gateway, journal)
+    worker.listeners.extend(listeners or [])
+    worker.poll_seconds = STANDALONE_POLL_SECONDS
+    worker.start()
+    log.info("worker_started", concurrency=settings.worker_concurrency)
+    try:
+        await stop.wait()
+    finally:
+        await worker.stop()
+        await journal.close()
+        await gateway.aclose()
+        log.info("worker_stopped")
 
 
 def __getattr__(name: str) -> FastAPI:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, gt=0, lt=65536)
     # Worker tuning; the defaults suit one small machine.
     worker_concurrency: int = Field(default=4, ge=1, le=64)
+    # False when `release-roles worker` runs in processes of its own (see README).
+    worker_in_process: bool = True
     max_attempts: int = Field(default=5, ge=1, le=20)
     retry_base_seconds: float = Field(default=2.0, ge=0)
     team_cache_seconds: float = Field(default=300.0, ge=0)

@@ -40,8 +40,9 @@ def private_key() -> str:
     ).decode()
 
 
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(
+        **overrides,
         github_app_id=APP_ID,
         github_private_key=SecretStr(private_key()),
         github_webhook_secret=SecretStr(SECRET),
@@ -125,17 +126,22 @@ def review_event(repo: Any, number: int, action: str = "submitted") -> dict[str,
     return _point_at(body, repo, number)
 
 
-@asynccontextmanager
-async def running(database_url: str, fake: FakeGitHub | None = None) -> AsyncIterator[Harness]:
-    fake = fake or FakeGitHub()
-    gateway = Gateway(
+def fake_gateway(fake: FakeGitHub) -> Gateway:
+    return Gateway(
         app_id=APP_ID,
         private_key=private_key(),
         transport=httpx.ASGITransport(app=fake.app),
         retry=retry_policy(max_retries=3, base_delay=0.01, max_inline_wait=5.0),
         team_cache_seconds=300.0,
     )
-    app = create_app(settings(database_url), gateway=gateway)
+
+
+@asynccontextmanager
+async def running(
+    database_url: str, fake: FakeGitHub | None = None, **overrides: Any
+) -> AsyncIterator[Harness]:
+    fake = fake or FakeGitHub()
+    app = create_app(settings(database_url, **overrides), gateway=fake_gateway(fake))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:

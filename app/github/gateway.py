@@ -111,6 +111,26 @@ async def _count_request(request: httpx.Request) -> None:
         counter[f"{request.method} {request.url.path}"] += 1
 
 
+class _SharedTransport(httpx.AsyncBaseTransport):
+    """One connection pool for every request.
+
+    githubkit builds an httpx client per call (outside `async with`), and a client
+    built without a transport makes a fresh SSL context each time: that was most
+    of the app's CPU under load. Handing it this transport keeps one pool with
+    kept-alive connections; the clients' `aclose()` must not close it, the gateway
+    does at shutdown.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
 class Gateway:
     def __init__(
         self,
@@ -123,10 +143,13 @@ class Gateway:
         team_cache_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._transport = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
+        )
         self._github = GitHub(
             AppAuthStrategy(str(app_id), private_key),
             base_url=api_url,
-            async_transport=transport,
+            async_transport=_SharedTransport(self._transport),
             http_cache=False,
             auto_retry=retry or retry_policy(),
             timeout=30.0,
@@ -139,6 +162,9 @@ class Gateway:
         self._team_ttl = team_cache_seconds
         self._teams: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}
         self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
 
     def _client(self, installation_id: int) -> Any:
         # Typed as Any on purpose: githubkit's generated overloads do not check under

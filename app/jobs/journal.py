@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from app.jobs.model import Claimed, Job
 
 LEASE_SECONDS = 120.0
+_SCHEMA_LOCK = 0x52524A4E  # "RRJN": the advisory lock taken while creating tables
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS deliveries (
@@ -206,9 +207,10 @@ class SqliteJournal(_SqlJournal):
             self._conn.execute(statement.format(blob="BLOB"))
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        async with self._lock:  # after any statement still running in its thread
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     async def _run(
         self,
@@ -219,9 +221,19 @@ class SqliteJournal(_SqlJournal):
         stop_if_first_unchanged: bool = False,
     ) -> list[Any]:
         async with self._lock:
-            return await asyncio.to_thread(
-                self._transaction, statements, fetch, fetch_all, stop_if_first_unchanged
+            running = asyncio.ensure_future(
+                asyncio.to_thread(
+                    self._transaction, statements, fetch, fetch_all, stop_if_first_unchanged
+                )
             )
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # A thread cannot be cancelled: hold the lock until it is done, or the
+                # next statement (or close(), which crashed sqlite) would share the
+                # connection with it.
+                await asyncio.wait({running})
+                raise
 
     def _transaction(
         self,
@@ -259,23 +271,34 @@ class PostgresJournal(_SqlJournal):
 
     lock_clause = " FOR UPDATE SKIP LOCKED"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 8) -> None:
         self.url = url
-        self._conn: Any = None
-        self._lock = asyncio.Lock()
+        self.pool_size = pool_size
+        self._pool: Any = None
 
     async def open(self) -> None:
-        import psycopg
+        from psycopg_pool import AsyncConnectionPool
 
-        self._conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
-        async with self._conn.transaction():
+        # A pool, not one shared connection: a webhook's insert must not wait
+        # behind a worker's statements.
+        self._pool = AsyncConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=self.pool_size,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        await self._pool.open(wait=True)
+        async with self._pool.connection() as conn, conn.transaction():
+            # web and worker processes start together; serialise their CREATE TABLEs
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for statement in _SCHEMA:
-                await self._conn.execute(statement.format(blob="BYTEA"))
+                await conn.execute(statement.format(blob="BYTEA"))
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     async def _run(
         self,
@@ -285,13 +308,13 @@ class PostgresJournal(_SqlJournal):
         fetch_all: bool = False,
         stop_if_first_unchanged: bool = False,
     ) -> list[Any]:
-        if self._conn is None:
+        if self._pool is None:
             raise RuntimeError("journal is not open")
         results: list[Any] = []
         try:
-            async with self._lock, self._conn.transaction():
+            async with self._pool.connection() as conn, conn.transaction():
                 for index, (sql, params) in enumerate(statements):
-                    cursor = await self._conn.execute(sql.replace("?", "%s"), tuple(params))
+                    cursor = await conn.execute(sql.replace("?", "%s"), tuple(params))
                     if index == 0 and stop_if_first_unchanged and cursor.rowcount == 0:
                         raise _DuplicateDeliveryError
                     if fetch:

@@ -42,6 +42,7 @@ class Worker:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = 0
+        self.poll_seconds = POLL_SECONDS
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
@@ -70,7 +71,7 @@ class Worker:
             if claimed is None:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
                 continue
             self._busy += 1
             try:

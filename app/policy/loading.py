@@ -13,6 +13,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -61,6 +62,7 @@ class LoadedConfig:
     is_default: bool = False
 
 
+@cache
 def default_config() -> LoadedConfig:
     parsed = parse_yaml(DEFAULT_CONFIG_YAML, "<built-in defaults>")
     return LoadedConfig(validate(parsed, "<built-in defaults>"), ("<built-in defaults>",), True)

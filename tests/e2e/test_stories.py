@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from app.main import run_worker
+from app.service import Outcome
 from tests.fakes.github import FakeGitHub, Pull, Repo
-from tests.harness import Harness, payload, review_event, running
+from tests.harness import Harness, fake_gateway, payload, review_event, running, settings
 
 pytestmark = pytest.mark.anyio
 
@@ -303,3 +306,32 @@ async def test_postgres_journal_runs_the_same_story(postgres_url: str) -> None:
         pull = migration_pull(h.fake, repo)
         run = await open_and_settle(h, repo, pull)
         assert run["output"]["title"] == "Waiting for DBA (0/1)"
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+async def test_web_and_worker_in_separate_processes_share_the_journal(
+    database: str, db: str, request: pytest.FixtureRequest
+) -> None:
+    """WORKER_IN_PROCESS=false: the web only records; `release-roles worker` evaluates."""
+    url = db if database == "sqlite" else request.getfixturevalue("postgres_url")
+    fake = FakeGitHub()
+    async with running(url, fake, worker_in_process=False) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        response = await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+        assert response.status_code == 202
+        assert await h.app.state.journal.pending() == 1
+        assert h.fake.checks_for(repo, repo.branches[pull.head_ref]) == []  # web did not evaluate
+
+        stop = asyncio.Event()
+        outcomes: list[Outcome] = []
+        worker = asyncio.create_task(
+            run_worker(settings(url), stop, gateway=fake_gateway(fake), listeners=[outcomes.append])
+        )
+        await h.settle()
+        stop.set()
+        await worker
+        assert [o.title for o in outcomes] == ["Waiting for DBA (0/1)"]
+        assert h.outcomes == []  # the web process's own worker never ran
+        assert check(h.fake, repo, pull)["status"] == "in_progress"
+        assert pull.requested_teams == {"dba"}

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from app.jobs.journal import LEASE_SECONDS, open_journal
+from app.jobs.journal import LEASE_SECONDS, SqliteJournal, open_journal
 from app.jobs.model import Job, JobKind
 
 pytestmark = pytest.mark.anyio
@@ -93,3 +98,29 @@ async def test_removed_reviewers_and_check_runs_are_remembered(database_url: str
 def test_database_url_must_be_sqlite_or_postgres() -> None:
     with pytest.raises(ValueError, match="use sqlite:///"):
         open_journal("mysql://root@db/x")
+
+
+async def test_sqlite_close_waits_for_a_statement_whose_caller_was_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the connection under a running statement crashed the process (SIGSEGV)."""
+    journal = SqliteJournal(str(tmp_path / "j.db"))
+    await journal.open()
+    events: list[str] = []
+    original = journal._transaction
+
+    def slow(*args: Any) -> list[Any]:
+        time.sleep(0.2)
+        result = original(*args)
+        events.append("statement done")
+        return result
+
+    monkeypatch.setattr(journal, "_transaction", slow)
+    task = asyncio.create_task(journal.pending())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await journal.close()
+    events.append("closed")
+    assert events == ["statement done", "closed"]
