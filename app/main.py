@@ -79,6 +79,7 @@ def build_worker(settings: Settings, gateway: Gateway, journal: Journal) -> Work
         concurrency=settings.worker_concurrency,
         max_attempts=settings.max_attempts,
         retry_base_seconds=settings.retry_base_seconds,
+        keep_deliveries_days=settings.keep_deliveries_days,
     )
 
 

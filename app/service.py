@@ -16,8 +16,8 @@ from typing import Any
 
 import structlog
 
-from app.detect.base import ChangedFile
-from app.detect.registry import run_detectors
+from app.detect.base import ChangedFile, FileStatus
+from app.detect.registry import content_wanted, run_detectors
 from app.github.gateway import Gateway, GatewayError, PullInfo, counting_calls
 from app.jobs.journal import Journal
 from app.jobs.model import Job, JobKind
@@ -36,6 +36,9 @@ from app.report.checkrun import CheckRunContent
 
 log = structlog.get_logger()
 PARSED_CONFIGS = 256
+# Whole files (base and head) read for detectors per evaluation, and at once.
+MAX_CONTENT_FILES = 30
+CONTENT_CONCURRENCY = 8
 ANNOTATION_BATCH = 50
 DEFAULT_CHECK_NAME = "Release roles"
 
@@ -114,10 +117,11 @@ class Evaluator:
             if problem is not None:
                 await self._upsert(job, pull.head_sha, name, problem)
                 return Outcome(job, "failure", problem.title, sum(calls.values()))
+        content_notes = await self._fetch_contents(job, config, pull, files)
         decision = await self._decide(job, config, pull, files, reviews)
         requested, notes = await self._request_reviews(job, config, pull, decision, reviews)
-        if notes:
-            decision = _with_notes(decision, notes)
+        if notes or content_notes:
+            decision = _with_notes(decision, content_notes + notes)
         draft_note = (
             "Draft: reviewers will be requested when it is ready for review."
             if pull.draft and config.options.skip_drafts
@@ -197,6 +201,44 @@ class Evaluator:
         except ConfigError as error:
             return checkrun.config_error(error.issues, "in this pull request")
         return None
+
+    async def _fetch_contents(
+        self, job: Job, config: Config, pull: PullInfo, files: list[ChangedFile]
+    ) -> list[str]:
+        """Whole base and head texts of the files detectors read whole (lockfiles,
+        migrations only their content can confirm), so detection itself does no I/O.
+        Returns check-run notes for files left to their diff."""
+        wanted = content_wanted(files, config.detectors.by_name())
+        if not wanted:
+            return []
+        inst, owner, repo = job.installation_id, job.owner, job.repo
+        base = await self.gateway.merge_base(inst, owner, repo, pull.base_sha, pull.head_sha)
+        limit = asyncio.Semaphore(CONTENT_CONCURRENCY)
+
+        async def text(path: str, ref: str) -> str | None:
+            async with limit:
+                return await self.gateway.file_text(inst, owner, repo, path, ref)
+
+        async def load(changed: ChangedFile) -> None:
+            before, after = await asyncio.gather(
+                text(changed.base_path, base) if changed.status != FileStatus.ADDED else _nothing(),
+                text(changed.path, pull.head_sha)
+                if changed.status != FileStatus.REMOVED
+                else _nothing(),
+            )
+            changed.base_loader = lambda _path: before
+            changed.head_loader = lambda _path: after
+
+        await asyncio.gather(*(load(c) for c in wanted[:MAX_CONTENT_FILES]))
+        skipped = wanted[MAX_CONTENT_FILES:]
+        if not skipped:
+            return []
+        shown = ", ".join(f"`{c.path}`" for c in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        return [
+            f"{len(skipped)} files were judged by their diff alone, over the limit of "
+            f"{MAX_CONTENT_FILES} whole files read per evaluation: {shown}{more}."
+        ]
 
     async def _decide(
         self,
@@ -389,3 +431,7 @@ def _cancel(*tasks: asyncio.Task[Any]) -> None:
 
 def _with_notes(decision: Decision, notes: list[str]) -> Decision:
     return replace(decision, notes=(*decision.notes, *notes))
+
+
+async def _nothing() -> None:
+    return None

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=20)
     retry_base_seconds: float = Field(default=2.0, ge=0)
     team_cache_seconds: float = Field(default=300.0, ge=0)
+    keep_deliveries_days: float = Field(default=7.0, gt=0)
 
     @model_validator(mode="after")
     def _one_key(self) -> Settings:

@@ -57,6 +57,8 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "get", "200"),
     ("/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "post", "201"),
     ("/repos/{owner}/{repo}/contents/{path}", "get", "200"),
+    ("/repos/{owner}/{repo}/git/blobs/{file_sha}", "get", "200"),
+    ("/repos/{owner}/{repo}/dependency-graph/compare/{basehead}", "get", "200"),
     ("/repos/{owner}/{repo}/compare/{basehead}", "get", "200"),
     ("/orgs/{org}/teams/{team_slug}/members", "get", "200"),
     ("/repos/{owner}/{repo}/check-runs", "post", "201"),

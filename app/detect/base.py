@@ -179,3 +179,9 @@ class Detector(Protocol):
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         """Return every finding in `files`; bad input is reported as a finding, never raised."""
         ...
+
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        """Whether `detect` reads this file's whole base and head text (`base_text()`,
+        `head_text()`), so the App fetches them before detection; the CLI reads them
+        from git on demand either way."""
+        ...

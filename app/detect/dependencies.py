@@ -111,6 +111,12 @@ class DependenciesDetector:
                     findings.append(finding)
         return findings
 
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        # manifests and lockfiles are compared parsed, base against head
+        return scoped(settings)(changed) and (
+            _classify(changed, compiled(tuple(settings.paths))) is not None
+        )
+
 
 def _classify(changed: ChangedFile, extra: GlobSet) -> Finding | None:
     for eco in ECOSYSTEMS:

@@ -101,5 +101,8 @@ class InfraDetector:
     kind = Kind.INFRA
     settings_model = DetectorSettings
 
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        return False  # the diff's lines are all it reads
+
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         return detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)

@@ -154,6 +154,16 @@ class MigrationsDetector:
         findings.extend(_pairing_findings(frameworks, schema_files, files))
         return findings
 
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        return scoped(settings)(changed) and _ambiguous(changed)
+
+
+def _ambiguous(changed: ChangedFile) -> bool:
+    """A path that only a look inside can confirm as a migration (migrations/*.js)."""
+    return not _EXCLUDED.match(changed.path) and any(
+        f.signature is not None and f.globs.match(changed.path) for f in FRAMEWORKS
+    )
+
 
 def identify(changed: ChangedFile, extra: GlobSet) -> str | None:
     """The framework whose migration `changed` is, or None if it is not one."""

@@ -36,6 +36,22 @@ def run_detectors(
     return findings
 
 
+def content_wanted(
+    files: Sequence[ChangedFile], settings: Mapping[str, DetectorSettings]
+) -> list[ChangedFile]:
+    """The files some enabled detector reads whole (the App fetches these first)."""
+    enabled = [
+        (detector, settings.get(name) or detector.settings_model())
+        for name, detector in DETECTORS.items()
+    ]
+    return [
+        changed
+        for changed in files
+        if not changed.binary
+        and any(own.enabled and d.wants_content(changed, own) for d, own in enabled)
+    ]
+
+
 def _unreadable(changed: ChangedFile) -> Finding:
     return Finding(
         kind=Kind.PATH,

@@ -82,6 +82,9 @@ class AuthDetector:
     kind = Kind.AUTH
     settings_model = DetectorSettings
 
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        return False  # the diff's lines are all it reads
+
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         return detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
 
@@ -90,6 +93,9 @@ class SecretsDetector:
     name = "secrets"
     kind = Kind.SECRET
     settings_model = DetectorSettings
+
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        return False  # the diff's lines are all it reads
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         kept = [f for f in files if not _TEMPLATE.search(f.path)]

@@ -217,17 +217,23 @@ class Gateway:
         try:
             kwargs: dict[str, Any] = {"ref": ref} if ref else {}
             response = await gh.rest.repos.async_get_content(owner, repo, path, **kwargs)
+            data = response.parsed_data
+            if getattr(data, "type", None) != "file":
+                return None  # a directory, symlink or submodule
+            if data.encoding == "none" and data.size > 0:
+                # Over 1 MB the contents API leaves `content` empty (big lockfiles):
+                # the blob API serves files up to 100 MB.
+                blob = await gh.rest.git.async_get_blob(owner, repo, data.sha)
+                data = blob.parsed_data
         except RequestFailed as error:
             if error.response.status_code == 404:
                 return None
             raise _wrap(error, f"reading {path}") from None
         except GitHubException as error:
             raise _wrap(error, f"reading {path}") from None
-        data = response.parsed_data
-        content = getattr(data, "content", None)
-        if not isinstance(content, str) or getattr(data, "type", "file") != "file":
-            return None
-        return base64.b64decode(content).decode("utf-8", "replace")
+        if data.encoding != "base64":
+            return str(data.content)
+        return base64.b64decode(data.content).decode("utf-8", "replace")
 
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
@@ -297,6 +303,21 @@ class Gateway:
         if len(data.files) >= 300:
             return None  # the compare API caps files at 300: the list may be partial
         return frozenset(paths)
+
+    async def merge_base(self, inst: int, owner: str, repo: str, base: str, head: str) -> str:
+        """The commit a PR's diff is taken from: where `head` left `base`'s history.
+
+        A PR's base commit may be newer than that (the base branch moved on); reading
+        "before" contents there would show the base branch's own changes as the PR's.
+        """
+        gh = self._client(inst)
+        try:
+            response = await gh.rest.repos.async_compare_commits(
+                owner, repo, f"{base}...{head}", per_page=1
+            )
+        except GitHubException as error:
+            raise _wrap(error, "finding the merge base") from None
+        return str(response.parsed_data.merge_base_commit.sha)
 
     async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:
         gh = self._client(inst)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 
 import structlog
@@ -21,6 +22,7 @@ from app.service import Evaluator, Outcome
 
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class Worker:
@@ -32,12 +34,14 @@ class Worker:
         concurrency: int = 4,
         max_attempts: int = 5,
         retry_base_seconds: float = 2.0,
+        keep_deliveries_days: float = 7.0,
     ) -> None:
         self.journal = journal
         self.evaluator = evaluator
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.retry_base = retry_base_seconds
+        self.keep_deliveries = keep_deliveries_days * 86400
         self.listeners: list[Callable[[Outcome], None]] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -46,6 +50,17 @@ class Worker:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
+        self._tasks.append(asyncio.create_task(self._prune_forever()))
+
+    async def _prune_forever(self) -> None:
+        while True:
+            try:
+                removed = await self.journal.prune(time.time() - self.keep_deliveries)
+                if removed:
+                    log.info("journal_pruned", deliveries=removed)
+            except Exception:
+                log.exception("journal_prune_failed")
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
     async def stop(self) -> None:
         for task in self._tasks:

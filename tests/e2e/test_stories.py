@@ -335,3 +335,46 @@ async def test_web_and_worker_in_separate_processes_share_the_journal(
         assert h.outcomes == []  # the web process's own worker never ran
         assert check(h.fake, repo, pull)["status"] == "in_progress"
         assert pull.requested_teams == {"dba"}
+
+
+KNEX = "db/migrations/20261101_add_sku.js"
+KNEX_TEXT = """\
+exports.up = function (knex) {
+  return knex.schema.alterTable("orders", (table) => {
+    table.string("sku");
+  });
+};
+"""
+
+
+async def test_a_migration_only_its_whole_text_reveals_is_found(db: str) -> None:
+    """`db/migrations/*.js` is a Knex migration only if the file says so; the edit
+    touches a line that does not, so the App must read the whole file."""
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "main", {KNEX: KNEX_TEXT})
+    fake.push(repo, "longer-sku", {KNEX: KNEX_TEXT.replace('"sku"', '"sku", 64')})
+    pull = fake.open_pull(repo, "longer-sku", author="alice")
+    fake.push(repo, "main", {"docs/guide.md": "v2\n"})  # the base moves on after the fork
+    async with running(db, fake) as h:
+        run = await open_and_settle(h, repo, pull)
+    assert "migration.edited" in run["output"]["summary"]
+    assert pull.requested_teams == {"dba"}
+    assert fake.count("GET", "/compare/") == 1  # the merge base, read once
+    assert fake.count("GET", f"/contents/{KNEX}") == 2  # before and after
+
+
+async def test_whole_files_beyond_the_limit_are_named_in_the_check(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.service.MAX_CONTENT_FILES", 1)
+    fake = FakeGitHub()
+    repo = shop(fake)
+    others = {f"db/migrations/2026110{i}_x.js": KNEX_TEXT for i in range(2, 5)}
+    fake.push(repo, "many", {KNEX: KNEX_TEXT, **others})
+    pull = fake.open_pull(repo, "many", author="alice")
+    async with running(db, fake) as h:
+        run = await open_and_settle(h, repo, pull)
+    summary = run["output"]["summary"]
+    assert "3 files were judged by their diff alone" in summary
+    assert "`db/migrations/20261102_x.js`" in summary

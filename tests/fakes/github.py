@@ -13,6 +13,7 @@ matching request fail once.
 
 from __future__ import annotations
 
+import base64
 import copy
 import difflib
 import hashlib
@@ -30,6 +31,9 @@ from fastapi.responses import JSONResponse, Response
 SUBSET = json.loads(
     (Path(__file__).parent.parent / "fixtures/github/openapi-subset.json").read_text()
 )
+
+
+CONTENTS_API_LIMIT = 1024 * 1024  # bytes; larger files come back with encoding "none"
 
 
 def example(operation: str, name: str = "default") -> Any:
@@ -84,6 +88,7 @@ class FakeGitHub:
         self.repos: dict[tuple[str, str], Repo] = {}
         self.teams: dict[tuple[str, str], set[str]] = {}
         self.check_runs: dict[int, dict[str, Any]] = {}
+        self.blobs: dict[str, str] = {}
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
@@ -290,17 +295,34 @@ class FakeGitHub:
             body = example(
                 "GET /repos/{owner}/{repo}/contents/{path}", "response-if-content-is-a-file"
             )
-            import base64
-
+            blob = sha_of(path, text)
+            fake.blobs[blob] = text
+            raw = text.encode()
+            big = len(raw) > CONTENTS_API_LIMIT  # GitHub leaves these to the blob API
             body |= {
                 "name": path.rsplit("/", 1)[-1],
                 "path": path,
-                "size": len(text),
-                "content": base64.b64encode(text.encode()).decode(),
-                "encoding": "base64",
-                "sha": sha_of(path, text),
+                "size": len(raw),
+                "content": "" if big else base64.b64encode(raw).decode(),
+                "encoding": "none" if big else "base64",
+                "sha": blob,
             }
             return answer("GET /repos/{owner}/{repo}/contents/{path}", body)
+
+        @app.get("/repos/{owner}/{name}/git/blobs/{blob}")
+        async def get_blob(owner: str, name: str, blob: str) -> JSONResponse:
+            text = fake.blobs.get(blob)
+            if text is None:
+                return not_found()
+            body = example("GET /repos/{owner}/{repo}/git/blobs/{file_sha}")
+            raw = text.encode()
+            body |= {
+                "content": base64.b64encode(raw).decode(),
+                "encoding": "base64",
+                "sha": blob,
+                "size": len(raw),
+            }
+            return answer("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", body)
 
         @app.get("/repos/{owner}/{name}/compare/{basehead}")
         async def compare(owner: str, name: str, basehead: str) -> JSONResponse:
@@ -310,6 +332,7 @@ class FakeGitHub:
                 return not_found()
             body = example("GET /repos/{owner}/{repo}/compare/{basehead}")
             body["status"] = "ahead" if fake._is_ancestor(repo, base, head) else "diverged"
+            body["merge_base_commit"]["sha"] = fake._common_ancestor(repo, base, head)
             body["files"] = fake._diff(repo, base, head)
             return answer("GET /repos/{owner}/{repo}/compare/{basehead}", body)
 
@@ -426,16 +449,20 @@ class FakeGitHub:
         return body
 
     def _merge_base(self, repo: Repo, pull: Pull) -> str:
-        head = repo.branches[pull.head_ref]
+        return self._common_ancestor(
+            repo, repo.branches[pull.base_ref], repo.branches[pull.head_ref]
+        )
+
+    def _common_ancestor(self, repo: Repo, base: str, head: str) -> str:
         ancestors = set()
         sha: str | None = head
         while sha is not None:
             ancestors.add(sha)
             sha = repo.parents[sha]
-        sha = repo.branches[pull.base_ref]
+        sha = base
         while sha is not None and sha not in ancestors:
             sha = repo.parents[sha]
-        return sha or repo.branches[pull.base_ref]
+        return sha or base
 
     def _is_ancestor(self, repo: Repo, old: str, new: str) -> bool:
         sha: str | None = new

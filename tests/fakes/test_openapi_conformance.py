@@ -39,7 +39,8 @@ def openapi_to_jsonschema(node: Any) -> Any:
 async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> None:
     async with running(f"sqlite:///{tmp_path / 'j.db'}") as h:
         repo = shop(h.fake)
-        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT})
+        big_lockfile = '{"lockfileVersion": 3}\n' + " " * (1024 * 1024)
+        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT, "package-lock.json": big_lockfile})
         pull = h.fake.open_pull(repo, "add-sku", author="alice")
         await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
         await h.settle()
@@ -59,6 +60,7 @@ async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> Non
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
         "GET /repos/{owner}/{repo}/contents/{path}",
+        "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
         "GET /repos/{owner}/{repo}/compare/{basehead}",
         "GET /orgs/{org}/teams/{team_slug}/members",
         "POST /repos/{owner}/{repo}/check-runs",

@@ -79,3 +79,28 @@ async def test_a_long_rate_limit_is_handed_back_to_the_worker() -> None:
         await gateway(fake).file_text(INSTALLATION_ID, "acme", "shop", "a", None)
     assert caught.value.retry_after == 120
     assert fake.count("GET", "/contents/") == 1  # not slept on inline
+
+
+async def test_files_over_a_megabyte_are_read_through_the_blob_api() -> None:
+    fake = FakeGitHub()
+    lockfile = '{"lockfileVersion": 3, "packages": {}}\n' + " " * (2 * 1024 * 1024)
+    repo = fake.repo("acme", "shop", {"package-lock.json": lockfile, "small.txt": "hi\n"})
+    gw = gateway(fake)
+    assert await gw.file_text(INSTALLATION_ID, "acme", "shop", "package-lock.json", None) == (
+        lockfile
+    )
+    assert fake.count("GET", "/git/blobs/") == 1
+    assert await gw.file_text(INSTALLATION_ID, "acme", "shop", "small.txt", "main") == "hi\n"
+    assert await gw.file_text(INSTALLATION_ID, "acme", "shop", "absent", "main") is None
+    assert fake.count("GET", "/git/blobs/") == 1  # small files come inline
+    assert repo.default_branch == "main"
+
+
+async def test_merge_base_is_where_the_branch_left_the_base_not_the_base_tip() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a.txt": "1\n"})
+    fork_point = repo.branches["main"]
+    head = fake.push(repo, "feature", {"b.txt": "2\n"})
+    tip = fake.push(repo, "main", {"a.txt": "moved on\n"})
+    found = await gateway(fake).merge_base(INSTALLATION_ID, "acme", "shop", tip, head)
+    assert found == fork_point != tip

@@ -124,3 +124,20 @@ async def test_sqlite_close_waits_for_a_statement_whose_caller_was_cancelled(
     await journal.close()
     events.append("closed")
     assert events == ["statement done", "closed"]
+
+
+async def test_prune_forgets_old_deliveries_only(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    try:
+        assert await journal.accept("old", "push", None, b"{}", [])
+        await asyncio.sleep(0.01)
+        cutoff = time.time()
+        await asyncio.sleep(0.01)
+        assert await journal.accept("new", "push", None, b"{}", [pull()])
+        assert await journal.prune(cutoff) == 1
+        assert await journal.accept("old", "push", None, b"{}", [])  # forgotten
+        assert not await journal.accept("new", "push", None, b"{}", [])  # still known
+        assert await journal.pending() == 1  # jobs are not deliveries
+    finally:
+        await journal.close()
