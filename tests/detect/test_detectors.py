@@ -175,7 +175,10 @@ def test_unreadable_file_under_an_ambiguous_glob_is_still_a_migration() -> None:
 def test_configured_paths_and_paths_ignore() -> None:
     legacy = added("legacy/sql/patch_17.sql", "UPDATE t SET a = 1;")
     assert rules_for("migrations", legacy) == []
-    assert rules_for("migrations", legacy, paths=["legacy/sql/**"]) == ["migration.added"]
+    assert rules_for("migrations", legacy, paths=["legacy/sql/**"]) == [
+        "migration.added",
+        "migration.delete-all-rows",
+    ]
     django = added("vendor/x/migrations/0001_initial.py", "class Migration(migrations.Migration)")
     assert rules_for("migrations", django, paths_ignore=["vendor/**"]) == []
 

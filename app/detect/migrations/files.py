@@ -1,9 +1,9 @@
-"""Migrations: every schema change a DBA should see, found by path and confirmed by content.
+"""Which files are migrations: framework globs confirmed by content signatures.
 
 This is the path-level layer: it finds migration and schema files for the
 common frameworks, tells a new migration from an edit to one that already
 existed, and notices a schema dump changed without a migration (or the
-reverse). Rating each operation inside a migration builds on top of it.
+reverse). Rating each operation inside a migration is detector.py's job.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Literal
 
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
 from app.detect.globs import GlobSet, compiled
-from app.detect.pathrules import scoped
 
 
 class MigrationSettings(DetectorSettings):
@@ -96,10 +95,10 @@ FRAMEWORKS: tuple[Framework, ...] = (
         r"queryInterface\.|up:\s*async\s*\(\s*queryInterface",
     ),
     _fw("node-pg-migrate", ["**/migrations/*.{js,ts}"], r"\(pgm\)|pgm\."),
+    _fw("Supabase", ["supabase/migrations/*.sql"]),
     _fw("sqlx", ["**/migrations/[0-9]*_*.sql"]),
     _fw("Atlas", ["**/migrations/*.sql", "**/atlas.sum"], r"^h1:|--\s*atlas:|CREATE|ALTER|DROP"),
     _fw("Sqitch", ["deploy/*.sql", "revert/*.sql", "**/sqitch/deploy/*.sql"]),
-    _fw("Supabase", ["supabase/migrations/*.sql"]),
     _fw("Hasura", ["**/migrations/*/*/up.sql", "**/migrations/*/up.sql"]),
     _fw("Play evolutions", ["conf/evolutions/*/[0-9]*.sql"]),
     _fw(
@@ -129,36 +128,7 @@ _PAIRED = {"Rails", "Prisma", "EF Core", "Drizzle"}
 _EXCLUDED = compiled(("**/__init__.py", "**/*.Designer.cs", "**/env.py", "**/script.py.mako"))
 
 
-class MigrationsDetector:
-    name = "migrations"
-    kind = Kind.MIGRATION
-    settings_model = MigrationSettings
-
-    def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        allowed = scoped(settings)
-        extra = compiled(tuple(settings.paths))
-        findings: list[Finding] = []
-        frameworks: set[str] = set()
-        schema_files: list[ChangedFile] = []
-        for changed in files:
-            if not allowed(changed):
-                continue
-            if SCHEMA_FILES.match(changed.path):
-                schema_files.append(changed)
-                findings.append(_schema_finding(changed))
-                continue
-            framework = identify(changed, extra)
-            if framework is not None:
-                frameworks.add(framework)
-                findings.append(_migration_finding(changed, framework))
-        findings.extend(_pairing_findings(frameworks, schema_files, files))
-        return findings
-
-    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
-        return scoped(settings)(changed) and _ambiguous(changed)
-
-
-def _ambiguous(changed: ChangedFile) -> bool:
+def ambiguous(changed: ChangedFile) -> bool:
     """A path that only a look inside can confirm as a migration (migrations/*.js)."""
     return not _EXCLUDED.match(changed.path) and any(
         f.signature is not None and f.globs.match(changed.path) for f in FRAMEWORKS
@@ -189,7 +159,7 @@ def _has_signature(changed: ChangedFile, signature: re.Pattern[str]) -> bool:
     return signature.search(text) is not None
 
 
-def _migration_finding(changed: ChangedFile, framework: str) -> Finding:
+def migration_finding(changed: ChangedFile, framework: str) -> Finding:
     label = "migration" if framework == "configured" else f"{framework} migration"
     if changed.status == FileStatus.ADDED:
         severity, rule, message = (
@@ -223,7 +193,7 @@ def _migration_finding(changed: ChangedFile, framework: str) -> Finding:
     )
 
 
-def _schema_finding(changed: ChangedFile) -> Finding:
+def schema_finding(changed: ChangedFile) -> Finding:
     return Finding(
         kind=Kind.MIGRATION,
         file=changed.path,
@@ -234,7 +204,7 @@ def _schema_finding(changed: ChangedFile) -> Finding:
     )
 
 
-def _pairing_findings(
+def pairing_findings(
     frameworks: set[str], schema_files: list[ChangedFile], files: Sequence[ChangedFile]
 ) -> list[Finding]:
     if schema_files and not frameworks:

@@ -1,0 +1,26 @@
+"""What an analyser reads out of one migration file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.detect.migrations.rules import Op
+
+
+@dataclass(frozen=True, slots=True)
+class SqlSnippet:
+    """SQL embedded in a migration (RunSQL, op.execute, execute, DB::statement …)."""
+
+    text: str
+    line: int  # the file line its first line is on
+
+
+@dataclass
+class Analysis:
+    ops: list[Op] = field(default_factory=list)
+    sql: list[SqlSnippet] = field(default_factory=list)
+    created: set[str] = field(default_factory=set)  # tables created in this migration
+    error: tuple[int, str] | None = None  # (line, why) when the file could not be parsed
+
+    def add(self, rule: str, line: int, what: str, table: str | None = None, **kw: str) -> None:
+        self.ops.append(Op(rule, line, what, table.lower() if table else None, **kw))

@@ -1,0 +1,305 @@
+"""The migrations detector: find every migration, then rate each operation in it.
+
+1. files.py says which changed files are migrations (and schema dumps).
+2. Each new or edited migration is read by its framework's analyser (Python
+   ast for Django/Alembic, the schema-builder readers for the rest); SQL files
+   and the SQL embedded in code are collected as snippets.
+3. All Postgres snippets of the diff go through squawk in one run; other
+   dialects through sqlglot; the statement patterns fill squawk's gaps.
+4. Each operation becomes one finding on its line, rated by rules.py, lowered
+   when it works on a table the same migration creates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.globs import compiled
+from app.detect.migrations import builders, python, squawk
+from app.detect.migrations.analysis import Analysis, SqlSnippet
+from app.detect.migrations.files import (
+    SCHEMA_FILES,
+    MigrationSettings,
+    ambiguous,
+    identify,
+    migration_finding,
+    pairing_findings,
+    schema_finding,
+)
+from app.detect.migrations.rules import DEESCALATE_ON_NEW_TABLE, RULES, Op
+from app.detect.migrations.sql import (
+    BESIDE_SQUAWK,
+    SqlSyntaxError,
+    Statement,
+    created_table,
+    pattern_ops,
+    split,
+    sqlglot_ops,
+    table_of,
+)
+from app.detect.pathrules import scoped
+
+ANALYSERS: dict[str, Callable[[str], Analysis]] = {
+    "Django": python.django,
+    "Alembic": python.alembic,
+    "Rails": builders.rails,
+    "Laravel": builders.laravel,
+    "Ecto": builders.ecto,
+    "Knex": builders.knex,
+    "Sequelize": builders.sequelize_or_typeorm,
+    "TypeORM": builders.sequelize_or_typeorm,
+    "MikroORM": builders.add_sql,
+    "Doctrine": builders.add_sql,
+    "EF Core": builders.ef_core,
+}
+# Rollback scripts: what they do runs only when a deploy is undone.
+_DOWN = compiled(("**/*.down.sql", "**/down.sql", "**/revert/*.sql", "**/U[0-9]*__*.sql"))
+# Up/down sections inside one SQL file (goose, dbmate, sql-migrate, Play).
+_DOWN_MARKER = re.compile(
+    r"^\s*(--\s*\+goose\s+Down|--\s*migrate:down|--\s*\+migrate\s+Down|#\s*---\s*!Downs)",
+    re.MULTILINE | re.IGNORECASE,
+)
+# Rules squawk repeats on every statement; one per file says it.
+_ONCE_PER_FILE = {"lock-timeout", "not-idempotent"}
+
+
+@dataclass
+class _Read:
+    """One migration being rated."""
+
+    changed: ChangedFile
+    framework: str
+    analysis: Analysis
+
+
+class MigrationsDetector:
+    name = "migrations"
+    kind = Kind.MIGRATION
+    settings_model = MigrationSettings
+
+    def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
+        assert isinstance(settings, MigrationSettings)
+        allowed = scoped(settings)
+        extra = compiled(tuple(settings.paths))
+        findings: list[Finding] = []
+        frameworks: set[str] = set()
+        schema_files: list[ChangedFile] = []
+        reads: list[_Read] = []
+        for changed in files:
+            if not allowed(changed):
+                continue
+            if SCHEMA_FILES.match(changed.path):
+                schema_files.append(changed)
+                findings.append(schema_finding(changed))
+                continue
+            framework = identify(changed, extra)
+            if framework is None:
+                continue
+            frameworks.add(framework)
+            findings.append(migration_finding(changed, framework))
+            read = _read(changed, framework)
+            if read is not None:
+                reads.append(read)
+        _rate_sql(reads, settings.dialect)
+        for read in reads:
+            findings.extend(_findings(read))
+        findings.extend(pairing_findings(frameworks, schema_files, files))
+        return findings
+
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        if not scoped(settings)(changed):
+            return False
+        if ambiguous(changed):
+            return True
+        # An edited migration is read whole: its operations need their context.
+        edited = changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
+        return (edited or not changed.lines_known) and (
+            identify(changed, compiled(tuple(settings.paths))) is not None
+        )
+
+
+def _text(changed: ChangedFile) -> str | None:
+    """The migration as it is after the change, or None if it cannot be had."""
+    text = changed.head_text()
+    if text is not None:
+        return text
+    if changed.status == FileStatus.ADDED and changed.lines_known:
+        # a new file's added lines are the whole file, numbered from 1
+        return "\n".join(line for _, line in changed.added)
+    return None
+
+
+def _read(changed: ChangedFile, framework: str) -> _Read | None:
+    if changed.status == FileStatus.REMOVED or _DOWN.match(changed.path):
+        return None
+    text = _text(changed)
+    if text is None:
+        return None
+    analyser = ANALYSERS.get(framework)
+    if analyser is not None:
+        return _Read(changed, framework, analyser(text))
+    if changed.path.endswith(".sql"):
+        down = _DOWN_MARKER.search(text)
+        return _Read(
+            changed,
+            framework,
+            Analysis(sql=[SqlSnippet(text[: down.start()] if down else text, 1)]),
+        )
+    return None  # Java/Kotlin Flyway, Liquibase XML, goose Go: found, not rated
+
+
+# --- SQL -----------------------------------------------------------------------------
+
+
+def _rate_sql(reads: list[_Read], dialect: str) -> None:
+    """Rate every SQL snippet of every migration; Postgres in one squawk run."""
+    snippets = [(read, snippet) for read in reads for snippet in read.analysis.sql]
+    linted = squawk.lint([s.text for _, s in snippets]) if dialect == "postgres" else None
+    for index, (read, snippet) in enumerate(snippets):
+        try:
+            statements = split(snippet.text, dialect)
+        except SqlSyntaxError as error:
+            _unparsable(read.analysis, snippet.line + error.line - 1, str(error))
+            statements = _naive_split(snippet.text)
+            ops = [op for s in statements for op in pattern_ops(s)]
+        else:
+            if linted is not None:
+                ops = _from_squawk(linted[index], statements, read.analysis, snippet)
+            else:
+                ops = _from_sqlglot(statements, dialect, read.analysis, snippet)
+        for statement in statements:
+            table = created_table(statement.text)
+            if table:
+                read.analysis.created.add(table)
+        read.analysis.ops.extend(_shift(op, snippet.line) for op in ops)
+
+
+def _from_squawk(
+    found: list[squawk.SquawkFinding],
+    statements: list[Statement],
+    analysis: Analysis,
+    snippet: SqlSnippet,
+) -> list[Op]:
+    ops: list[Op] = []
+    syntax_error = next((f for f in found if f.rule == "syntax-error"), None)
+    if syntax_error is not None:
+        # squawk rates nothing in a file it cannot parse: say so, and keep the patterns
+        _unparsable(analysis, snippet.line + syntax_error.line - 1, syntax_error.message)
+        return [op for s in statements for op in pattern_ops(s)]
+    for item in found:
+        rule = squawk.RULE_MAP.get(item.rule, "sql-lint")
+        if not rule:
+            continue
+        statement = _statement_at(statements, item.line)
+        text = statement.text if statement else ""
+        what = " ".join(text.split())[:80] or item.rule
+        note = (
+            f"squawk {item.rule}: {item.message}" if rule == "sql-lint" else f"squawk: {item.rule}"
+        )
+        ops.append(Op(rule, item.line, what, table_of(text), note=note))
+    for statement in statements:
+        ops.extend(pattern_ops(statement, BESIDE_SQUAWK))
+    lines_with_fk = {op.line for op in ops if op.rule == "add-foreign-key"}
+    # squawk reports a foreign key twice (also as constraint-missing-not-valid)
+    return [
+        op for op in ops if not (op.rule == "add-check-constraint" and op.line in lines_with_fk)
+    ]
+
+
+def _from_sqlglot(
+    statements: list[Statement], dialect: str, analysis: Analysis, snippet: SqlSnippet
+) -> list[Op]:
+    ops: list[Op] = []
+    for statement in statements:
+        try:
+            ops.extend(sqlglot_ops(statement, dialect))
+        except SqlSyntaxError as error:
+            _unparsable(analysis, snippet.line + statement.line - 1, str(error))
+            ops.extend(pattern_ops(statement))
+    return ops
+
+
+def _statement_at(statements: list[Statement], line: int) -> Statement | None:
+    before = [s for s in statements if s.line <= line]
+    return before[-1] if before else None
+
+
+def _naive_split(text: str) -> list[Statement]:
+    """Split on every `;` (for text the tokenizer rejected), keeping line numbers."""
+    out, line = [], 1
+    for chunk in text.split(";"):
+        leading = len(chunk) - len(chunk.lstrip())
+        out.append(Statement(line + chunk[:leading].count("\n"), chunk))
+        line += chunk.count("\n")
+    return out
+
+
+def _unparsable(analysis: Analysis, line: int, why: str) -> None:
+    if analysis.error is None:
+        analysis.error = (line, why)
+
+
+def _shift(op: Op, first_line: int) -> Op:
+    return Op(op.rule, op.line + first_line - 1, op.what, op.table, op.note)
+
+
+# --- findings ------------------------------------------------------------------------
+
+
+def _findings(read: _Read) -> list[Finding]:
+    changed, analysis = read.changed, read.analysis
+    added_lines = {n for n, _ in changed.added}
+    only_added = changed.status != FileStatus.ADDED and changed.lines_known
+    findings: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    once: set[str] = set()
+    for op in sorted(analysis.ops, key=lambda o: o.line):
+        if only_added and op.line not in added_lines:
+            continue  # an edited migration: rate what the edit wrote
+        if (op.rule, op.line) in seen or op.rule in once:
+            continue
+        seen.add((op.rule, op.line))
+        if op.rule in _ONCE_PER_FILE:
+            once.add(op.rule)
+        findings.append(_finding(read, op))
+    if analysis.error is not None:
+        line, why = analysis.error
+        rule = RULES["unparsable"]
+        findings.append(
+            Finding(
+                kind=Kind.MIGRATION,
+                file=changed.path,
+                line=line,
+                severity=rule.severity,
+                rule="migration.unparsable",
+                message=f"{read.framework} migration {rule.risk} ({why})",
+                extra={"framework": read.framework},
+            )
+        )
+    return findings
+
+
+def _finding(read: _Read, op: Op) -> Finding:
+    rule = RULES[op.rule]
+    severity = rule.severity
+    notes = [op.note] if op.note else []
+    if op.table and op.table in read.analysis.created and op.rule in DEESCALATE_ON_NEW_TABLE:
+        severity = min(severity, Severity.LOW)
+        notes.append(f"{op.table} is created in this migration, so nobody is using it yet")
+    message = f"{op.what}: {rule.risk}"
+    if rule.safer and severity >= Severity.MEDIUM:
+        message += f". Safer: {rule.safer}"
+    if notes:
+        message += f" ({'; '.join(notes)})"
+    return Finding(
+        kind=Kind.MIGRATION,
+        file=read.changed.path,
+        line=op.line,
+        severity=severity,
+        rule=f"migration.{op.rule}",
+        message=message,
+        extra={"framework": read.framework, "operation": op.what},
+    )

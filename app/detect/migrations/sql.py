@@ -1,0 +1,283 @@
+"""SQL in migrations: split into statements, rate each one.
+
+Postgres goes through squawk (a real linter, see squawk.py) for what it knows,
+plus the statement patterns below for what its defaults leave out (DELETE
+without WHERE, VACUUM FULL, grants, serial columns). MySQL, SQLite and generic
+SQL are parsed with sqlglot and rated from its syntax tree; statements sqlglot
+keeps opaque (`Command`) fall back to the same patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects import Dialect
+from sqlglot.errors import SqlglotError
+from sqlglot.tokenizer_core import TokenType
+
+from app.detect.migrations.rules import Op
+
+SQLGLOT_DIALECT = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite", "generic": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    line: int  # 1-based, in the snippet
+    text: str
+
+
+class SqlSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def split(text: str, dialect: str) -> list[Statement]:
+    """Statements with the line each starts on; raises SqlSyntaxError when the text
+    cannot even be tokenized (an unterminated string, say)."""
+    try:
+        tokens = Dialect.get_or_raise(SQLGLOT_DIALECT[dialect]).tokenize(text)
+    except SqlglotError as error:
+        raise SqlSyntaxError(_error_line(text, str(error)), str(error)) from None
+    statements: list[Statement] = []
+    start: int | None = None
+    line = 1
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if start is not None:
+                statements.append(Statement(line, text[start : token.start]))
+            start = None
+        elif start is None:
+            start, line = token.start, token.line
+    if start is not None:
+        statements.append(Statement(line, text[start:]))
+    return statements
+
+
+def _error_line(text: str, message: str) -> int:
+    match = re.search(r"Line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+# --- patterns: dialect-neutral, on one statement's text ------------------------------
+
+_FLAGS = re.IGNORECASE | re.DOTALL
+_TABLE = r"(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?(?P<table>[\w.\"`]+)"
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (rule, re.compile(pattern, _FLAGS))
+    for rule, pattern in (
+        ("delete-all-rows", r"^\s*TRUNCATE\b"),
+        ("delete-all-rows", r"^\s*DELETE\s+FROM\s+[\w.\"`]+\s*$"),
+        ("delete-all-rows", r"^\s*UPDATE\s+[\w.\"`]+\s+SET\b(?!.*\bWHERE\b)"),
+        ("table-rewrite", r"^\s*(VACUUM\s+(\(\s*)?FULL|CLUSTER\b|REINDEX\b(?!.*\bCONCURRENTLY\b))"),
+        ("table-rewrite", r"\bDETACH\s+PARTITION\b(?!.*\bCONCURRENTLY\b)"),
+        ("access-control", r"^\s*(GRANT|REVOKE)\b|\b(CREATE|ALTER|DROP)\s+POLICY\b"),
+        ("access-control", r"\bROW\s+LEVEL\s+SECURITY\b|^\s*ALTER\s+ROLE\b"),
+        ("add-column-rewrite", r"\bADD\s+(COLUMN\s+)?[\w\"`]+\s+(BIG|SMALL)?SERIAL\b"),
+        ("add-column-rewrite", r"\bADD\s+(COLUMN\s+)?.*\bGENERATED\s+ALWAYS\s+AS\s*\(.*\bSTORED\b"),
+        (
+            "add-column-rewrite",
+            r"\bADD\s+(COLUMN\s+)?.*\bDEFAULT\s+(random|gen_random_uuid|uuid_generate_v4|clock_timestamp|nextval)\s*\(",
+        ),
+        ("mysql-table-copy", r"\bALGORITHM\s*=\s*COPY\b|\bLOCK\s*=\s*(SHARED|EXCLUSIVE)\b"),
+        ("mysql-table-copy", r"^\s*OPTIMIZE\s+TABLE\b|\bCONVERT\s+TO\s+CHARACTER\s+SET\b"),
+        ("enum-value", r"^\s*ALTER\s+TYPE\b.*\bADD\s+VALUE\b"),
+        ("drop-table", r"^\s*DROP\s+(TABLE|SCHEMA|DATABASE)\b"),
+        (
+            "drop-column",
+            r"^\s*ALTER\s+TABLE\b.*\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|INDEX\b|KEY\b|PRIMARY\b|FOREIGN\b|DEFAULT\b|NOT\b)[\w\"`]+",
+        ),
+        ("rename", r"^\s*ALTER\s+TABLE\b.*\bRENAME\b|^\s*RENAME\s+TABLE\b"),
+        (
+            "change-column-type",
+            r"\bALTER\s+(COLUMN\s+)?[\w\"`]+\s+(SET\s+DATA\s+)?TYPE\b|\b(MODIFY|CHANGE)\s+(COLUMN\s+)?[\w\"`]+",
+        ),
+        ("set-not-null", r"\bALTER\s+(COLUMN\s+)?[\w\"`]+\s+SET\s+NOT\s+NULL\b"),
+        ("drop-constraint", r"\bDROP\s+(CONSTRAINT|NOT\s+NULL|DEFAULT|FOREIGN\s+KEY|CHECK)\b"),
+        ("blocking-index", r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b(?!\s+CONCURRENTLY)"),
+        ("concurrent-index", r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b"),
+        ("drop-index", r"^\s*DROP\s+INDEX\b(?!\s+CONCURRENTLY)"),
+        (
+            "add-foreign-key",
+            r"\bADD\s+(CONSTRAINT\s+[\w\"`]+\s+)?FOREIGN\s+KEY\b(?!.*\bNOT\s+VALID\b)",
+        ),
+        (
+            "add-check-constraint",
+            r"\bADD\s+(CONSTRAINT\s+[\w\"`]+\s+)?CHECK\b(?!.*\bNOT\s+VALID\b)",
+        ),
+        (
+            "add-unique-constraint",
+            r"\bADD\s+(CONSTRAINT\s+[\w\"`]+\s+)?(UNIQUE|PRIMARY\s+KEY)\b(?!.*\bUSING\s+INDEX\b)",
+        ),
+        ("create-table", r"^\s*CREATE\s+(TEMP(ORARY)?\s+|UNLOGGED\s+)?TABLE\b"),
+    )
+)
+# Rules a Postgres statement is checked for beside squawk's own (it leaves these out).
+BESIDE_SQUAWK = frozenset(
+    {
+        "delete-all-rows",
+        "table-rewrite",
+        "access-control",
+        "add-column-rewrite",
+        "drop-table",
+        "create-table",
+        "concurrent-index",
+    }
+)
+_CREATE_TABLE = re.compile(
+    r"^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?P<table>[\w.\"`]+)",
+    _FLAGS,
+)
+_TARGET = re.compile(
+    rf"^\s*(?:ALTER\s+TABLE\s+{_TABLE}"
+    rf"|CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+{_TABLE.replace('table', 'on')}"
+    rf"|(?:DELETE\s+FROM|UPDATE|TRUNCATE(?:\s+TABLE)?)\s+{_TABLE.replace('table', 'dml')})",
+    _FLAGS,
+)
+
+
+def table_of(statement: str) -> str | None:
+    """The table a statement works on, normalised (no quotes, no schema)."""
+    match = _TARGET.search(statement) or _CREATE_TABLE.search(statement)
+    if match is None:
+        return None
+    name = next(g for g in match.groupdict().values() if g)
+    return normalise(name)
+
+
+def normalise(name: str) -> str:
+    return name.strip("\"`'").split(".")[-1].strip("\"`'").lower()
+
+
+def created_table(statement: str) -> str | None:
+    match = _CREATE_TABLE.search(statement)
+    return normalise(match.group("table")) if match else None
+
+
+def pattern_ops(statement: Statement, rules: Iterable[str] | None = None) -> list[Op]:
+    """Ops for one statement from the patterns, optionally only for `rules`."""
+    wanted = None if rules is None else frozenset(rules)
+    found: list[Op] = []
+    seen: set[str] = set()
+    text = _strip_comments(statement.text)
+    for rule, pattern in PATTERNS:
+        if (wanted is None or rule in wanted) and rule not in seen and pattern.search(text):
+            seen.add(rule)
+            found.append(Op(rule, statement.line, _shorten(text), table_of(text)))
+    if "create-table" in seen:
+        found = [op for op in found if op.rule in {"create-table", "drop-table"}]
+    return found
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL).strip()
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+# --- sqlglot: MySQL, SQLite and generic SQL ------------------------------------------
+
+
+def sqlglot_ops(statement: Statement, dialect: str) -> list[Op]:
+    """Ops from sqlglot's syntax tree; opaque statements go to the patterns."""
+    text = _strip_comments(statement.text)
+    if not text:
+        return []
+    try:
+        tree = sqlglot.parse_one(text, read=SQLGLOT_DIALECT[dialect])
+    except SqlglotError as error:
+        raise SqlSyntaxError(statement.line, str(error).splitlines()[0]) from None
+    if tree is None or isinstance(tree, exp.Command):
+        return pattern_ops(statement)
+    rules = _tree_rules(tree, dialect)
+    if rules is None:
+        return pattern_ops(statement)
+    table = table_of(text)
+    return [Op(rule, statement.line, _shorten(text), table) for rule in rules]
+
+
+def _tree_rules(tree: exp.Expr, dialect: str) -> list[str] | None:
+    """Rules for a parsed statement; None means "ask the patterns"."""
+    if isinstance(tree, exp.Create):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind == "TABLE":
+            return ["create-table"]
+        if kind == "INDEX":
+            if tree.args.get("concurrently"):
+                return ["concurrent-index"]
+            # InnoDB builds secondary indexes online (writes continue); Postgres,
+            # SQLite and generic SQL are assumed to block writes meanwhile.
+            return ["concurrent-index"] if dialect == "mysql" else ["blocking-index"]
+        return []
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind in {"TABLE", "SCHEMA", "DATABASE"}:
+            return ["drop-table"]
+        return ["drop-index"] if kind == "INDEX" else []
+    if isinstance(tree, exp.TruncateTable):
+        return ["delete-all-rows"]
+    if isinstance(tree, exp.Delete | exp.Update):
+        return [] if tree.args.get("where") else ["delete-all-rows"]
+    if isinstance(tree, exp.Alter):
+        return [
+            rule for action in tree.args.get("actions") or [] for rule in _action(action, dialect)
+        ]
+    return None
+
+
+def _action(action: exp.Expr, dialect: str) -> list[str]:
+    mysql = dialect == "mysql"
+    if isinstance(action, exp.ColumnDef):
+        return [_added_column(action)]
+    if isinstance(action, exp.Drop):
+        return (
+            ["drop-column"]
+            if str(action.args.get("kind") or "COLUMN").upper() == "COLUMN"
+            else ["drop-constraint"]
+        )
+    if isinstance(action, exp.ModifyColumn):  # MySQL MODIFY/CHANGE: a table copy
+        return ["mysql-table-copy" if mysql else "change-column-type"]
+    if isinstance(action, exp.AlterColumn):
+        if action.args.get("dtype"):
+            return ["mysql-table-copy" if mysql else "change-column-type"]
+        if action.args.get("allow_null") is False:
+            return ["set-not-null"]
+        if action.args.get("drop") or action.args.get("allow_null") is True:
+            return ["drop-constraint"]
+        return []
+    if isinstance(action, exp.RenameColumn | exp.AlterRename):
+        return ["rename"]
+    if isinstance(action, exp.AddConstraint):
+        sql = action.sql().upper()
+        if "FOREIGN KEY" in sql:
+            return ["add-foreign-key"]
+        if "CHECK" in sql:
+            return ["add-check-constraint"]
+        return ["add-unique-constraint"]
+    return []
+
+
+def _added_column(column: exp.ColumnDef) -> str:
+    constraints = [c.args.get("kind") for c in column.args.get("constraints") or []]
+    not_null = any(
+        isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
+        for k in constraints
+    )
+    default = any(isinstance(k, exp.DefaultColumnConstraint) for k in constraints)
+    auto = any(
+        isinstance(k, exp.AutoIncrementColumnConstraint | exp.GeneratedAsIdentityColumnConstraint)
+        for k in constraints
+    )
+    if auto:
+        return "add-column-rewrite"
+    if not_null and not default:
+        return "add-not-null-column"
+    return "add-nullable-column"
