@@ -548,6 +548,7 @@ RULE_CASES: list[tuple[str, str, str, str]] = [
         "CREATE TABLE IF NOT EXISTS coupons (id bigint);",
         "postgres",
     ),
+    ("drop-object", "DROP VIEW active_users;", "CREATE VIEW active_users AS SELECT 1;", "postgres"),
     (
         "sql-lint",
         "BEGIN;\nALTER TABLE users ADD COLUMN age bigint;",
@@ -574,6 +575,11 @@ CODE_RULE_CASES = [
         "migrations.AddField(model_name='o', name='n', field=models.TextField(null=True))",
     ),
     ("irreversible", "migrations.RunPython(forwards)", "migrations.RunPython(forwards, backwards)"),
+    (
+        "alter-field",
+        "migrations.AlterField(model_name='o', name='n', field=models.TextField())",
+        "migrations.RemoveIndex(model_name='o', name='i')",
+    ),
 ]
 
 
@@ -694,3 +700,93 @@ def test_squawk_runs_once_for_the_whole_diff(monkeypatch: pytest.MonkeyPatch) ->
     found = detect(*files)
     assert len(runs) == 1
     assert sum(f.rule == "migration.drop-table" for f in found) == 5
+
+
+@pytest.mark.parametrize(
+    ("field", "rule"),
+    [
+        ("models.CharField(max_length=9)", "add-not-null-column"),
+        ("models.CharField(max_length=9, blank=True)", "add-nullable-column"),  # Django fills ""
+        ("models.DateTimeField(auto_now_add=True)", "add-nullable-column"),
+        ("models.BooleanField(default=False)", "add-nullable-column"),
+        ("models.ManyToManyField('shop.Tag')", "create-table"),
+    ],
+)
+def test_django_add_field_knows_the_defaults_django_fills_in(field: str, rule: str) -> None:
+    found = django_ops(f"migrations.AddField(model_name='order', name='x', field={field})")
+    assert rule in found
+    if rule != "add-not-null-column":
+        assert "add-not-null-column" not in found
+
+
+def test_backtick_sql_in_a_postgres_project_is_read_as_mysql() -> None:
+    op = "migrations.RunSQL('ALTER TABLE `t` ADD FULLTEXT INDEX `i` (`c`)', 'SELECT 1')"
+    assert "unparsable" not in django_ops(op)
+
+
+def test_a_function_dropped_and_created_again_is_a_replacement() -> None:
+    sql = "DROP FUNCTION IF EXISTS f;\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;\n"
+    [drop] = [f for f in detect(new_file(SQL, sql)) if f.rule == "migration.drop-object"]
+    assert drop.severity == Severity.LOW
+
+
+def test_alembic_tables_named_by_model_attributes_are_tracked() -> None:
+    found = detect(
+        new_file(
+            "migrations/versions/1a0c_webhooks.py",
+            """
+            from alembic import op
+            import sqlalchemy as sa
+
+            def upgrade():
+                op.create_table(SqlWebhook.__tablename__, sa.Column("id", sa.Integer()))
+                op.create_index("idx_webhooks_name", SqlWebhook.__tablename__, ["name"])
+                op.create_index("idx_runs_name", "runs", ["name"])
+            """,
+        )
+    )
+    index = {f.line: f.severity for f in found if f.rule == "migration.blocking-index"}
+    assert index == {6: Severity.LOW, 7: Severity.HIGH}
+
+
+def test_renaming_an_index_is_not_a_breaking_rename() -> None:
+    assert "rename" not in rules(SQL, "ALTER INDEX users_age_idx RENAME TO users_age_v1;\n")
+    assert "rename" in rules(SQL, "ALTER TABLE users RENAME TO people;\n")
+
+
+def test_mysql_fulltext_index_blocks_writes() -> None:
+    sql = "ALTER TABLE posts ADD FULLTEXT INDEX ft_body (body);\n"
+    assert "blocking-index" in rules(SQL, sql, dialect="mysql")
+
+
+def test_alembic_alter_column_restating_not_null_is_not_a_change() -> None:
+    text = """
+    from alembic import op
+    import sqlalchemy as sa
+
+    def upgrade():
+        op.alter_column("t", "v", type_=sa.String(500), existing_nullable=False, nullable=False)
+        op.alter_column("t", "w", existing_nullable=True, nullable=False)
+    """
+    found = ops("migrations/versions/cc1f_x.py", text)
+    assert ("set-not-null", 5) not in found
+    assert ("change-column-type", 5) in found
+    assert ("set-not-null", 6) in found
+
+
+def test_emptying_unique_together_drops_constraints() -> None:
+    assert "drop-constraint" in django_ops(
+        "migrations.AlterUniqueTogether(name='embed', unique_together=set())"
+    )
+    assert "add-unique-constraint" not in django_ops(
+        "migrations.AlterUniqueTogether(name='embed', unique_together=set())"
+    )
+    assert "add-unique-constraint" in django_ops(
+        "migrations.AlterUniqueTogether(name='embed', unique_together={('a', 'b')})"
+    )
+
+
+def test_a_unique_constraint_is_not_reported_as_a_check() -> None:
+    found = rules(SQL, "ALTER TABLE t ADD CONSTRAINT u UNIQUE (a, b);\n")
+    assert "add-unique-constraint" in found
+    assert "add-check-constraint" not in found

@@ -157,8 +157,16 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
 def _rate_sql(reads: list[_Read], dialect: str) -> None:
     """Rate every SQL snippet of every migration; Postgres in one squawk run."""
     snippets = [(read, snippet) for read in reads for snippet in read.analysis.sql]
-    linted = squawk.lint([s.text for _, s in snippets]) if dialect == "postgres" else None
+    # Backtick-quoted SQL is MySQL's, whatever the project's main dialect (Django
+    # projects often carry a vendor-specific RunSQL per backend).
+    dialects = [
+        "mysql" if "`" in s.text and dialect == "postgres" else dialect for _, s in snippets
+    ]
+    postgres = [i for i, d in enumerate(dialects) if d == "postgres"]
+    linted_some = squawk.lint([snippets[i][1].text for i in postgres]) if postgres else []
+    linted = None if linted_some is None else dict(zip(postgres, linted_some, strict=True))
     for index, (read, snippet) in enumerate(snippets):
+        dialect = dialects[index]
         try:
             statements = split(snippet.text, dialect)
         except SqlSyntaxError as error:
@@ -166,7 +174,7 @@ def _rate_sql(reads: list[_Read], dialect: str) -> None:
             statements = _naive_split(snippet.text)
             ops = [op for s in statements for op in pattern_ops(s)]
         else:
-            if linted is not None:
+            if linted is not None and index in linted:
                 ops = _from_squawk(linted[index], statements, read.analysis, snippet)
             else:
                 ops = _from_sqlglot(statements, dialect, read.analysis, snippet)
@@ -195,6 +203,12 @@ def _from_squawk(
             continue
         statement = _statement_at(statements, item.line)
         text = statement.text if statement else ""
+        if rule == "rename" and re.match(r"\s*ALTER\s+INDEX\b", text, re.IGNORECASE):
+            rule = "hygiene"  # an index's name is used by nobody's code
+        if item.rule == "constraint-missing-not-valid" and not re.search(
+            r"\bCHECK\b", text, re.IGNORECASE
+        ):
+            continue  # a foreign key or unique constraint: squawk's own rule for it says so
         what = " ".join(text.split())[:80] or item.rule
         note = (
             f"squawk {item.rule}: {item.message}" if rule == "sql-lint" else f"squawk: {item.rule}"

@@ -50,6 +50,14 @@ def _string(node: ast.expr | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _ident(node: ast.expr | None) -> str | None:
+    """A table named by a string, or by an expression (`Model.__tablename__`) whose
+    source text is the same wherever the migration names that table."""
+    if isinstance(node, ast.Name | ast.Attribute):
+        return ast.unparse(node)
+    return _string(node)
+
+
 def _is_true(node: ast.expr | None) -> bool:
     return _const(node) is True
 
@@ -98,7 +106,18 @@ def django(text: str) -> Analysis:
     return analysis
 
 
-_FK_FIELDS = {"ForeignKey", "OneToOneField"}
+_FK_FIELDS = {"ForeignKey", "OneToOneField", "ParentalKey"}
+_TEXT_FIELDS = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "FilePathField",
+    "FileField",
+    "ImageField",
+    "BinaryField",
+}
 
 
 def _django_op(call: ast.Call, analysis: Analysis, atomic: bool) -> None:
@@ -119,13 +138,7 @@ def _django_op(call: ast.Call, analysis: Analysis, atomic: bool) -> None:
             _django_add_field(call, analysis, model)
         case "AlterField":
             field = _string(_arg(call, 1, "name"))
-            analysis.add(
-                "change-column-type",
-                line,
-                f"AlterField({model}.{field})",
-                model,
-                note="AlterField can change the type, nullability or constraints; check which",
-            )
+            analysis.add("alter-field", line, f"AlterField({model}.{field})", model)
         case "RenameField" | "RenameModel" | "AlterModelTable":
             analysis.add("rename", line, what, model)
         case "AddIndex" | "AlterIndexTogether":
@@ -142,7 +155,15 @@ def _django_op(call: ast.Call, analysis: Analysis, atomic: bool) -> None:
             rule = "add-check-constraint" if "Check" in kind else "add-unique-constraint"
             analysis.add(rule, line, f"AddConstraint({model}, {kind or '…'})", model)
         case "AlterUniqueTogether":
-            analysis.add("add-unique-constraint", line, what, model)
+            together = _arg(call, 1, "unique_together")
+            emptied = isinstance(together, ast.Set | ast.List | ast.Tuple | ast.Dict) and not (
+                together.keys if isinstance(together, ast.Dict) else together.elts
+            )
+            if isinstance(together, ast.Call) and not together.args:  # set()
+                emptied = True
+            analysis.add(
+                "drop-constraint" if emptied else "add-unique-constraint", line, what, model
+            )
         case "RemoveConstraint":
             analysis.add("drop-constraint", line, what, model)
         case "RunSQL":
@@ -168,11 +189,19 @@ def _django_add_field(call: ast.Call, analysis: Analysis, model: str | None) -> 
         return
     kind = _name(field.func)
     line = call.lineno
-    if kind == "ManyToManyField":
+    if kind.endswith(("ManyToManyField", "TaggableManager")):
         analysis.add("create-table", line, f"{what} (many-to-many table)", model)
         return
     nullable = _is_true(_kw(field, "null"))
-    has_default = _kw(field, "default") is not None or _kw(field, "db_default") is not None
+    has_default = (
+        _kw(field, "default") is not None
+        or _kw(field, "db_default") is not None
+        # Django fills these itself while adding the column (schema_editor's
+        # effective_default): "" for blank text fields, now() for auto_now ones.
+        or (_is_true(_kw(field, "blank")) and kind in _TEXT_FIELDS)
+        or _is_true(_kw(field, "auto_now"))
+        or _is_true(_kw(field, "auto_now_add"))
+    )
     if kind in _FK_FIELDS:
         analysis.add("add-foreign-key", line, f"{what} {kind}", model)
         if not nullable and not has_default:
@@ -222,7 +251,7 @@ def alembic(text: str) -> Analysis:
                     and _name(ctx.func) == "batch_alter_table"
                     and isinstance(item.optional_vars, ast.Name)
                 ):
-                    batches[item.optional_vars.id] = _string(_arg(ctx, 0, "table_name"))
+                    batches[item.optional_vars.id] = _ident(_arg(ctx, 0, "table_name"))
                 if isinstance(ctx, ast.Call) and _name(ctx.func) == "autocommit_block":
                     autocommit.append((node.lineno, node.end_lineno or node.lineno))
     for node in ast.walk(upgrade):
@@ -247,14 +276,14 @@ def _alembic_op(
     shift = 0 if batch is None else -1
 
     def table(index: int, kw: str = "table_name") -> str | None:
-        return batch or _string(_arg(call, index, kw))
+        return batch or _ident(_arg(call, index, kw))
 
     def pos(index: int, kw: str) -> ast.expr | None:
         return _arg(call, index + shift, kw)
 
     match op:
         case "create_table":
-            name = _string(_arg(call, 0, "table_name"))
+            name = _ident(_arg(call, 0, "table_name"))
             analysis.add("create-table", line, f"create_table({name})", name)
             if name:
                 analysis.created.add(name.lower())
@@ -273,13 +302,16 @@ def _alembic_op(
                 analysis.add("rename", line, what, table(0))
             if _kw(call, "type_") is not None:
                 analysis.add("change-column-type", line, what, table(0))
-            nullable = _kw(call, "nullable")
-            if _const(nullable) is False:
+            nullable, existing = (
+                _const(_kw(call, "nullable")),
+                _const(_kw(call, "existing_nullable")),
+            )
+            if nullable is False and existing is not False:
                 analysis.add("set-not-null", line, what, table(0))
-            elif _const(nullable) is True:
+            elif nullable is True and existing is not True:
                 analysis.add("drop-constraint", line, f"{what} nullable=True", table(0))
         case "create_index":
-            on = batch or _string(_arg(call, 1, "table_name"))
+            on = batch or _ident(_arg(call, 1, "table_name"))
             what = f"create_index({_string(_arg(call, 0, 'index_name'))} on {on})"
             if _is_true(_kw(call, "postgresql_concurrently")):
                 analysis.add("concurrent-index", line, what, on)
@@ -290,23 +322,23 @@ def _alembic_op(
         case "drop_index":
             what = f"drop_index({_string(_arg(call, 0, 'index_name'))})"
             if not _is_true(_kw(call, "postgresql_concurrently")):
-                analysis.add("drop-index", line, what, batch or _string(_kw(call, "table_name")))
+                analysis.add("drop-index", line, what, batch or _ident(_kw(call, "table_name")))
         case "create_foreign_key":
-            source = batch or _string(_arg(call, 1, "source_table"))
+            source = batch or _ident(_arg(call, 1, "source_table"))
             if not _is_true(_kw(call, "postgresql_not_valid")):
                 analysis.add("add-foreign-key", line, f"create_foreign_key(on {source})", source)
         case "create_unique_constraint" | "create_primary_key":
-            on = batch or _string(_arg(call, 1, "table_name"))
+            on = batch or _ident(_arg(call, 1, "table_name"))
             analysis.add("add-unique-constraint", line, f"{op}(on {on})", on)
         case "create_check_constraint":
-            on = batch or _string(_arg(call, 1, "table_name"))
+            on = batch or _ident(_arg(call, 1, "table_name"))
             if not _is_true(_kw(call, "postgresql_not_valid")):
                 analysis.add("add-check-constraint", line, f"{op}(on {on})", on)
         case "drop_constraint":
-            on = batch or _string(_arg(call, 1, "table_name"))
+            on = batch or _ident(_arg(call, 1, "table_name"))
             analysis.add("drop-constraint", line, f"drop_constraint(on {on})", on)
         case "rename_table":
-            old = _string(_arg(call, 0, "old_table_name"))
+            old = _ident(_arg(call, 0, "old_table_name"))
             analysis.add("rename", line, f"rename_table({old})", old)
         case "execute":
             strings = _sql_strings(_arg(call, 0, "sqltext"))

@@ -119,6 +119,17 @@ RULES: dict[str, Rule] = {
         M,
         "removes an integrity guarantee (constraint, NOT NULL or default) that code may rely on",
     ),
+    "alter-field": Rule(
+        M,
+        "Django's AlterField may change the column's type, nullability or constraints (a "
+        "rewrite or a long lock) or only Python-side options (no SQL at all); the previous "
+        "definition is in an earlier migration",
+        "check `manage.py sqlmigrate`; for a type change add a new column and backfill",
+    ),
+    "drop-object": Rule(
+        M,
+        "a view, function, type, sequence or trigger is dropped: queries and code using it fail",
+    ),
     "raw-sql": Rule(
         M,
         "raw SQL or code that its framework cannot describe; read what it does",
@@ -173,6 +184,7 @@ DEESCALATE_ON_NEW_TABLE = frozenset(
         "set-not-null",
         "change-column-type",
         "lock-timeout",
+        "drop-object",  # dropped and created again in the same migration: a replacement
     }
 )
 

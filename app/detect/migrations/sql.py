@@ -141,9 +141,21 @@ _TARGET = re.compile(
 )
 
 
+_OBJECT = r"(?:FUNCTION|PROCEDURE|VIEW|MATERIALIZED\s+VIEW|TYPE|SEQUENCE|DOMAIN|TRIGGER)"
+_DROP_OBJECT = re.compile(
+    rf"^\s*DROP\s+{_OBJECT}\s+(?:IF\s+EXISTS\s+)?(?P<object>[\w.\"`]+)", _FLAGS
+)
+_CREATE_OBJECT = re.compile(
+    rf"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?{_OBJECT}\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?P<object>[\w.\"`]+)",
+    _FLAGS,
+)
+
+
 def table_of(statement: str) -> str | None:
-    """The table a statement works on, normalised (no quotes, no schema)."""
+    """The table (or dropped object) a statement works on, normalised."""
     match = _TARGET.search(statement) or _CREATE_TABLE.search(statement)
+    match = match or _DROP_OBJECT.search(statement)
     if match is None:
         return None
     name = next(g for g in match.groupdict().values() if g)
@@ -155,8 +167,9 @@ def normalise(name: str) -> str:
 
 
 def created_table(statement: str) -> str | None:
-    match = _CREATE_TABLE.search(statement)
-    return normalise(match.group("table")) if match else None
+    """The table, function, view or type a statement creates."""
+    match = _CREATE_TABLE.search(statement) or _CREATE_OBJECT.search(statement)
+    return normalise(next(g for g in match.groupdict().values() if g)) if match else None
 
 
 def pattern_ops(statement: Statement, rules: Iterable[str] | None = None) -> list[Op]:
@@ -261,7 +274,9 @@ def _action(action: exp.Expr, dialect: str) -> list[str]:
             return ["add-foreign-key"]
         if "CHECK" in sql:
             return ["add-check-constraint"]
-        return ["add-unique-constraint"]
+        if "UNIQUE" in sql or "PRIMARY KEY" in sql:
+            return ["add-unique-constraint"]
+        return ["blocking-index"]  # MySQL ADD [FULLTEXT|SPATIAL] INDEX
     return []
 
 

@@ -64,6 +64,13 @@ RULE_MAP: dict[str, str] = {
     "ban-add-enum-value": "enum-value",
     "require-lock-timeout": "lock-timeout",
     "require-statement-timeout": "",  # dropped: lock-timeout says it once
+    "ban-drop-function": "drop-object",
+    "ban-drop-view": "drop-object",
+    "ban-drop-type": "drop-object",
+    "ban-drop-sequence": "drop-object",
+    "ban-drop-domain": "drop-object",
+    "ban-drop-extension": "drop-object",
+    "ban-drop-trigger": "drop-object",
     "transaction-nesting": "sql-lint",
     "ban-uncommitted-transaction": "sql-lint",
     "prefer-robust-stmts": "not-idempotent",
