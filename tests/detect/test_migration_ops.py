@@ -790,3 +790,120 @@ def test_a_unique_constraint_is_not_reported_as_a_check() -> None:
     found = rules(SQL, "ALTER TABLE t ADD CONSTRAINT u UNIQUE (a, b);\n")
     assert "add-unique-constraint" in found
     assert "add-check-constraint" not in found
+
+
+def test_liquibase_xml_changesets_and_their_sql() -> None:
+    found = ops(
+        "src/main/resources/db/changelog/db.changelog-2026.xml",
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+            <changeSet id="7" author="dana">
+                <dropColumn tableName="users" columnName="legacy"/>
+                <addNotNullConstraint tableName="users" columnName="email"/>
+                <createIndex tableName="users" indexName="users_email">
+                    <column name="email"/>
+                </createIndex>
+                <sql>DELETE FROM sessions</sql>
+                <rollback>
+                    <dropTable tableName="users"/>
+                </rollback>
+            </changeSet>
+        </databaseChangeLog>
+        """,
+    )
+    assert {
+        ("drop-column", 4),
+        ("set-not-null", 5),
+        ("blocking-index", 6),
+        ("delete-all-rows", 9),
+    } <= found
+    assert not any(rule == "drop-table" for rule, _ in found)  # only in the rollback
+
+
+def test_liquibase_yaml() -> None:
+    found = ops(
+        "db/changelog/db.changelog-master.yaml",
+        """
+        databaseChangeLog:
+          - changeSet:
+              id: 8
+              author: dana
+              changes:
+                - renameColumn:
+                    tableName: orders
+                    oldColumnName: total
+                    newColumnName: amount
+                - addColumn:
+                    tableName: orders
+                    columns:
+                      - column:
+                          name: sku
+                          type: varchar(32)
+                          constraints:
+                            nullable: false
+        """,
+    )
+    assert {("rename", 6), ("add-not-null-column", 10)} <= found
+
+
+def test_flyway_java_migration_sql_strings() -> None:
+    found = ops(
+        "src/main/java/db/migration/V14__Backfill.java",
+        """
+        package db.migration;
+
+        public class V14__Backfill extends BaseJavaMigration {
+            public void migrate(Context context) throws Exception {
+                try (Statement statement = context.getConnection().createStatement()) {
+                    statement.execute("ALTER TABLE users DROP COLUMN legacy");
+                }
+            }
+        }
+        """,
+    )
+    assert ("drop-column", 6) in found
+
+
+def test_goose_go_migration_sql_strings() -> None:
+    found = ops(
+        "db/migrations/20261101_backfill.go",
+        """
+        package migrations
+
+        func init() { goose.AddMigrationContext(upBackfill, downBackfill) }
+
+        func upBackfill(ctx context.Context, tx *sql.Tx) error {
+            _, err := tx.ExecContext(ctx, "UPDATE users SET active = true")
+            return err
+        }
+        """,
+    )
+    assert ("delete-all-rows", 6) in found
+
+
+def test_code_migration_without_visible_sql_is_raw_sql() -> None:
+    text = "class V15__Java extends BaseJavaMigration {\n  void migrate(Context c) { helper.run(c); }\n}\n"
+    assert "raw-sql" in rules("src/main/java/db/migration/V15__Java.java", text)
+
+
+def test_node_pg_migrate() -> None:
+    found = ops(
+        "migrations/1730000000000_users.js",
+        """
+        exports.up = (pgm) => {
+          pgm.dropColumns("users", ["legacy"]);
+          pgm.createIndex("users", "email", { concurrently: true });
+          pgm.addColumns("users", { age: { type: "integer", notNull: true } });
+        };
+        """,
+    )
+    assert {("drop-column", 2), ("concurrent-index", 3), ("add-not-null-column", 4)} <= found
+
+
+def test_atlas() -> None:
+    found = detect(
+        new_file("migrations/20261101120000.sql", "ALTER TABLE users DROP COLUMN age;\n")
+    )
+    assert {f.extra.get("framework") for f in found} == {"Atlas"}
+    assert any(f.rule == "migration.drop-column" for f in found)

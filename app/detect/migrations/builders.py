@@ -606,3 +606,138 @@ def ef_core(text: str) -> Analysis:
 
 
 Analyser = Callable[[str], Analysis]
+
+
+# --- Liquibase changelogs (XML, YAML, JSON) ---------------------------------------------
+
+_LIQUIBASE = {
+    "createTable": "create-table",
+    "dropTable": "drop-table",
+    "dropColumn": "drop-column",
+    "renameColumn": "rename",
+    "renameTable": "rename",
+    "modifyDataType": "change-column-type",
+    "addNotNullConstraint": "set-not-null",
+    "createIndex": "blocking-index",
+    "addForeignKeyConstraint": "add-foreign-key",
+    "addUniqueConstraint": "add-unique-constraint",
+    "addPrimaryKey": "add-unique-constraint",
+    "dropIndex": "drop-index",
+    "dropForeignKeyConstraint": "drop-constraint",
+    "dropNotNullConstraint": "drop-constraint",
+    "dropUniqueConstraint": "drop-constraint",
+    "dropDefaultValue": "drop-constraint",
+    "addColumn": "add-nullable-column",
+    "delete": "data-migration",
+    "update": "data-migration",
+}
+_LIQUIBASE_CHANGE = re.compile(
+    rf"""(?:<|^\s*-\s*|"\s*)({"|".join(_LIQUIBASE)})\b["\s:>/]""", re.MULTILINE
+)
+_LIQUIBASE_SQL = re.compile(
+    r"<sql[^>]*>(.*?)</sql>|^\s*sql:\s*[|>]?-?\s*\n?(.*?)(?=^\s*-\s|\Z)", re.DOTALL | re.MULTILINE
+)
+_LIQUIBASE_ROLLBACK = re.compile(
+    r"<rollback\b.*?</rollback>|^\s*rollback:.*?(?=^\s*-\s*changeSet:|\Z)", re.DOTALL | re.MULTILINE
+)
+
+
+def liquibase(text: str) -> Analysis:
+    """Change types of XML/YAML/JSON changelogs (formatted SQL changelogs are SQL files)."""
+    analysis = Analysis()
+    rollback = [(m.start(), m.end()) for m in _LIQUIBASE_ROLLBACK.finditer(text)]
+    for match in _LIQUIBASE_CHANGE.finditer(text):
+        if any(a <= match.start() < b for a, b in rollback):
+            continue
+        change = match.group(1)
+        window = text[match.end() : match.end() + 600]
+        table = re.search(r"""tableName["']?\s*[:=]\s*["']?(\w+)""", window)
+        name = table.group(1).lower() if table else None
+        rule = _LIQUIBASE[change]
+        if (
+            change == "addColumn"
+            and re.search(r"""nullable["']?\s*[:=]\s*["']?false""", window)
+            and "defaultValue" not in window
+        ):
+            rule = "add-not-null-column"
+        if change in {"delete", "update"} and not re.search(r"<where>|\bwhere:", window):
+            rule = "delete-all-rows"
+        line = line_at(text, match.start(1))
+        analysis.add(rule, line, f"{change}({name or '…'})", name)
+        if change == "createTable" and name:
+            analysis.created.add(name)
+    for match in _LIQUIBASE_SQL.finditer(text):
+        body = match.group(1) if match.group(1) is not None else match.group(2)
+        start = match.start(1) if match.group(1) is not None else match.start(2)
+        if body and body.strip() and not any(a <= start < b for a, b in rollback):
+            analysis.sql.append(
+                SqlSnippet(body.replace("<![CDATA[", "").replace("]]>", ""), line_at(text, start))
+            )
+    return analysis
+
+
+# --- code that runs SQL: Flyway Java/Kotlin, goose Go, node-pg-migrate ----------------------
+
+_EXEC = re.compile(r"\b(execute|executeUpdate|executeQuery|update|Exec|ExecContext|sql)\s*\(")
+
+
+def sql_in_code(text: str) -> Analysis:
+    """Migrations written as code that hands SQL strings to a driver: the strings are
+    rated; a migration whose SQL cannot be seen is raw-sql (medium, read it)."""
+    analysis = Analysis()
+    lo, hi = body_of(text, re.compile(r"\b(?:migrate|Up\w*|up)\s*\(|exports\.up\s*="))
+    for call in calls(text, _EXEC, lo, hi):
+        _sql_or_raw(call, text, analysis, call.name)
+    if not analysis.sql and not analysis.ops:
+        analysis.add("raw-sql", 1, "a migration written as code, with no SQL string to read")
+    return analysis
+
+
+_PGM = re.compile(r"\bpgm\.(\w+)\s*\(")
+_PGM_RULES = {
+    "createTable": "create-table",
+    "dropTable": "drop-table",
+    "dropColumns": "drop-column",
+    "dropColumn": "drop-column",
+    "renameColumn": "rename",
+    "renameTable": "rename",
+    "alterColumn": "change-column-type",
+    "createIndex": "blocking-index",
+    "addIndex": "blocking-index",
+    "dropIndex": "drop-index",
+    "addConstraint": "add-check-constraint",
+    "dropConstraint": "drop-constraint",
+    "createFunction": "create-table",
+}
+
+
+def node_pg_migrate(text: str) -> Analysis:
+    analysis = Analysis()
+    lo, hi = body_of(text, _JS_UP)
+    for call in calls(text, _PGM, lo, hi):
+        table = _first_name(call.args)
+        if call.name == "sql":
+            _sql_or_raw(call, text, analysis, "pgm.sql")
+            continue
+        rule = _PGM_RULES.get(call.name)
+        if call.name in {"addColumns", "addColumn"}:
+            rule = (
+                "add-not-null-column"
+                if re.search(r"notNull:\s*true", call.args) and "default:" not in call.args
+                else "add-nullable-column"
+            )
+        elif call.name in {"createIndex", "addIndex"} and "concurrently: true" in call.args:
+            rule = "concurrent-index"
+        elif call.name == "addConstraint" and re.search(r"foreignKeys|references", call.args):
+            rule = "add-foreign-key"
+        elif (
+            call.name == "alterColumn"
+            and re.search(r"notNull:\s*true", call.args)
+            and "type:" not in call.args
+        ):
+            rule = "set-not-null"
+        if rule:
+            analysis.add(rule, call.line, f"pgm.{call.name}({table})", table)
+            if call.name == "createTable" and table:
+                analysis.created.add(table)
+    return analysis

@@ -54,6 +54,8 @@ ANALYSERS: dict[str, Callable[[str], Analysis]] = {
     "MikroORM": builders.add_sql,
     "Doctrine": builders.add_sql,
     "EF Core": builders.ef_core,
+    "Liquibase": builders.liquibase,
+    "node-pg-migrate": builders.node_pg_migrate,
 }
 # Rollback scripts: what they do runs only when a deploy is undone.
 _DOWN = compiled(("**/*.down.sql", "**/down.sql", "**/revert/*.sql", "**/U[0-9]*__*.sql"))
@@ -139,7 +141,7 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
     if text is None:
         return None
     analyser = ANALYSERS.get(framework)
-    if analyser is not None:
+    if analyser is not None and not (framework == "Liquibase" and changed.path.endswith(".sql")):
         return _Read(changed, framework, analyser(text))
     if changed.path.endswith(".sql"):
         down = _DOWN_MARKER.search(text)
@@ -148,7 +150,9 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
             framework,
             Analysis(sql=[SqlSnippet(text[: down.start()] if down else text, 1)]),
         )
-    return None  # Java/Kotlin Flyway, Liquibase XML, goose Go: found, not rated
+    if changed.path.endswith((".java", ".kt", ".go")):
+        return _Read(changed, framework, builders.sql_in_code(text))  # Flyway, goose
+    return None  # found by path, nothing known to read (configured paths, atlas.sum)
 
 
 # --- SQL -----------------------------------------------------------------------------

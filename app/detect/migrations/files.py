@@ -84,6 +84,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         ["**/migrations/*.{ts,js}", "**/migration/*.{ts,js}"],
         r"implements MigrationInterface|queryRunner\.",
     ),
+    _fw("node-pg-migrate", ["**/migrations/*.{js,ts}"], r"\(pgm\)|pgm\."),
     _fw(
         "Knex",
         ["**/migrations/*.{js,ts,cjs,mjs}"],
@@ -94,7 +95,6 @@ FRAMEWORKS: tuple[Framework, ...] = (
         ["**/migrations/*.{js,ts,cjs}"],
         r"queryInterface\.|up:\s*async\s*\(\s*queryInterface",
     ),
-    _fw("node-pg-migrate", ["**/migrations/*.{js,ts}"], r"\(pgm\)|pgm\."),
     _fw("Supabase", ["supabase/migrations/*.sql"]),
     _fw("sqlx", ["**/migrations/[0-9]*_*.sql"]),
     _fw("Atlas", ["**/migrations/*.sql", "**/atlas.sum"], r"^h1:|--\s*atlas:|CREATE|ALTER|DROP"),
