@@ -907,3 +907,13 @@ def test_atlas() -> None:
     )
     assert {f.extra.get("framework") for f in found} == {"Atlas"}
     assert any(f.rule == "migration.drop-column" for f in found)
+
+
+def test_large_tables_raise_the_severity_one_level() -> None:
+    sql = "CREATE INDEX i ON orders (sku);\nDROP INDEX j;\nCREATE INDEX k ON carts (sku);\n"
+    settings = MigrationSettings(large_tables=["orders"])
+    found = MigrationsDetector().detect([new_file(SQL, sql)], settings)
+    by_line = {f.line: f for f in found if f.rule == "migration.blocking-index"}
+    assert by_line[1].severity == Severity.CRITICAL
+    assert "large_tables" in by_line[1].message
+    assert by_line[3].severity == Severity.HIGH

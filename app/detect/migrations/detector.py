@@ -106,8 +106,9 @@ class MigrationsDetector:
             if read is not None:
                 reads.append(read)
         _rate_sql(reads, settings.dialect)
+        large = frozenset(t.lower() for t in settings.large_tables)
         for read in reads:
-            findings.extend(_findings(read))
+            findings.extend(_findings(read, large))
         findings.extend(pairing_findings(frameworks, schema_files, files))
         return findings
 
@@ -260,6 +261,11 @@ def _unparsable(analysis: Analysis, line: int, why: str) -> None:
         analysis.error = (line, why)
 
 
+def _bare(table: str) -> str:
+    """`public.users`, `"users"` and `Users` all name the table users."""
+    return table.strip("\"`'").rsplit(".", 1)[-1].strip("\"`'").lower()
+
+
 def _shift(op: Op, first_line: int) -> Op:
     return Op(op.rule, op.line + first_line - 1, op.what, op.table, op.note)
 
@@ -267,7 +273,7 @@ def _shift(op: Op, first_line: int) -> Op:
 # --- findings ------------------------------------------------------------------------
 
 
-def _findings(read: _Read) -> list[Finding]:
+def _findings(read: _Read, large: frozenset[str]) -> list[Finding]:
     changed, analysis = read.changed, read.analysis
     added_lines = {n for n, _ in changed.added}
     only_added = changed.status != FileStatus.ADDED and changed.lines_known
@@ -282,7 +288,7 @@ def _findings(read: _Read) -> list[Finding]:
         seen.add((op.rule, op.line))
         if op.rule in _ONCE_PER_FILE:
             once.add(op.rule)
-        findings.append(_finding(read, op))
+        findings.append(_finding(read, op, large))
     if analysis.error is not None:
         line, why = analysis.error
         rule = RULES["unparsable"]
@@ -300,13 +306,16 @@ def _findings(read: _Read) -> list[Finding]:
     return findings
 
 
-def _finding(read: _Read, op: Op) -> Finding:
+def _finding(read: _Read, op: Op, large: frozenset[str]) -> Finding:
     rule = RULES[op.rule]
     severity = rule.severity
     notes = [op.note] if op.note else []
     if op.table and op.table in read.analysis.created and op.rule in DEESCALATE_ON_NEW_TABLE:
         severity = min(severity, Severity.LOW)
         notes.append(f"{op.table} is created in this migration, so nobody is using it yet")
+    elif op.table and _bare(op.table) in large and Severity.MEDIUM <= severity < Severity.CRITICAL:
+        severity = Severity(severity + 1)
+        notes.append(f"{_bare(op.table)} is listed in large_tables")
     message = f"{op.what}: {rule.risk}"
     if rule.safer and severity >= Severity.MEDIUM:
         message += f". Safer: {rule.safer}"

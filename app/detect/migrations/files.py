@@ -13,12 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import Field
+
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
 from app.detect.globs import GlobSet, compiled
 
 
 class MigrationSettings(DetectorSettings):
     dialect: Literal["postgres", "mysql", "sqlite", "generic"] = "postgres"
+    large_tables: list[str] = Field(
+        default_factory=list,
+        description="Tables big enough that a lock on them is an outage: operations on "
+        "them are rated one level higher (medium -> high, high -> critical).",
+    )
 
 
 @dataclass(frozen=True, slots=True)
