@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
-from app.detect.pathrules import PathRule, detect_by_path, rule
+from app.detect import infra_rules
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
 INFRA_RULES: tuple[PathRule, ...] = (
     rule(
@@ -102,7 +103,51 @@ class InfraDetector:
     settings_model = DetectorSettings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
-        return False  # the diff's lines are all it reads
+        # workflows are read as YAML; manifests are told apart by their content
+        return scoped(settings)(changed) and (
+            infra_rules.is_workflow(changed.path) or changed.path.endswith((".yml", ".yaml", ".tf"))
+        )
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        return detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        findings = detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        allowed = scoped(settings)
+        for changed in files:
+            if allowed(changed) and changed.status != FileStatus.REMOVED and changed.added:
+                findings.extend(_content(changed))
+        return findings
+
+
+def _content(changed: ChangedFile) -> list[Finding]:
+    text = changed.head_text()
+    if text is None and changed.status == FileStatus.ADDED:
+        text = "\n".join(line for _, line in changed.added)
+    added = {number for number, _ in changed.added}
+    hits: list[infra_rules.Hit] = []
+    if infra_rules.is_workflow(changed.path) and text is not None:
+        hits = [h for h in infra_rules.workflow(text) if h.line in added]
+    else:
+        lines = text.splitlines() if text is not None else []
+        for rule in infra_rules.line_rules(
+            changed.path, text or "\n".join(t for _, t in changed.added)
+        ):
+            for number, line in changed.added:
+                if not rule.pattern.search(line):
+                    continue
+                if (
+                    rule.rule == "infra.open-ingress"
+                    and lines
+                    and infra_rules.in_egress(lines, number - 1)
+                ):
+                    continue
+                hits.append(infra_rules.Hit(rule.rule, number, rule.severity, rule.message))
+    return [
+        Finding(
+            kind=Kind.INFRA,
+            file=changed.path,
+            line=hit.line,
+            severity=hit.severity,
+            rule=hit.rule,
+            message=hit.message,
+        )
+        for hit in hits
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
+from app.detect import secret_rules
 from app.detect.base import ChangedFile, Detector, DetectorSettings, Finding, Kind, Severity
 from app.detect.dependencies import DependenciesDetector
 from app.detect.infra import InfraDetector
@@ -32,8 +34,21 @@ def run_detectors(
         own = settings.get(name) or detector.settings_model()
         if own.enabled:
             findings.extend(detector.detect(files, own))
+    findings = [_redacted(f) for f in findings]
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _redacted(finding: Finding) -> Finding:
+    """No secret leaves the detectors: a migration's SQL or a workflow line quoted
+    in a message may hold one (`ALTER USER … PASSWORD '…'`)."""
+    message = secret_rules.redact(finding.message)
+    extra = {
+        k: secret_rules.redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()
+    }
+    if message == finding.message and extra == finding.extra:
+        return finding
+    return replace(finding, message=message, extra=extra)
 
 
 def content_wanted(

@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from app.detect import secret_rules
+from app.detect.auth_content import auth_content
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
-from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
+from app.detect.globs import compiled
+from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
 
 _LIVE = (FileStatus.ADDED, FileStatus.MODIFIED, FileStatus.RENAMED, FileStatus.COPIED)
 
@@ -73,8 +76,20 @@ SECRET_RULES: tuple[PathRule, ...] = (
     ),
 )
 
+# Lockfiles and generated files are full of hashes that look like keys.
+_NO_SECRETS = compiled(
+    (
+        "**/{package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml,poetry.lock,uv.lock}",
+        "**/{Pipfile.lock,Cargo.lock,Gemfile.lock,composer.lock,go.sum,mix.lock,packages.lock.json}",
+        "**/*.{min.js,min.css,map,svg,lock}",
+    )
+)
+MAX_LINE = 2000
 _TEMPLATE = re.compile(r"\.(example|sample|template|dist|tmpl)$|\.pub$", re.IGNORECASE)
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+
+
+_AUTH_PATHS = AUTH_RULES[0].globs
 
 
 class AuthDetector:
@@ -86,7 +101,14 @@ class AuthDetector:
         return False  # the diff's lines are all it reads
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        return detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
+        findings = detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
+        allowed = scoped(settings)
+        for changed in files:
+            if allowed(changed) and not NOT_CODE.match(changed.path):
+                findings.extend(
+                    auth_content(changed, auth_path=bool(_AUTH_PATHS.match(changed.path)))
+                )
+        return findings
 
 
 class SecretsDetector:
@@ -102,9 +124,31 @@ class SecretsDetector:
         findings = detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
         allowed = scoped(settings)
         for changed in kept:
-            if allowed(changed):
+            if allowed(changed) and not _NO_SECRETS.match(changed.path):
                 findings.extend(_private_keys(changed))
+                findings.extend(_secrets(changed))
         return findings
+
+
+def _secrets(changed: ChangedFile) -> list[Finding]:
+    findings = []
+    for number, text in changed.added:
+        if len(text) > MAX_LINE:
+            continue  # minified or generated: not a line anyone typed a secret into
+        for secret in secret_rules.find(text):
+            findings.append(
+                Finding(
+                    kind=Kind.SECRET,
+                    file=changed.path,
+                    line=number,
+                    severity=secret.severity,
+                    rule=f"secret.{secret.rule.replace('detect-secrets:', 'detect-secrets.')}",
+                    message=f"{secret.name} ({secret.length} characters) added: remove it and "
+                    "revoke it, it stays in the git history",
+                    extra={"secret_kind": secret.name, "length": secret.length},
+                )
+            )
+    return findings
 
 
 def _private_keys(changed: ChangedFile) -> list[Finding]:

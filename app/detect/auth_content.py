@@ -1,0 +1,122 @@
+"""Findings from the auth content rules (auth_rules.py) on one file's diff."""
+
+from __future__ import annotations
+
+from app.detect import auth_rules as r
+from app.detect.base import ChangedFile, Finding, Kind, Severity
+
+MAX_LINE = 2000  # longer lines are generated or minified
+
+
+def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
+    lang = r.language(changed.path)
+    if lang is None:
+        return []
+    lines = [
+        (n, t, low)
+        for n, t in changed.added
+        if len(t) <= MAX_LINE and r.has_keyword(low := t.lower())
+    ]
+    findings: list[Finding] = []
+    removed = _removed_guards(changed, lang)
+    findings.extend(removed)
+    credentials = any(r.CORS_CREDENTIALS.search(t, low) for _, t, low in lines)
+    markers: list[int] = []
+    for number, text, low in lines:
+        hit = _risky(changed.path, number, text, low)
+        if hit is not None:
+            findings.append(hit)
+        elif r.AUTHZ_OPEN.search(text, low):
+            findings.append(_open_route(changed.path, number, bool(removed)))
+        elif r.CORS_ANY.search(text, low):
+            findings.append(_cors(changed.path, number, credentials))
+        elif r.WEAK_HASH.search(text, low):
+            findings.append(_weak_hash(changed.path, number, auth_path))
+        elif r.MARKERS[lang].search(text):
+            markers.append(number)
+    if markers:
+        more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
+        findings.append(
+            _finding(
+                changed.path,
+                markers[0],
+                Severity.LOW,
+                "auth.marker",
+                f"touches authentication, authorization, session or crypto code{more}",
+            )
+        )
+    return findings
+
+
+def _risky(path: str, number: int, text: str, low: str) -> Finding | None:
+    for risk in r.RISKS:
+        if risk.search(text, low):
+            return _finding(path, number, Severity.HIGH, risk.rule, risk.what)
+    return None
+
+
+def _removed_guards(changed: ChangedFile, lang: str) -> list[Finding]:
+    """Guards on removed lines that the change does not add back elsewhere."""
+    if not changed.removed:
+        return []
+    guards = r.GUARDS[lang]
+    kept = {" ".join(t.split()) for _, t in changed.added}
+    return [
+        _finding(
+            changed.path,
+            None,
+            Severity.MEDIUM,
+            "auth.guard-removed",
+            f"removes an access check (line {number} before the change): "
+            "make sure the route is still protected",
+        )
+        for number, text in changed.removed
+        if guards.search(text) and " ".join(text.split()) not in kept
+    ]
+
+
+def _open_route(path: str, number: int, guard_removed: bool) -> Finding:
+    if guard_removed:
+        return _finding(
+            path,
+            number,
+            Severity.HIGH,
+            "auth.authz-open",
+            "opens a route to everyone where this change removed an access check",
+        )
+    return _finding(
+        path, number, Severity.MEDIUM, "auth.authz-open", "opens a route to unauthenticated users"
+    )
+
+
+def _cors(path: str, number: int, credentials: bool) -> Finding:
+    if credentials:
+        return _finding(
+            path,
+            number,
+            Severity.HIGH,
+            "auth.cors-permissive",
+            "allows any origin with credentials: any site can make authenticated requests",
+        )
+    return _finding(
+        path, number, Severity.MEDIUM, "auth.cors-permissive", "allows requests from any origin"
+    )
+
+
+def _weak_hash(path: str, number: int, auth_path: bool) -> Finding:
+    severity = Severity.MEDIUM if auth_path else Severity.LOW
+    where = " in auth code" if auth_path else ""
+    return _finding(
+        path,
+        number,
+        severity,
+        "auth.weak-hash",
+        f"uses MD5, SHA-1 or a broken cipher{where}: fine for cache keys, never for "
+        "passwords, signatures or tokens",
+    )
+
+
+def _finding(path: str, line: int | None, severity: Severity, rule: str, message: str) -> Finding:
+    return Finding(
+        kind=Kind.AUTH, file=path, line=line, severity=severity, rule=rule, message=message
+    )

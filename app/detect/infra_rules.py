@@ -1,0 +1,328 @@
+"""Content rules for pipelines and infrastructure: what makes a CI or infra
+change dangerous rather than merely relevant.
+
+- GitHub Actions (read as YAML, with line numbers): `pull_request_target` or
+  `workflow_run` that checks out the PR's code, secrets reachable from that
+  code, `${{ github.event… }}` pasted into `run:` (script injection),
+  `permissions: write-all`, unpinned third-party actions,
+  ACTIONS_ALLOW_UNSECURE_COMMANDS.
+- Terraform/OpenTofu: ingress open to 0.0.0.0/0, public buckets, IAM wildcards.
+- Kubernetes: privileged pods, host namespaces, escalation, root, hostPath.
+- Dockerfiles: running as root, unpinned base images, piping downloads to a shell.
+
+Findings land only on lines the change added (a new file: all of them), so an
+untouched old problem does not page anyone for an unrelated edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from app.detect.base import Severity
+
+H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: str
+    line: int
+    severity: Severity
+    message: str
+
+
+# --- GitHub Actions ------------------------------------------------------------------
+
+UNTRUSTED_TRIGGERS = {"pull_request_target", "workflow_run"}
+# Parts of the event payload an outsider writes (titles, bodies, branch names …).
+_INJECTABLE = re.compile(
+    r"\$\{\{[^}]*\b(?:github\.event\.(?:issue|pull_request|comment|review|review_comment|"
+    r"discussion|discussion_comment|head_commit|commits|pages|workflow_run)\b[^}]*"
+    r"\b(?:title|body|ref|label|message|name|email|head_branch|page_name|default_branch)\b"
+    r"|github\.head_ref)[^}]*\}\}"
+)
+_PR_HEAD = re.compile(
+    r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/"
+    r"|github\.event\.workflow_run\.head_(?:sha|branch)"
+)
+_PINNED = re.compile(r"@[0-9a-f]{40}$")
+_FIRST_PARTY = ("actions/", "github/")
+_SECRET_REF = re.compile(r"\$\{\{\s*secrets\.(?!GITHUB_TOKEN\b)\w+")
+
+
+def _load(text: str) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True
+    return yaml.load(text)
+
+
+def _line(node: Any, key: Any = None) -> int:
+    """1-based line of a mapping key (or of the node itself)."""
+    if key is not None and isinstance(node, CommentedMap) and key in node:
+        return int(node.lc.key(key)[0]) + 1
+    lc = getattr(node, "lc", None)
+    return int(lc.line) + 1 if lc is not None else 1
+
+
+def _triggers(doc: CommentedMap) -> set[str]:
+    on = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on` as true
+    if isinstance(on, str):
+        return {on}
+    if isinstance(on, list | CommentedSeq):
+        return {str(t) for t in on}
+    if isinstance(on, dict | CommentedMap):
+        return {str(t) for t in on}
+    return set()
+
+
+def workflow(text: str) -> Iterator[Hit]:
+    """Hits in a GitHub Actions workflow; a file that does not parse yields one."""
+    try:
+        doc = _load(text)
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        yield Hit(
+            "infra.workflow-unreadable",
+            mark.line + 1 if mark else 1,
+            M,
+            "this workflow is not valid YAML, so its steps could not be checked",
+        )
+        return
+    if not isinstance(doc, CommentedMap):
+        return
+    untrusted = _triggers(doc) & UNTRUSTED_TRIGGERS
+    yield from _permissions(doc)
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, CommentedMap):
+        return
+    for job in jobs.values():
+        if not isinstance(job, CommentedMap):
+            continue
+        yield from _permissions(job)
+        yield from _reusable(job, untrusted)
+        steps = job.get("steps")
+        if isinstance(steps, CommentedSeq):
+            yield from _steps(steps, untrusted)
+    if "ACTIONS_ALLOW_UNSECURE_COMMANDS" in text:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.search(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*:\s*['\"]?true", line):
+                yield Hit(
+                    "infra.insecure-commands",
+                    number,
+                    H,
+                    "re-enables set-env/add-path workflow commands: any log line can set "
+                    "environment variables for later steps",
+                )
+
+
+def _permissions(node: CommentedMap) -> Iterator[Hit]:
+    if node.get("permissions") == "write-all":
+        yield Hit(
+            "infra.write-all",
+            _line(node, "permissions"),
+            H,
+            "permissions: write-all gives every step a token that can push code and "
+            "publish releases; grant only the scopes each job needs",
+        )
+
+
+def _reusable(job: CommentedMap, untrusted: set[str]) -> Iterator[Hit]:
+    if job.get("secrets") == "inherit":
+        severity = H if untrusted else M
+        yield Hit(
+            "infra.secrets-inherit",
+            _line(job, "secrets"),
+            severity,
+            "secrets: inherit hands every repository secret to the called workflow"
+            + (f" in a {'/'.join(sorted(untrusted))} workflow" if untrusted else ""),
+        )
+
+
+def _steps(steps: CommentedSeq, untrusted: set[str]) -> Iterator[Hit]:
+    checked_out_head: int | None = None
+    for step in steps:
+        if not isinstance(step, CommentedMap):
+            continue
+        uses = str(step.get("uses") or "")
+        if uses:
+            yield from _uses(step, uses)
+        if uses.startswith("actions/checkout@") and untrusted:
+            ref = str((step.get("with") or {}).get("ref") or "")
+            if _PR_HEAD.search(ref):
+                checked_out_head = _line(step, "uses")
+                yield Hit(
+                    "infra.pr-target-checkout",
+                    checked_out_head,
+                    H,
+                    f"{'/'.join(sorted(untrusted))} runs with secrets and a write token, and "
+                    "this step checks out the pull request's code: anything that code runs "
+                    "(build scripts, tests, package hooks) can steal them",
+                )
+        run = step.get("run")
+        if isinstance(run, str):
+            for match in _INJECTABLE.finditer(run):
+                block = isinstance(run, LiteralScalarString | FoldedScalarString)
+                yield Hit(
+                    "infra.script-injection",
+                    _line(step, "run") + int(block) + run[: match.start()].count("\n"),
+                    H,
+                    f"{match.group(0)} is text an outsider controls, pasted into a shell "
+                    "script; pass it through env: and quote it",
+                )
+        if checked_out_head is not None and _SECRET_REF.search(_flat(step)):
+            yield Hit(
+                "infra.secrets-to-untrusted",
+                _line(step),
+                H,
+                "this step receives repository secrets after the pull request's code was "
+                "checked out in a privileged workflow",
+            )
+
+
+def _uses(step: CommentedMap, uses: str) -> Iterator[Hit]:
+    if uses.startswith(("./", "docker://")) or uses.startswith(_FIRST_PARTY):
+        return
+    if "@" in uses and not _PINNED.search(uses):
+        yield Hit(
+            "infra.unpinned-action",
+            _line(step, "uses"),
+            H,
+            f"{uses} is a third-party action pinned to a movable tag or branch: whoever "
+            "controls it can change what runs here; pin a full commit SHA",
+        )
+
+
+def _flat(node: Any) -> str:
+    if isinstance(node, dict | CommentedMap):
+        return " ".join(f"{k} {_flat(v)}" for k, v in node.items())
+    if isinstance(node, list | CommentedSeq):
+        return " ".join(_flat(v) for v in node)
+    return str(node)
+
+
+# --- line rules: Terraform, Kubernetes, Dockerfiles ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    rule: str
+    severity: Severity
+    pattern: re.Pattern[str]
+    message: str
+
+
+def _lr(rule: str, severity: Severity, pattern: str, message: str) -> LineRule:
+    return LineRule(rule, severity, re.compile(pattern), message)
+
+
+TERRAFORM = (
+    _lr(
+        "infra.open-ingress",
+        H,
+        r"\b(?:cidr_blocks|source_ranges|cidr_ipv4|ipv6_cidr_blocks|cidr_ipv6)\b.*\"(?:0\.0\.0\.0/0|::/0)\""
+        r"|\bsource_address_prefix(?:es)?\b.*\"(?:\*|0\.0\.0\.0/0|Internet|Any)\"",
+        "opens this port to the whole internet (0.0.0.0/0)",
+    ),
+    _lr(
+        "infra.public-bucket",
+        H,
+        r"\bacl\s*=\s*\"public-read(?:-write)?\""
+        r"|\b(?:block_public_acls|block_public_policy|ignore_public_acls|restrict_public_buckets)\s*=\s*false"
+        r"|\"all(?:Authenticated)?Users\""
+        r"|\b(?:allow_blob_public_access|allow_nested_items_to_be_public)\s*=\s*true",
+        "makes a storage bucket or its objects public",
+    ),
+    _lr(
+        "infra.iam-wildcard",
+        H,
+        r"[\"']?\bActions?[\"']?\s*[:=]\s*\[?\s*[\"']\*[\"']"
+        r"|\bactions\s*=\s*\[\s*\"\*\"|[\"']?\bPrincipal[\"']?\s*[:=]\s*[\"']\*[\"']"
+        r"|\bidentifiers\s*=\s*\[\s*\"\*\"|[\"'](?:iam|s3|ec2|kms|sts):\*[\"']",
+        "grants every action (or to everyone): IAM wildcards turn one leaked credential "
+        "into full control",
+    ),
+)
+KUBERNETES = (
+    _lr(
+        "infra.privileged-pod",
+        H,
+        r"^\s*privileged:\s*true\b",
+        "runs a privileged container: root on the node",
+    ),
+    _lr(
+        "infra.host-namespace",
+        H,
+        r"^\s*host(?:Network|PID|IPC):\s*true\b",
+        "shares the node's network, process or IPC namespace with the pod",
+    ),
+    _lr(
+        "infra.dangerous-capability",
+        H,
+        r"\b(?:SYS_ADMIN|NET_ADMIN|SYS_PTRACE)\b|^\s*add:\s*\[?\s*[\"']?ALL\b",
+        "adds a kernel capability that escapes the container",
+    ),
+    _lr(
+        "infra.privilege-escalation",
+        M,
+        r"^\s*allowPrivilegeEscalation:\s*true\b|^\s*runAsNonRoot:\s*false\b|^\s*runAsUser:\s*0\s*$",
+        "lets the container run as or become root",
+    ),
+    _lr("infra.host-path", M, r"^\s*hostPath:", "mounts a directory of the node into the pod"),
+)
+DOCKERFILE = (
+    _lr(
+        "infra.docker-root", M, r"^\s*USER\s+(?:root|0)(?::\S+)?\s*$", "runs the container as root"
+    ),
+    _lr(
+        "infra.curl-pipe-shell",
+        M,
+        r"\b(?:curl|wget)\b[^|#]*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b",
+        "pipes a download straight into a shell: whatever the server sends runs at build time",
+    ),
+    _lr(
+        "infra.unpinned-image",
+        L,
+        r"^\s*FROM\s+(?:--platform=\S+\s+)?(?![\w.-]+@sha256:)(?:[\w./-]+:latest|[\w./-]+)(?:\s+AS\s+\w+)?\s*$",
+        "uses a base image by a moving tag (or none): builds change without a commit",
+    ),
+)
+_K8S = re.compile(r"^\s*apiVersion:\s*\S+", re.MULTILINE)
+
+
+def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
+    """The line rules for a file, by its kind (a manifest is YAML with apiVersion:)."""
+    name = path.rsplit("/", 1)[-1]
+    if path.endswith((".tf", ".tofu", ".tf.json")):
+        return TERRAFORM
+    if (
+        name == "Dockerfile"
+        or name.startswith("Dockerfile.")
+        or name.endswith((".Dockerfile", "Containerfile"))
+    ):
+        return DOCKERFILE
+    if path.endswith((".yml", ".yaml")) and text_or_lines and _K8S.search(text_or_lines):
+        return KUBERNETES
+    return ()
+
+
+def is_workflow(path: str) -> bool:
+    return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
+
+
+def in_egress(lines: list[str], index: int) -> bool:
+    """Whether line `index` (0-based) sits in an egress rule: open egress is normal."""
+    for back in range(index, max(-1, index - 40), -1):
+        text = lines[back]
+        if re.search(r"^\s*egress\s*\{|type\s*=\s*\"egress\"|_egress_rule\"", text):
+            return True
+        if re.search(r"^\s*ingress\s*\{|type\s*=\s*\"ingress\"|_ingress_rule\"|^resource\s", text):
+            return False
+    return False

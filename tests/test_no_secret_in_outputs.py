@@ -1,0 +1,96 @@
+"""A detected secret's value appears in no output: text, JSON, Markdown, the check
+run sent to GitHub, or the App's logs. Every format is grepped for every value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import GitRepo
+from tests.fakes.github import FakeGitHub
+from tests.harness import running
+
+FILLER = "Q9w8E7r6T5y4U3i2O1p0A9s8D7f6G5h4J3k2L1z0"
+SECRETS = {
+    "github": "ghp_" + FILLER[:36],
+    "stripe": "sk_live_" + FILLER[:24],
+    "aws": "AKIA" + "Z7X4Q2W9E5R1T8Y3",
+    "password": "Tr0ub4dor&3xyz!",
+    "sql_password": "Sup3r-S3cret-Pw!",
+    "url_password": "p4ssW0rdInUrl9",
+}
+CONFIG = """\
+version: 1
+roles:
+  security:
+    reviewers: {teams: [appsec]}
+    when: [{detector: secrets}, {content: 'PASSWORD|token'}]
+  dba:
+    reviewers: {teams: [dba]}
+    when: [{detector: migrations}]
+"""
+FILES = {
+    "app/settings.py": (
+        f'GITHUB_TOKEN = "{SECRETS["github"]}"\n'
+        f'stripe.api_key = "{SECRETS["stripe"]}"\n'
+        f'AWS_ACCESS_KEY_ID = "{SECRETS["aws"]}"\n'
+        f'DB_PASSWORD = "{SECRETS["password"]}"\n'
+        f'DATABASE_URL = "postgres://app:{SECRETS["url_password"]}@db:5432/app"\n'
+    ),
+    "db/migrations/V9__app_user.sql": (
+        f"ALTER USER app WITH PASSWORD '{SECRETS['sql_password']}';\n"
+        "ALTER TABLE users DROP COLUMN legacy;\n"
+    ),
+}
+
+
+def assert_clean(output: str, where: str) -> None:
+    for name, value in SECRETS.items():
+        assert value not in output, f"{name} secret leaked into {where}"
+
+
+@pytest.fixture
+def leaky(repo: GitRepo) -> GitRepo:
+    repo.commit({".github/release-roles.yml": CONFIG, "README.md": "x\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit(FILES)
+    return repo
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_cli_outputs_hold_no_secret(leaky: GitRepo, fmt: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["check", "-C", str(leaky.path), "--base", "main", "--head", "feature", "--format", fmt],
+    )
+    assert result.exit_code == 0, result.output
+    assert "secret." in result.output or "secret" in result.output  # the secrets were found
+    assert_clean(result.output, fmt)
+    if fmt == "json":
+        rules = {r["rule"] for role in json.loads(result.output)["roles"] for r in role["reasons"]}
+        assert {"secret.github-token", "secret.stripe-key", "secret.url-password"} <= rules
+
+
+@pytest.mark.anyio
+async def test_check_run_and_logs_hold_no_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {".github/release-roles.yml": CONFIG, "README.md": "x\n"})
+    fake.team("acme", "appsec", {"sam"})
+    fake.team("acme", "dba", {"dana"})
+    repo.collaborators |= {"sam", "dana"}
+    fake.push(repo, "leak", dict(FILES))
+    pull = fake.open_pull(repo, "leak", author="alice")
+    async with running(f"sqlite:///{tmp_path / 'j.db'}", fake) as h:
+        await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+        await h.settle()
+    [run] = fake.checks_for(repo, repo.branches["leak"])
+    assert "secret.github-token" in run["output"]["summary"]
+    # what the App wrote to GitHub: check runs (title, summary, annotations)
+    assert_clean(json.dumps(list(fake.check_runs.values())), "the check run")
+    assert_clean(capsys.readouterr().out, "the logs")
