@@ -76,31 +76,34 @@ def _removed_guards(changed: ChangedFile, lang: str) -> list[Finding]:
 
 
 def _open_route(path: str, number: int, guard_removed: bool) -> Finding:
-    if guard_removed:
-        return _finding(
-            path,
-            number,
-            Severity.HIGH,
-            "auth.authz-open",
-            "opens a route to everyone where this change removed an access check",
-        )
-    return _finding(
-        path, number, Severity.MEDIUM, "auth.authz-open", "opens a route to unauthenticated users"
+    return _escalating(
+        path,
+        number,
+        "auth.authz-open",
+        guard_removed,
+        high="opens a route to everyone where this change removed an access check",
+        medium="opens a route to unauthenticated users",
     )
 
 
 def _cors(path: str, number: int, credentials: bool) -> Finding:
-    if credentials:
-        return _finding(
-            path,
-            number,
-            Severity.HIGH,
-            "auth.cors-permissive",
-            "allows any origin with credentials: any site can make authenticated requests",
-        )
-    return _finding(
-        path, number, Severity.MEDIUM, "auth.cors-permissive", "allows requests from any origin"
+    return _escalating(
+        path,
+        number,
+        "auth.cors-permissive",
+        credentials,
+        high="allows any origin with credentials: any site can make authenticated requests",
+        medium="allows requests from any origin",
     )
+
+
+def _escalating(
+    path: str, number: int, rule: str, worse: bool, *, high: str, medium: str
+) -> Finding:
+    """Medium on its own; high when the rest of the change makes it dangerous."""
+    if worse:
+        return _finding(path, number, Severity.HIGH, rule, high)
+    return _finding(path, number, Severity.MEDIUM, rule, medium)
 
 
 def _weak_hash(path: str, number: int, auth_path: bool) -> Finding:
