@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from app.detect import auth_rules as r
 from app.detect.base import ChangedFile, Finding, Kind, Severity
 
 MAX_LINE = 2000  # longer lines are generated or minified
+_COMMENT = re.compile(r"\s*(?:#|//|/\*|\*|--)")
+_DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|function|func)\s")
 
 
 def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
@@ -15,7 +19,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     lines = [
         (n, t, low)
         for n, t in changed.added
-        if len(t) <= MAX_LINE and r.has_keyword(low := t.lower())
+        if len(t) <= MAX_LINE and r.has_keyword(low := t.lower()) and not _COMMENT.match(t)
     ]
     findings: list[Finding] = []
     removed = _removed_guards(changed, lang)
@@ -26,11 +30,11 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
         hit = _risky(changed.path, number, text, low)
         if hit is not None:
             findings.append(hit)
-        elif r.AUTHZ_OPEN.search(text, low):
+        elif r.AUTHZ_OPEN.search(text, low) and not _DEFINITION.match(text):
             findings.append(_open_route(changed.path, number, bool(removed)))
         elif r.CORS_ANY.search(text, low):
             findings.append(_cors(changed.path, number, credentials))
-        elif r.WEAK_HASH.search(text, low):
+        elif r.WEAK_HASH.search(text, low) and "usedforsecurity=false" not in low:
             findings.append(_weak_hash(changed.path, number, auth_path))
         elif r.MARKERS[lang].search(text):
             markers.append(number)
@@ -49,7 +53,11 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
 
 
 def _risky(path: str, number: int, text: str, low: str) -> Finding | None:
+    if _DEFINITION.match(text):
+        return None  # defining csrf_exempt or AllowAny is not using it
     for risk in r.RISKS:
+        if risk.rule == "auth.weak-password-hash" and "pbkdf2" in low:
+            continue  # PBKDF2 with SHA-1 is a slow key derivation, not a bare hash
         if risk.search(text, low):
             return _finding(path, number, Severity.HIGH, risk.rule, risk.what)
     return None

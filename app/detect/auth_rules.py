@@ -214,7 +214,7 @@ RISKS: tuple[Risk, ...] = (
         r"\b(?:SESSION|CSRF)_COOKIE_(?:SECURE|HTTPONLY)\s*=\s*False",
         r"\b(?:secure|httpOnly|HttpOnly)\s*:\s*false\b",
         r"\bsetSecure\(\s*false\s*\)|\bsetHttpOnly\(\s*false\s*\)",
-        r"(?i:\bsame_?site\s*[:=]\s*[\"']?none\b)",
+        r"(?i:\bsame_?site\s*[:=]\s*[\"']none[\"'])",  # the string: Python's None means unset
         r"config\.force_ssl\s*=\s*false",
     ),
     _risk(
@@ -266,7 +266,8 @@ WEAK_HASH = _risk(
     "auth.weak-hash",
     "uses MD5, SHA-1 or a broken cipher",
     ("md5", "sha1", "sha-1", "digest", "cipher", "/ecb"),
-    r"\bhashlib\.(?:md5|sha1)\(|hashlib\.new\(\s*[\"'](?:md5|sha1)",
+    r"\bhashlib\.(?:md5|sha1)\(|hashlib\.new\(\s*(?:name\s*=\s*)?[\"'](?i:md5|sha1)",
+    r"(?i:\b\w*(?:md5|sha1)\w*\.new\()|\bhashes\.(?:MD5|SHA1)\(|\bMETHOD_MD5\b",
     r"createHash\(\s*[\"'](?:md5|sha1)[\"']",
     r"\b(?:md5|sha1)\.New\(\)|\bmd5\.Sum\(|\bsha1\.Sum\(",
     r"MessageDigest\.getInstance\(\s*\"(?:MD5|SHA-?1)\"",

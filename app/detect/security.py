@@ -131,20 +131,26 @@ class SecretsDetector:
 
 
 def _secrets(changed: ChangedFile) -> list[Finding]:
+    # Test data is full of sample tokens: still shown (a real one gets pasted there
+    # too), but not at the severity of one in code.
+    test_data = bool(NOT_CODE.match(changed.path))
     findings = []
     for number, text in changed.added:
         if len(text) > MAX_LINE:
             continue  # minified or generated: not a line anyone typed a secret into
         for secret in secret_rules.find(text):
+            where = " in a test, fixture or doc file" if test_data else ""
             findings.append(
                 Finding(
                     kind=Kind.SECRET,
                     file=changed.path,
                     line=number,
-                    severity=secret.severity,
+                    severity=min(secret.severity, Severity.MEDIUM)
+                    if test_data
+                    else secret.severity,
                     rule=f"secret.{secret.rule.replace('detect-secrets:', 'detect-secrets.')}",
-                    message=f"{secret.name} ({secret.length} characters) added: remove it and "
-                    "revoke it, it stays in the git history",
+                    message=f"{secret.name} ({secret.length} characters) added{where}: if it is "
+                    "real, remove it and revoke it, it stays in the git history",
                     extra={"secret_kind": secret.name, "length": secret.length},
                 )
             )

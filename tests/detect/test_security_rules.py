@@ -459,3 +459,26 @@ def test_kubernetes_rules(rule: str, positive: str, negative: str) -> None:
 def test_dockerfile_rules(rule: str, positive: str, negative: str) -> None:
     assert rule in infra("Dockerfile", positive)
     assert rule not in infra("Dockerfile", negative)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def csrf_exempt(view_func):",
+        "# views decorated with @csrf_exempt skip the check",
+        "class AllowAny(BasePermission):",
+        "response.set_cookie(key, samesite=None)",
+        "class PBKDF2SHA1PasswordHasher(PBKDF2PasswordHasher):",
+        "key = md5(url.encode(), usedforsecurity=False).hexdigest()",
+    ],
+)
+def test_definitions_comments_and_declared_uses_are_not_findings(line: str) -> None:
+    hits = rules("auth", change("lib/security/core.py", line))
+    assert not {k for k, v in hits.items() if v >= Severity.MEDIUM}, hits
+
+
+def test_a_token_in_test_data_is_shown_at_medium() -> None:
+    line = "token: 'ghp_" + FILLER[:36] + "'"
+    [finding] = [f for f in found("secrets", change("tests/fixtures/tokens.js", line)) if f.line]
+    assert finding.severity == Severity.MEDIUM
+    assert "test, fixture or doc" in finding.message
