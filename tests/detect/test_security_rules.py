@@ -482,3 +482,51 @@ def test_a_token_in_test_data_is_shown_at_medium() -> None:
     [finding] = [f for f in found("secrets", change("tests/fixtures/tokens.js", line)) if f.line]
     assert finding.severity == Severity.MEDIUM
     assert "test, fixture or doc" in finding.message
+
+
+NEAR_MISSES = {
+    "secret.aws-access-key-id": "AWS_KEY = 'AKIA" + "Z7X4Q2" + "'",
+    "secret.aws-secret-access-key": "aws_secret_access_key = os.environ['AWS_SECRET']",
+    "secret.github-token": "token: ghp_" + FILLER[:12],
+    "secret.gitlab-token": "GITLAB = 'glpat-" + FILLER[:8] + "'",
+    "secret.slack-token": "SLACK = 'xoxb-'",
+    "secret.slack-webhook": "url = 'https://hooks.slack.com/services/'",
+    "secret.stripe-key": "stripe.api_key = 'sk_live_' + key",
+    "secret.openai-key": "OPENAI_API_KEY=sk-proj-",
+    "secret.anthropic-key": "key = 'sk-ant-api03-'",
+    "secret.npm-token": "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
+    "secret.pypi-token": "password = pypi-AgEIcHlwaS5vcmc",
+    "secret.google-api-key": "MAPS = 'AIza" + FILLER[:10] + "'",
+    "secret.jwt": "auth = 'eyJhbGciOiJIUzI1NiJ9'",
+    "secret.url-password": "DATABASE_URL=postgres://app:${DB_PASS}@db.internal:5432/app",
+    "secret.keyword-assignment": 'DB_PASSWORD = "password"',
+    "secret.detect-secrets.SendGrid API Key": "SENDGRID = 'SG.short.key'",
+    "secret.private-key": "-----BEGIN RSA PUBLIC KEY-----",
+}
+
+
+def test_every_secret_rule_has_a_near_miss() -> None:
+    assert set(NEAR_MISSES) == {rule for rule, _ in SECRET_CASES}
+
+
+@pytest.mark.parametrize(("rule", "line"), sorted(NEAR_MISSES.items()))
+def test_secret_near_miss_is_not_found(rule: str, line: str) -> None:
+    assert rule not in {f.rule for f in found("secrets", change("config/app.py", line))}
+
+
+def test_secrets_to_untrusted_needs_the_head_checkout() -> None:
+    no_checkout_of_head = PR_TARGET.replace("${{ github.event.pull_request.head.sha }}", "main")
+    assert "infra.secrets-to-untrusted" not in infra(
+        ".github/workflows/test.yml", no_checkout_of_head
+    )
+
+
+def test_secrets_inherit_is_high_in_pull_request_target() -> None:
+    text = (
+        "on: pull_request_target\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@"
+        + "c" * 40
+        + "\n    secrets: inherit\n"
+    )
+    assert infra(".github/workflows/x.yml", text)["infra.secrets-inherit"] == Severity.HIGH
+    named = text.replace("secrets: inherit", "secrets:\n      token: ${{ secrets.DEPLOY }}")
+    assert "infra.secrets-inherit" not in infra(".github/workflows/x.yml", named)
