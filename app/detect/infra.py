@@ -97,15 +97,26 @@ INFRA_RULES: tuple[PathRule, ...] = (
 )
 
 
+_DEPLOY = next(r.globs for r in INFRA_RULES if r.rule == "infra.deploy")  # k8s, helm …
+
+
 class InfraDetector:
     name = "infra"
     kind = Kind.INFRA
     settings_model = DetectorSettings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
-        # workflows are read as YAML; manifests are told apart by their content
-        return scoped(settings)(changed) and (
-            infra_rules.is_workflow(changed.path) or changed.path.endswith((".yml", ".yaml", ".tf"))
+        # An edited workflow is read whole, as YAML (a new one's added lines are all of
+        # it); edited manifests and Terraform need their context (apiVersion, egress).
+        edited = changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
+        return (
+            edited
+            and scoped(settings)(changed)
+            and (
+                infra_rules.is_workflow(changed.path)
+                or changed.path.endswith((".tf", ".tofu"))
+                or (changed.path.endswith((".yml", ".yaml")) and bool(_DEPLOY.match(changed.path)))
+            )
         )
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
@@ -125,6 +136,8 @@ def _content(changed: ChangedFile) -> list[Finding]:
     hits: list[infra_rules.Hit] = []
     if infra_rules.is_workflow(changed.path) and text is not None:
         hits = [h for h in infra_rules.workflow(text) if h.line in added]
+    elif infra_rules.is_workflow(changed.path):
+        hits = list(infra_rules.workflow_lines(changed.added))  # no whole file: line rules
     else:
         lines = text.splitlines() if text is not None else []
         for rule in infra_rules.line_rules(

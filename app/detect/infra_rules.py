@@ -67,7 +67,8 @@ def _load(text: str) -> Any:
 def _line(node: Any, key: Any = None) -> int:
     """1-based line of a mapping key (or of the node itself)."""
     if key is not None and isinstance(node, CommentedMap) and key in node:
-        return int(node.lc.key(key)[0]) + 1
+        position = node.lc.key(key)
+        return int(position[0]) + 1 if position else 1
     lc = getattr(node, "lc", None)
     return int(lc.line) + 1 if lc is not None else 1
 
@@ -326,3 +327,36 @@ def in_egress(lines: list[str], index: int) -> bool:
         if re.search(r"^\s*ingress\s*\{|type\s*=\s*\"ingress\"|_ingress_rule\"|^resource\s", text):
             return False
     return False
+
+
+_LINE_RULES = (
+    (re.compile(r"^\s*permissions:\s*write-all\b"), "infra.write-all"),
+    (re.compile(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*:\s*['\"]?true"), "infra.insecure-commands"),
+)
+_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^\s'\"#]+)")
+
+
+def workflow_lines(added: list[tuple[int, str]]) -> Iterator[Hit]:
+    """The line-level workflow rules, for an edited workflow whose whole text is not
+    at hand (the structural ones, pull_request_target with a head checkout, need it)."""
+    messages = {
+        "infra.write-all": "permissions: write-all gives every step a token that can push code",
+        "infra.insecure-commands": "re-enables set-env/add-path workflow commands",
+    }
+    for number, line in added:
+        for pattern, rule in _LINE_RULES:
+            if pattern.search(line):
+                yield Hit(rule, number, H, messages[rule])
+        uses = _USES.match(line)
+        if uses:
+            step = CommentedMap({"uses": uses.group(1)})
+            yield from (
+                Hit(h.rule, number, h.severity, h.message) for h in _uses(step, uses.group(1))
+            )
+        for match in _INJECTABLE.finditer(line) if "run:" in line else ():
+            yield Hit(
+                "infra.script-injection",
+                number,
+                H,
+                f"{match.group(0)} is text an outsider controls; pass it through env: and quote it",
+            )

@@ -530,3 +530,18 @@ def test_secrets_inherit_is_high_in_pull_request_target() -> None:
     assert infra(".github/workflows/x.yml", text)["infra.secrets-inherit"] == Severity.HIGH
     named = text.replace("secrets: inherit", "secrets:\n      token: ${{ secrets.DEPLOY }}")
     assert "infra.secrets-inherit" not in infra(".github/workflows/x.yml", named)
+
+
+def test_an_edited_workflow_without_its_whole_text_gets_the_line_rules() -> None:
+    edited = change(
+        ".github/workflows/ci.yml",
+        "      - uses: tj-actions/changed-files@v45\n      - run: echo ${{ github.event.issue.title }}\n      - with: {title: '${{ github.event.issue.title }}'}",
+        removed="      - uses: actions/checkout@v3",
+    )
+    hits = {(f.rule, f.line) for f in found("infra", edited)}
+    assert ("infra.unpinned-action", 1) in hits
+    assert ("infra.script-injection", 2) in hits
+    assert ("infra.script-injection", 3) not in hits  # an input, not a shell script
+    assert DETECTORS["infra"].wants_content(edited, DETECTORS["infra"].settings_model())
+    new = change(".github/workflows/new.yml", "on: push")
+    assert not DETECTORS["infra"].wants_content(new, DETECTORS["infra"].settings_model())
