@@ -112,10 +112,9 @@ class DependenciesDetector:
         return findings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
-        # manifests and lockfiles are compared parsed, base against head
-        return scoped(settings)(changed) and (
-            _classify(changed, compiled(tuple(settings.paths))) is not None
-        )
+        # Findings are per file for now, from the path alone; reading base and head
+        # manifests (two GitHub calls a file) starts with per-package comparison.
+        return False
 
 
 def _classify(changed: ChangedFile, extra: GlobSet) -> Finding | None:

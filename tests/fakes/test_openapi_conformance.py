@@ -39,8 +39,9 @@ def openapi_to_jsonschema(node: Any) -> Any:
 async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> None:
     async with running(f"sqlite:///{tmp_path / 'j.db'}") as h:
         repo = shop(h.fake)
-        big_lockfile = '{"lockfileVersion": 3}\n' + " " * (1024 * 1024)
-        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT, "package-lock.json": big_lockfile})
+        # a migration only its content confirms, over 1 MB: read through the blob API
+        big = "exports.up = (knex) => knex.schema;\n" + "// padding\n" * 100_000
+        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT, "db/migrations/2_big.js": big})
         pull = h.fake.open_pull(repo, "add-sku", author="alice")
         await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
         await h.settle()
