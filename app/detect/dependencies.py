@@ -1,17 +1,31 @@
-"""Dependencies: manifests and lockfiles of every ecosystem, found by path.
+"""Dependencies: every added, removed, upgraded or downgraded package.
 
-This layer says which dependency files changed and in which ecosystem. It
-does not yet compare the packages inside, so its findings carry no `change`;
-a role filtering on `changes:` treats such an unclassified finding as a
-match (fail closed: an unread lockfile must not hide a new dependency).
+Manifests and lockfiles are found by path (every ecosystem), then base and
+head are parsed (deps/parsers.py) and compared package by package, classified
+by the ecosystem's version rules (deps/versions.py). A package changed in both
+a manifest and its lockfile is reported once: exact versions from the
+lockfile, the line from the manifest. Formats without a parser, and files
+whose contents are not at hand, are reported by path with no `change`, which
+a role filtering on `changes:` treats as a match (fail closed). A file that
+does not parse is `dependency.unreadable` (medium).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
+from app.detect.base import (
+    Change,
+    ChangedFile,
+    DetectorSettings,
+    FileStatus,
+    Finding,
+    Kind,
+    Severity,
+)
+from app.detect.deps import parsers
+from app.detect.deps.versions import classify
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -95,6 +109,64 @@ ECOSYSTEMS: tuple[DependencyFiles, ...] = (
 )
 
 
+# Parsers by file name; files with none (Pipfile, setup.py, pom.xml, Gradle, NuGet,
+# mix, bun …) are still reported by path, unclassified.
+PARSERS: tuple[tuple[GlobSet, str, Callable[[str], parsers.Parsed]], ...] = tuple(
+    (compiled(tuple(globs)), role, parse)
+    for globs, role, parse in (
+        (
+            ["**/requirements*.{txt,in}", "**/requirements/*.{txt,in}"],
+            "manifest",
+            parsers.requirements,
+        ),
+        (["**/pyproject.toml"], "manifest", parsers.pyproject),
+        (["**/poetry.lock", "**/uv.lock", "**/pdm.lock"], "lockfile", parsers.toml_packages),
+        (["**/Pipfile.lock"], "lockfile", parsers.pipfile_lock),
+        (["**/package.json"], "manifest", parsers.package_json),
+        (["**/package-lock.json", "**/npm-shrinkwrap.json"], "lockfile", parsers.package_lock),
+        (["**/yarn.lock"], "lockfile", parsers.yarn_lock),
+        (["**/pnpm-lock.yaml"], "lockfile", parsers.pnpm_lock),
+        (["**/go.mod"], "manifest", parsers.go_mod),
+        (["**/Cargo.toml"], "manifest", parsers.cargo_toml),
+        (["**/Cargo.lock"], "lockfile", parsers.cargo_lock),
+        (["**/Gemfile.lock", "**/gems.locked"], "lockfile", parsers.gemfile_lock),
+        (["**/composer.json"], "manifest", parsers.composer_json),
+        (["**/composer.lock"], "lockfile", parsers.composer_lock),
+        (
+            ["**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/Containerfile"],
+            "manifest",
+            parsers.dockerfile,
+        ),
+        (
+            ["**/.github/workflows/*.{yml,yaml}", "**/action.{yml,yaml}"],
+            "manifest",
+            parsers.actions,
+        ),
+    )
+)
+_SEVERITY = {
+    Change.ADDED: Severity.MEDIUM,
+    Change.MAJOR: Severity.MEDIUM,
+    Change.DOWNGRADE: Severity.MEDIUM,
+    Change.REMOVED: Severity.LOW,
+    Change.MINOR: Severity.LOW,
+    Change.OTHER: Severity.LOW,
+    Change.PATCH: Severity.INFO,
+}
+
+
+@dataclass
+class _Seen:
+    """One package's change as one file tells it."""
+
+    ecosystem: str
+    name: str
+    old: parsers.Dep | None
+    new: parsers.Dep | None
+    file: str
+    role: str
+
+
 class DependenciesDetector:
     name = "dependencies"
     kind = Kind.DEPENDENCY
@@ -103,29 +175,153 @@ class DependenciesDetector:
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         allowed = scoped(settings)
         extra = compiled(tuple(settings.paths))
-        findings = []
+        findings: list[Finding] = []
+        seen: list[_Seen] = []
+        go_mod_changed = any(f.path.endswith("go.mod") for f in files)
         for changed in files:
-            if allowed(changed):
-                finding = _classify(changed, extra)
-                if finding is not None:
-                    findings.append(finding)
+            if not allowed(changed):
+                continue
+            ecosystem, role = _classify(changed, extra)
+            if role is None:
+                continue
+            parser = _parser(changed.path)
+            if parser is None:
+                if not (changed.path.endswith("go.sum") and go_mod_changed):
+                    findings.append(_finding(changed, ecosystem, role))
+                continue
+            role, parse = parser
+            result = _compare(changed, ecosystem or "", role, parse)
+            if isinstance(result, Finding):
+                findings.append(result)
+            else:
+                seen.extend(result)
+        findings.extend(_merged(seen))
         return findings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
-        # Findings are per file for now, from the path alone; reading base and head
-        # manifests (two GitHub calls a file) starts with per-package comparison.
-        return False
+        # base and head are compared parsed; a new file's added lines are all of it
+        return (
+            scoped(settings)(changed)
+            and _parser(changed.path) is not None
+            and (changed.status != FileStatus.ADDED or not changed.lines_known)
+        )
 
 
-def _classify(changed: ChangedFile, extra: GlobSet) -> Finding | None:
+def _parser(path: str) -> tuple[str, Callable[[str], parsers.Parsed]] | None:
+    for globs, role, parse in PARSERS:
+        if globs.match(path):
+            return role, parse
+    return None
+
+
+def _texts(changed: ChangedFile) -> tuple[str, str] | None:
+    """(base, head) text; "" for the side that does not exist; None if unknown."""
+    base = "" if changed.status == FileStatus.ADDED else changed.base_text()
+    if changed.status == FileStatus.REMOVED:
+        head: str | None = ""
+    else:
+        head = changed.head_text()
+        if head is None and changed.status == FileStatus.ADDED and changed.lines_known:
+            head = "\n".join(text for _, text in changed.added)
+    if base is None or head is None:
+        return None
+    return base, head
+
+
+def _compare(
+    changed: ChangedFile, ecosystem: str, role: str, parse: Callable[[str], parsers.Parsed]
+) -> list[_Seen] | Finding:
+    texts = _texts(changed)
+    if texts is None:
+        return _finding(changed, ecosystem, role)  # unclassified: matches every filter
+    before: parsers.Parsed = {}
+    after: parsers.Parsed = {}
+    for side, text in (("base", texts[0]), ("head", texts[1])):
+        try:
+            parsed = parse(text) if text.strip() else {}
+        except parsers.UnreadableError as error:
+            return Finding(
+                kind=Kind.DEPENDENCY,
+                file=changed.path,
+                line=None,
+                severity=Severity.MEDIUM,
+                rule="dependency.unreadable",
+                message=f"{ecosystem} {role} could not be read ({side} version: {error}); "
+                "its packages were not compared, so read the change",
+                ecosystem=ecosystem,
+            )
+        if side == "base":
+            before = parsed
+        else:
+            after = parsed
+    out = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old is not None and new is not None and old.version == new.version:
+            continue
+        out.append(_Seen(ecosystem, name, old, new, changed.path, role))
+    return out
+
+
+def _merged(seen: list[_Seen]) -> list[Finding]:
+    """One finding per package: versions from the lockfile (exact), place from the
+    manifest (where a person wrote it)."""
+    by_package: dict[tuple[str, str], list[_Seen]] = {}
+    for item in seen:
+        by_package.setdefault((item.ecosystem, item.name.lower()), []).append(item)
+    return [_package_finding(items) for items in by_package.values()]
+
+
+def _package_finding(items: list[_Seen]) -> Finding:
+    locked = next((i for i in items if i.role == "lockfile"), None)
+    declared = next((i for i in items if i.role == "manifest"), None)
+    versions = locked or items[0]
+    place = declared or items[0]
+    old, new = versions.old, versions.new
+    if old is None:
+        change = Change.ADDED
+    elif new is None:
+        change = Change.REMOVED
+    else:
+        change = classify(versions.ecosystem, old.version, new.version)
+    direct = True if declared else next((d.direct for d in (new, old) if d is not None), None)
+    severity = _SEVERITY[change]
+    if direct is False:
+        severity = Severity(max(Severity.INFO, severity - 1))  # transitive: one level lower
+    spot = place.new or place.old
+    what = {
+        Change.ADDED: f"{versions.name} {new.version if new else ''} added",
+        Change.REMOVED: f"{versions.name} {old.version if old else ''} removed",
+    }.get(change, f"{versions.name} {old.version if old else ''} -> {new.version if new else ''}")
+    notes = [versions.ecosystem, change.value]
+    if direct is False:
+        notes.append("transitive")
+    also = sorted({i.file for i in items} - {place.file})
+    return Finding(
+        kind=Kind.DEPENDENCY,
+        file=place.file,
+        line=spot.line if spot else None,
+        severity=severity,
+        rule=f"dependency.{change.value}",
+        message=f"{what} ({', '.join(notes)})" + (f"; also in {', '.join(also)}" if also else ""),
+        ecosystem=versions.ecosystem,
+        package=versions.name,
+        from_version=old.version if old else None,
+        to_version=new.version if new else None,
+        change=change,
+        extra={"direct": direct} if direct is not None else {},
+    )
+
+
+def _classify(changed: ChangedFile, extra: GlobSet) -> tuple[str | None, str | None]:
     for eco in ECOSYSTEMS:
         if eco.lockfiles.match(changed.path):
-            return _finding(changed, eco.ecosystem, "lockfile")
+            return eco.ecosystem, "lockfile"
         if eco.manifests.match(changed.path):
-            return _finding(changed, eco.ecosystem, "manifest")
+            return eco.ecosystem, "manifest"
     if extra.match(changed.path):
-        return _finding(changed, None, "manifest")
-    return None
+        return None, "manifest"
+    return None, None
 
 
 def _finding(changed: ChangedFile, ecosystem: str | None, role: str) -> Finding:
@@ -136,6 +332,7 @@ def _finding(changed: ChangedFile, ecosystem: str | None, role: str) -> Finding:
         line=None,
         severity=Severity.LOW,
         rule=f"dependency.{role}-changed",
-        message=f"{where} {changed.status.value}; its packages are not compared one by one yet",
+        message=f"{where} {changed.status.value}; its packages were not compared "
+        "(no parser for this format, or its contents were not available)",
         ecosystem=ecosystem,
     )

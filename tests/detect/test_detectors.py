@@ -201,8 +201,13 @@ def test_configured_paths_and_paths_ignore() -> None:
         ("Dockerfile", "docker", "dependency.manifest-changed"),
     ],
 )
-def test_dependency_files_by_ecosystem(path: str, ecosystem: str, rule: str) -> None:
-    [finding] = DETECTORS["dependencies"].detect([added(path)], DetectorSettings())
+def test_dependency_files_whose_packages_cannot_be_read_are_unclassified(
+    path: str, ecosystem: str, rule: str
+) -> None:
+    """No parser for the format, or the contents are not at hand (GitHub omitted the
+    patch): reported by path with no `change`, which every `changes:` filter matches."""
+    unread = ChangedFile(path=path, status=FileStatus.MODIFIED, patch_missing=True, additions=9)
+    [finding] = DETECTORS["dependencies"].detect([unread], DetectorSettings())
     assert (finding.ecosystem, finding.rule, finding.change) == (ecosystem, rule, None)
 
 
@@ -288,7 +293,7 @@ def test_infra_paths(path: str, rule: str) -> None:
 def test_registry_reports_unreadable_diffs_and_honours_enabled() -> None:
     broken = ChangedFile(path="db/x.sql", status=FileStatus.MODIFIED, parse_error="bad hunk")
     findings = run_detectors(
-        [broken, added(".github/workflows/a.yml")], {"infra": DetectorSettings(enabled=False)}
+        [broken, added("build.gradle")], {"infra": DetectorSettings(enabled=False)}
     )
     assert [f.rule for f in findings] == ["dependency.manifest-changed", "diff.unreadable"]
 

@@ -1,0 +1,1 @@
+"""Dependency manifests and lockfiles: parsing and version rules."""

@@ -1,0 +1,79 @@
+"""How a version changed, by the ecosystem's own rules.
+
+PyPI uses PEP 440 (`packaging`); Go strips its `v` and `+incompatible`; the
+rest read semver-like dotted numbers with prereleases ordered before the
+release. A change between things that are not both versions (ranges, git
+refs, tags like `latest` or `main`) is `other`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from packaging.version import InvalidVersion, Version
+
+from app.detect.base import Change
+
+_NUMBERS = re.compile(r"^v?(\d+(?:\.\d+)*)(?:[-.]?([0-9A-Za-z][0-9A-Za-z.-]*))?(?:\+.*)?$")
+
+
+def _key(version: str, ecosystem: str) -> tuple[tuple[int, ...], tuple[int, str]] | None:
+    """A sort key: numeric parts, then (1, "") for a release or (0, tag) for a prerelease."""
+    if ecosystem == "pypi":
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            return None
+        pre = parsed.pre or parsed.dev
+        return parsed.release, (0, str(pre)) if pre is not None else (1, "")
+    version = version.removesuffix("+incompatible")
+    match = _NUMBERS.match(version)
+    if match is None:
+        return None
+    numbers = tuple(int(n) for n in match.group(1).split("."))
+    tag = match.group(2)
+    # Maven and others write qualifiers like "RELEASE"/"Final" for releases
+    if tag is None or tag.lower() in ("release", "final", "ga"):
+        return numbers, (1, "")
+    return numbers, (0, tag)
+
+
+_SIMPLE_RANGE = re.compile(r"^(?:\^|~|~=|>=|==|=)?\s*(v?\d[^\s,|<>]*)$")
+
+
+def _floor(spec: str) -> str:
+    """The version a simple range starts at (`^1.2` -> `1.2`); other text unchanged."""
+    match = _SIMPLE_RANGE.match(spec.strip())
+    return match.group(1) if match else spec
+
+
+def _pep440_downgrade(old: str, new: str) -> bool:
+    """PEP 440's full order (post, dev and local releases included)."""
+    try:
+        return Version(_floor(new)) < Version(_floor(old))
+    except InvalidVersion:
+        return False
+
+
+def classify(ecosystem: str, old: str, new: str) -> Change:
+    if old == new:
+        return Change.OTHER
+    if ecosystem == "pypi" and _pep440_downgrade(old, new):
+        return Change.DOWNGRADE
+    a, b = _key(_floor(old), ecosystem), _key(_floor(new), ecosystem)
+    if a is None or b is None:
+        return Change.OTHER
+    width = max(len(a[0]), len(b[0]), 3)
+    left = a[0] + (0,) * (width - len(a[0]))
+    right = b[0] + (0,) * (width - len(b[0]))
+    if (left, a[1]) > (right, b[1]):
+        return Change.DOWNGRADE
+    if left == right:
+        return Change.PATCH  # only a prerelease tag moved
+    # 0.x: the minor number is the breaking one (semver's "initial development")
+    first = 1 if left[0] == 0 and right[0] == 0 and ecosystem != "pypi" else 0
+    if left[first] != right[first]:
+        return Change.MAJOR
+    if left[first + 1] != right[first + 1]:
+        return Change.MINOR if first == 0 else Change.PATCH
+    return Change.PATCH
