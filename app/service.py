@@ -16,7 +16,9 @@ from typing import Any
 
 import structlog
 
-from app.detect.base import ChangedFile, FileStatus
+from app.detect.base import ChangedFile, FileStatus, Finding, Kind
+from app.detect.dependencies import dependency_file
+from app.detect.deps import graph
 from app.detect.registry import content_wanted, run_detectors
 from app.github.gateway import Gateway, GatewayError, PullInfo, counting_calls
 from app.jobs.journal import Journal
@@ -117,8 +119,9 @@ class Evaluator:
             if problem is not None:
                 await self._upsert(job, pull.head_sha, name, problem)
                 return Outcome(job, "failure", problem.title, sum(calls.values()))
-        content_notes = await self._fetch_contents(job, config, pull, files)
-        decision = await self._decide(job, config, pull, files, reviews)
+        graph = await self._dependency_graph(job, config, pull, files)
+        content_notes = await self._fetch_contents(job, config, pull, files, skip=graph)
+        decision = await self._decide(job, config, pull, files, reviews, graph)
         requested, notes = await self._request_reviews(job, config, pull, decision, reviews)
         if notes or content_notes:
             decision = _with_notes(decision, content_notes + notes)
@@ -202,13 +205,36 @@ class Evaluator:
             return checkrun.config_error(error.issues, "in this pull request")
         return None
 
-    async def _fetch_contents(
+    async def _dependency_graph(
         self, job: Job, config: Config, pull: PullInfo, files: list[ChangedFile]
+    ) -> list[Finding] | None:
+        """Dependency findings from GitHub's dependency graph (one call, licences and
+        advisories included) when the repository has one and a dependency file changed;
+        None means: compare the files ourselves."""
+        settings = config.detectors.by_name().get("dependencies")
+        if settings is not None and not settings.enabled:
+            return None
+        if not any(dependency_file(f.path) for f in files):
+            return None
+        changes = await self.gateway.dependency_changes(
+            job.installation_id, job.owner, job.repo, pull.base_sha, pull.head_sha
+        )
+        return None if changes is None else graph.findings(changes)
+
+    async def _fetch_contents(
+        self,
+        job: Job,
+        config: Config,
+        pull: PullInfo,
+        files: list[ChangedFile],
+        skip: list[Finding] | None = None,
     ) -> list[str]:
         """Whole base and head texts of the files detectors read whole (lockfiles,
         migrations only their content can confirm), so detection itself does no I/O.
         Returns check-run notes for files left to their diff."""
         wanted = content_wanted(files, config.detectors.by_name())
+        if skip is not None:  # the dependency graph already compared these
+            wanted = [f for f in wanted if not dependency_file(f.path)]
         if not wanted:
             return []
         inst, owner, repo = job.installation_id, job.owner, job.repo
@@ -247,8 +273,15 @@ class Evaluator:
         pull: PullInfo,
         files: list[ChangedFile],
         reviews: list[Review],
+        graph_findings: list[Finding] | None = None,
     ) -> Decision:
         findings = run_detectors(files, config.detectors.by_name())
+        if graph_findings is not None:
+            # GitHub's graph replaces our own comparison for the files it covers
+            covered = {f.file for f in graph_findings}
+            findings = [
+                f for f in findings if not (f.kind == Kind.DEPENDENCY and f.file in covered)
+            ] + graph_findings
         facts = PullFacts(
             author=pull.author,
             labels=pull.labels,

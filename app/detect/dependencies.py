@@ -207,6 +207,11 @@ class DependenciesDetector:
         )
 
 
+def dependency_file(path: str) -> bool:
+    """Whether a path is a manifest or lockfile of some ecosystem."""
+    return any(eco.manifests.match(path) or eco.lockfiles.match(path) for eco in ECOSYSTEMS)
+
+
 def _parser(path: str) -> tuple[str, Callable[[str], parsers.Parsed]] | None:
     for globs, role, parse in PARSERS:
         if globs.match(path):
@@ -293,7 +298,9 @@ def _package_finding(items: list[_Seen]) -> Finding:
         Change.ADDED: f"{versions.name} {new.version if new else ''} added",
         Change.REMOVED: f"{versions.name} {old.version if old else ''} removed",
     }.get(change, f"{versions.name} {old.version if old else ''} -> {new.version if new else ''}")
-    notes = [versions.ecosystem, change.value]
+    notes = [versions.ecosystem]
+    if change not in (Change.ADDED, Change.REMOVED):
+        notes.append(change.value)
     if direct is False:
         notes.append("transitive")
     also = sorted({i.file for i in items} - {place.file})

@@ -280,6 +280,24 @@ class Gateway:
         for key in [k for k in self._teams if k[0] == org.lower()]:
             del self._teams[key]
 
+    async def dependency_changes(
+        self, inst: int, owner: str, repo: str, base: str, head: str
+    ) -> list[dict[str, Any]] | None:
+        """GitHub's dependency-graph diff between two commits, or None where the
+        repository has no dependency graph (or the app may not read it)."""
+        gh = self._client(inst)
+        try:
+            response = await gh.rest.dependency_graph.async_diff_range(
+                owner, repo, f"{base}...{head}"
+            )
+        except RequestFailed as error:
+            if error.response.status_code in (403, 404):
+                return None
+            raise _wrap(error, "comparing dependencies") from None
+        except GitHubException as error:
+            raise _wrap(error, "comparing dependencies") from None
+        return [change.model_dump(mode="json") for change in response.parsed_data]
+
     async def changed_since(
         self, inst: int, owner: str, repo: str, base: str, head: str
     ) -> frozenset[str] | None:

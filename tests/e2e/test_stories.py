@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -378,3 +379,81 @@ async def test_whole_files_beyond_the_limit_are_named_in_the_check(
     summary = run["output"]["summary"]
     assert "3 files were judged by their diff alone" in summary
     assert "`db/migrations/20261102_x.js`" in summary
+
+
+def lockfile(helmet: str) -> str:
+    return json.dumps(
+        {
+            "lockfileVersion": 3,
+            "packages": {
+                "": {"dependencies": {"helmet": helmet}},
+                "node_modules/helmet": {"version": helmet},
+            },
+        }
+    )
+
+
+LOCK_BASE, LOCK_HEAD = lockfile("4.6.0"), lockfile("5.0.0")
+DEPS_CONFIG = CONFIG.replace(
+    "options:",
+    "  supply-chain:\n"
+    "    reviewers: {teams: [appsec]}\n"
+    "    when: [{detector: dependencies, changes: [added, major]}]\n"
+    "options:",
+)
+
+
+async def test_dependencies_come_from_githubs_graph_when_it_has_one(db: str) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake, DEPS_CONFIG)
+    fake.push(repo, "main", {"package-lock.json": LOCK_BASE})
+    fake.push(repo, "bump", {"package-lock.json": LOCK_HEAD})
+    pull = fake.open_pull(repo, "bump", author="alice")
+    repo.dependency_graph = [
+        {
+            "change_type": "removed",
+            "manifest": "package-lock.json",
+            "ecosystem": "npm",
+            "name": "helmet",
+            "version": "4.6.0",
+            "package_url": "pkg:npm/helmet@4.6.0",
+            "vulnerabilities": [],
+        },
+        {
+            "change_type": "added",
+            "manifest": "package-lock.json",
+            "ecosystem": "npm",
+            "name": "helmet",
+            "version": "5.0.0",
+            "package_url": "pkg:npm/helmet@5.0.0",
+            "vulnerabilities": [
+                {
+                    "severity": "high",
+                    "advisory_ghsa_id": "GHSA-xxxx-yyyy-zzzz",
+                    "advisory_summary": "x",
+                    "advisory_url": "https://github.com/advisories/GHSA-xxxx-yyyy-zzzz",
+                }
+            ],
+        },
+    ]
+    async with running(db, fake) as h:
+        run = await open_and_settle(h, repo, pull)
+    summary = run["output"]["summary"]
+    assert "dependency.major" in summary
+    assert "GHSA-xxxx-yyyy-zzzz" in summary
+    assert run["output"]["title"] == "Waiting for Supply Chain (0/1)"
+    assert fake.count("GET", "/dependency-graph/compare/") == 1
+    assert fake.count("GET", "/contents/package-lock.json") == 0  # the graph compared it
+
+
+async def test_without_a_dependency_graph_the_lockfiles_are_compared_here(db: str) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake, DEPS_CONFIG)
+    fake.push(repo, "main", {"package-lock.json": LOCK_BASE})
+    fake.push(repo, "bump", {"package-lock.json": LOCK_HEAD})
+    pull = fake.open_pull(repo, "bump", author="alice")
+    async with running(db, fake) as h:
+        run = await open_and_settle(h, repo, pull)
+    assert "dependency.major" in run["output"]["summary"]
+    assert fake.count("GET", "/dependency-graph/compare/") == 1  # asked, refused (403)
+    assert fake.count("GET", "/contents/package-lock.json") == 2  # base and head

@@ -71,6 +71,8 @@ class Repo:
     branches: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
     collaborators: set[str] = field(default_factory=set)
+    # None: the dependency graph is off (GitHub answers 403); else the changes to report
+    dependency_graph: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -335,6 +337,23 @@ class FakeGitHub:
             body["merge_base_commit"]["sha"] = fake._common_ancestor(repo, base, head)
             body["files"] = fake._diff(repo, base, head)
             return answer("GET /repos/{owner}/{repo}/compare/{basehead}", body)
+
+        @app.get("/repos/{owner}/{name}/dependency-graph/compare/{basehead:path}")
+        async def dependency_compare(owner: str, name: str, basehead: str) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            if repo.dependency_graph is None:
+                return JSONResponse(
+                    {
+                        "message": "Dependency review is not supported on this repository. "
+                        "Please ensure that Dependency graph is enabled along with GitHub "
+                        "Advanced Security on private repositories",
+                        "documentation_url": "https://docs.github.com/rest/dependency-graph",
+                    },
+                    403,
+                )
+            template = example("GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}")[0]
+            body = [template | {"scope": "runtime"} | change for change in repo.dependency_graph]
+            return answer("GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}", body)
 
         @app.get("/orgs/{org}/teams/{slug}/members")
         async def members(org: str, slug: str, request: Request) -> JSONResponse:

@@ -15,6 +15,7 @@ from tests.fakes.github import SUBSET
 from tests.harness import review_event, running
 
 pytestmark = pytest.mark.anyio
+GRAPH = "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
 
 
 def openapi_to_jsonschema(node: Any) -> Any:
@@ -41,7 +42,12 @@ async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> Non
         repo = shop(h.fake)
         # a migration only its content confirms, over 1 MB: read through the blob API
         big = "exports.up = (knex) => knex.schema;\n" + "// padding\n" * 100_000
-        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT, "db/migrations/2_big.js": big})
+        h.fake.push(
+            repo,
+            "add-sku",
+            {MIGRATION: MIGRATION_TEXT, "db/migrations/2_big.js": big, "package.json": "{}"},
+        )
+        repo.dependency_graph = SUBSET[GRAPH]["examples"]["default"]
         pull = h.fake.open_pull(repo, "add-sku", author="alice")
         await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
         await h.settle()
@@ -62,6 +68,7 @@ async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> Non
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
         "GET /repos/{owner}/{repo}/contents/{path}",
         "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
+        GRAPH,
         "GET /repos/{owner}/{repo}/compare/{basehead}",
         "GET /orgs/{org}/teams/{team_slug}/members",
         "POST /repos/{owner}/{repo}/check-runs",
