@@ -109,8 +109,8 @@ ECOSYSTEMS: tuple[DependencyFiles, ...] = (
 )
 
 
-# Parsers by file name; files with none (Pipfile, setup.py, pom.xml, Gradle, NuGet,
-# mix, bun …) are still reported by path, unclassified.
+# Parsers by file name; files with none (setup.py, setup.cfg, gemspecs, bun, pub,
+# Swift, Terraform's lock, go.sum …) are still reported by path, unclassified.
 PARSERS: tuple[tuple[GlobSet, str, Callable[[str], parsers.Parsed]], ...] = tuple(
     (compiled(tuple(globs)), role, parse)
     for globs, role, parse in (
@@ -142,6 +142,19 @@ PARSERS: tuple[tuple[GlobSet, str, Callable[[str], parsers.Parsed]], ...] = tupl
             "manifest",
             parsers.actions,
         ),
+        (["**/pom.xml"], "manifest", parsers.pom_xml),
+        (["**/*.gradle", "**/*.gradle.kts"], "manifest", parsers.gradle),
+        (["**/gradle/libs.versions.toml"], "manifest", parsers.version_catalog),
+        (
+            ["**/*.{csproj,fsproj,vbproj}", "**/Directory.Packages.props", "**/packages.config"],
+            "manifest",
+            parsers.nuget_project,
+        ),
+        (["**/packages.lock.json"], "lockfile", parsers.nuget_lock),
+        (["**/mix.exs"], "manifest", parsers.mix_exs),
+        (["**/mix.lock"], "lockfile", parsers.mix_lock),
+        (["**/Pipfile"], "manifest", parsers.pipfile),
+        (["**/Gemfile", "**/gems.rb"], "manifest", parsers.gemfile),
     )
 )
 _SEVERITY = {

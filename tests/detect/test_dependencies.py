@@ -171,6 +171,93 @@ HANDWRITTEN = [
 ]
 
 
+POM = """<?xml version="1.0"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <version>1.0.0</version>
+  <properties><spring.version>{spring}</spring.version></properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.springframework</groupId>
+      <artifactId>spring-core</artifactId>
+      <version>${{spring.version}}</version>
+    </dependency>
+    {extra}
+  </dependencies>
+</project>
+"""
+HANDWRITTEN += [
+    (
+        "pom.xml",
+        POM.format(spring="5.3.31", extra=""),
+        POM.format(
+            spring="6.1.2",
+            extra="<dependency><groupId>com.google.guava</groupId><artifactId>guava</artifactId><version>33.0.0-jre</version></dependency>",
+        ),
+        {
+            "org.springframework:spring-core": (Change.MAJOR, "5.3.31", "6.1.2"),
+            "com.google.guava:guava": (Change.ADDED, None, "33.0.0-jre"),
+        },
+    ),
+    (
+        "app/build.gradle.kts",
+        'dependencies {\n    implementation("com.squareup.okhttp3:okhttp:4.12.0")\n    testImplementation("junit:junit:4.13.2")\n}\n',
+        'dependencies {\n    implementation("com.squareup.okhttp3:okhttp:4.11.0")\n}\n',
+        {
+            "com.squareup.okhttp3:okhttp": (Change.DOWNGRADE, "4.12.0", "4.11.0"),
+            "junit:junit": (Change.REMOVED, "4.13.2", None),
+        },
+    ),
+    (
+        "gradle/libs.versions.toml",
+        '[versions]\nkotlin = "1.9.22"\n\n[libraries]\nkotlin-stdlib = { module = "org.jetbrains.kotlin:kotlin-stdlib", version.ref = "kotlin" }\n',
+        '[versions]\nkotlin = "2.0.0"\n\n[libraries]\nkotlin-stdlib = { module = "org.jetbrains.kotlin:kotlin-stdlib", version.ref = "kotlin" }\n',
+        {"org.jetbrains.kotlin:kotlin-stdlib": (Change.MAJOR, "1.9.22", "2.0.0")},
+    ),
+    (
+        "src/Api/Api.csproj",
+        '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n    <PackageReference Include="Newtonsoft.Json" Version="12.0.3" />\n  </ItemGroup>\n</Project>\n',
+        '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />\n    <PackageReference Include="Serilog" Version="3.1.1" />\n  </ItemGroup>\n</Project>\n',
+        {
+            "Newtonsoft.Json": (Change.MAJOR, "12.0.3", "13.0.3"),
+            "Serilog": (Change.ADDED, None, "3.1.1"),
+        },
+    ),
+    (
+        "src/Api/packages.lock.json",
+        '{"version": 1, "dependencies": {"net8.0": {"Serilog": {"type": "Direct", "requested": "[3.1.0, )", "resolved": "3.1.0"}}}}',
+        '{"version": 1, "dependencies": {"net8.0": {"Serilog": {"type": "Direct", "requested": "[3.1.1, )", "resolved": "3.1.1"}}}}',
+        {"Serilog": (Change.PATCH, "3.1.0", "3.1.1")},
+    ),
+    (
+        "mix.exs",
+        'defp deps do\n  [\n    {:phoenix, "~> 1.7.0"},\n    {:jason, "~> 1.4"}\n  ]\nend\n',
+        'defp deps do\n  [\n    {:phoenix, "~> 1.8.0"}\n  ]\nend\n',
+        {
+            "phoenix": (Change.MINOR, "~> 1.7.0", "~> 1.8.0"),
+            "jason": (Change.REMOVED, "~> 1.4", None),
+        },
+    ),
+    (
+        "mix.lock",
+        '%{\n  "phoenix": {:hex, :phoenix, "1.7.10", "02189140a61b2ce85bb633a9b6fd02dff705a5f1596869547aeb2b2b95edd729", [:mix], [], "hexpm", "x"},\n}\n',
+        '%{\n  "phoenix": {:hex, :phoenix, "1.7.12", "02189140a61b2ce85bb633a9b6fd02dff705a5f1596869547aeb2b2b95edd729", [:mix], [], "hexpm", "x"},\n}\n',
+        {"phoenix": (Change.PATCH, "1.7.10", "1.7.12")},
+    ),
+    (
+        "Pipfile",
+        '[packages]\nrequests = "==2.31.0"\n\n[dev-packages]\npytest = "*"\n',
+        '[packages]\nrequests = "==2.32.3"\n',
+        {"requests": (Change.MINOR, "2.31.0", "2.32.3"), "pytest": (Change.REMOVED, "*", None)},
+    ),
+    (
+        "Gemfile",
+        'source "https://rubygems.org"\ngem "rails", "~> 7.0.8"\n',
+        'source "https://rubygems.org"\ngem "rails", "~> 7.1.3"\ngem "sidekiq"\n',
+        {"rails": (Change.MINOR, "~> 7.0.8", "~> 7.1.3"), "sidekiq": (Change.ADDED, None, "*")},
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("path", "base", "head", "expected"), HANDWRITTEN, ids=[h[0] for h in HANDWRITTEN]
 )

@@ -435,3 +435,171 @@ def actions(text: str) -> Parsed:
         if match and not match.group(1).startswith(("./", "docker://")):
             out[match.group(1)] = _dep(match.group(1), match.group(2), number, True)
     return out
+
+
+# --- JVM, .NET, Elixir, Pipenv, Bundler manifests ----------------------------------------
+
+
+def pom_xml(text: str) -> Parsed:
+    """Maven: dependencies (and dependencyManagement), `${property}` resolved."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        raise UnreadableError(f"not valid XML: {error}") from None
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    props = {
+        child.tag.removeprefix(ns): (child.text or "").strip()
+        for child in root.findall(f"{ns}properties/*")
+    }
+    for key in ("version", "parent/version"):
+        value = root.findtext(f"{ns}{key.replace('/', f'/{ns}')}")
+        if value:
+            props.setdefault(f"project.{key.split('/')[-1]}", value.strip())
+
+    def resolve(value: str) -> str:
+        return re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)), value)
+
+    find = _line_finder(text)
+    out: Parsed = {}
+    for dep in root.iter(f"{ns}dependency"):
+        group, artifact = dep.findtext(f"{ns}groupId"), dep.findtext(f"{ns}artifactId")
+        version = dep.findtext(f"{ns}version")
+        if group and artifact and version:
+            name = f"{group.strip()}:{artifact.strip()}"
+            out[name] = _dep(name, resolve(version.strip()), find(artifact.strip()), True)
+    return out
+
+
+_GRADLE = re.compile(
+    r"""\b(?:implementation|api|compileOnly|runtimeOnly|testImplementation|testRuntimeOnly|kapt|ksp"""
+    r"""|annotationProcessor|classpath|compile|testCompile)\s*\(?\s*["']([\w.\-]+):([\w.\-]+):([^"'\s@]+)["']"""
+)
+
+
+def gradle(text: str) -> Parsed:
+    out: Parsed = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _GRADLE.finditer(line):
+            name = f"{match.group(1)}:{match.group(2)}"
+            out[name] = _dep(name, match.group(3), number, True)
+    return out
+
+
+def version_catalog(text: str) -> Parsed:
+    """gradle/libs.versions.toml: [libraries] and [plugins] with `version.ref`."""
+    data = _toml(text)
+    versions = {
+        k: str(v if isinstance(v, str) else v.get("strictly") or v.get("require") or v)
+        for k, v in (data.get("versions") or {}).items()
+    }
+    find = _line_finder(text)
+    out: Parsed = {}
+    for alias, spec in (data.get("libraries") or {}).items():
+        if isinstance(spec, str):
+            group, artifact, version = [*spec.split(":"), "", ""][:3]
+            name = f"{group}:{artifact}"
+        else:
+            name = spec.get("module") or f"{spec.get('group')}:{spec.get('name')}"
+            version = _catalog_version(spec.get("version"), versions)
+        out[name] = _dep(name, version or "*", find(alias), True)
+    for alias, spec in (data.get("plugins") or {}).items():
+        if isinstance(spec, dict) and spec.get("id"):
+            out[spec["id"]] = _dep(
+                spec["id"],
+                _catalog_version(spec.get("version"), versions) or "*",
+                find(alias),
+                True,
+            )
+    return out
+
+
+def _catalog_version(value: object, versions: dict[str, str]) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if "ref" in value:
+            return versions.get(str(value["ref"]), "*")
+        return str(value.get("strictly") or value.get("require") or value.get("prefer") or "*")
+    return ""
+
+
+_NUGET = re.compile(
+    r"""<(?:PackageReference|PackageVersion|package)\s[^>]*?(?:Include|Update|id)\s*=\s*"([^"]+)"[^>]*?(?:Version|version)\s*=\s*"([^"]+)\""""
+)
+
+
+def nuget_project(text: str) -> Parsed:
+    """*.csproj/fsproj/vbproj, Directory.Packages.props, packages.config."""
+    out: Parsed = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _NUGET.finditer(line):
+            out[match.group(1)] = _dep(match.group(1), match.group(2), number, True)
+    if not out and "<" in text and "</" not in text and "/>" not in text:
+        raise UnreadableError("not an XML project file")
+    return out
+
+
+def nuget_lock(text: str) -> Parsed:
+    data = _json(text)
+    out: Parsed = {}
+    for framework in (data.get("dependencies") or {}).values():
+        for name, info in framework.items():
+            out[name] = _dep(
+                name, str(info.get("resolved") or "*"), None, info.get("type") == "Direct"
+            )
+    return out
+
+
+_MIX_DEP = re.compile(r"\{\s*:(\w+)\s*,\s*\"([^\"]+)\"")
+_MIX_LOCK = re.compile(
+    r"^\s*\"([\w-]+)\":\s*\{\s*:(?:hex|git)\s*,\s*:?[\w\"]+\s*,\s*\"([^\"]+)\"", re.MULTILINE
+)
+
+
+def mix_exs(text: str) -> Parsed:
+    out: Parsed = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _MIX_DEP.finditer(line):
+            out[match.group(1)] = _dep(match.group(1), match.group(2), number, True)
+    return out
+
+
+def mix_lock(text: str) -> Parsed:
+    out: Parsed = {}
+    for match in _MIX_LOCK.finditer(text):
+        out[match.group(1)] = _dep(
+            match.group(1), match.group(2), text.count("\n", 0, match.start()) + 1
+        )
+    if not out and text.strip() not in ("", "%{}"):
+        raise UnreadableError("no packages found")
+    return out
+
+
+def pipfile(text: str) -> Parsed:
+    data = _toml(text)
+    find = _line_finder(text)
+    out: Parsed = {}
+    for section in ("packages", "dev-packages"):
+        for name, spec in (data.get(section) or {}).items():
+            version = (
+                spec
+                if isinstance(spec, str)
+                else str(spec.get("version") or spec.get("git") or "*")
+            )
+            key = canonicalize_name(name)
+            out[key] = _dep(key, version.removeprefix("=="), find(name), True)
+    return out
+
+
+_GEM = re.compile(r"""^\s*gem\s+["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?""")
+
+
+def gemfile(text: str) -> Parsed:
+    out: Parsed = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _GEM.match(line)
+        if match:
+            out[match.group(1)] = _dep(match.group(1), match.group(2) or "*", number, True)
+    return out

@@ -38,7 +38,7 @@ def _key(version: str, ecosystem: str) -> tuple[tuple[int, ...], tuple[int, str]
     return numbers, (0, tag)
 
 
-_SIMPLE_RANGE = re.compile(r"^(?:\^|~|~=|>=|==|=)?\s*(v?\d[^\s,|<>]*)$")
+_SIMPLE_RANGE = re.compile(r"^(?:\^|~>|~=|~|>=|==|=)?\s*(v?\d[^\s,|<>]*)$")
 
 
 def _floor(spec: str) -> str:
