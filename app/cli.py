@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from app.detect.base import ChangedFile
+from app.detect.base import ChangedFile, Finding
 from app.detect.diff import DiffError, parse_git_diff
 from app.detect.registry import run_detectors
 from app.local.git import GitError, Repo, read_diff_file
@@ -85,6 +85,12 @@ def cli() -> None:
     "--base-branch", help="Pretend the PR targets this branch [default: the --base name]."
 )
 @click.option(
+    "--osv",
+    is_flag=True,
+    help="Look up added and changed package versions in OSV (a network call).",
+)
+@click.option("--osv-url", default=None, hidden=True, help="OSV batch endpoint (tests).")
+@click.option(
     "-C",
     "repo_dir",
     type=click.Path(file_okay=False, exists=True),
@@ -102,6 +108,8 @@ def check(
     labels: tuple[str, ...],
     author: str | None,
     base_branch: str | None,
+    osv: bool,
+    osv_url: str | None,
     repo_dir: str,
 ) -> None:
     """Report which roles this change needs and the evidence for each."""
@@ -116,10 +124,26 @@ def check(
     target = base_branch or (base.removeprefix("origin/") if base else None)
     facts = PullFacts(author=author, labels=frozenset(labels), base_branch=target)
     findings = run_detectors(files, loaded.config.detectors.by_name())
+    if osv:
+        findings = _with_osv(findings, osv_url)
     decision = evaluate(loaded.config, files, findings, facts)
     click.echo(_render(decision, fmt, title, loaded), nl=False)
     if fail_on_required and decision.required:
         sys.exit(EXIT_REQUIRED)
+
+
+def _with_osv(findings: list[Finding], url: str | None) -> list[Finding]:
+    import asyncio
+
+    import httpx
+
+    from app import osv
+
+    async def run() -> list[Finding]:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            return await osv.check(findings, client, url or osv.OSV_URL)
+
+    return asyncio.run(run())
 
 
 def _gather(
