@@ -356,3 +356,33 @@ def test_githubs_dependency_graph_maps_onto_the_same_findings() -> None:
     assert (openid.ecosystem, openid.change) == ("gem", Change.ADDED)
     assert openid.severity == Severity.CRITICAL  # a critical advisory on the new version
     assert "GHSA-fqfj-cmh6-hj49" in openid.message
+
+
+@pytest.mark.parametrize(
+    ("version", "key_old", "key_new"),
+    [
+        ("5.4", "/ms/2.1.2", "/ms/2.1.3"),
+        ("6.0", "/ms@2.1.2", "/ms@2.1.3"),
+        ("6.0", "/@types/node@20.1.0(typescript@5.0.0)", "/@types/node@20.2.0(typescript@5.0.0)"),
+    ],
+)
+def test_older_pnpm_lockfile_keys(version: str, key_old: str, key_new: str) -> None:
+    def lock(key: str) -> str:
+        return f"lockfileVersion: '{version}'\n\ndependencies:\n  x: 1\n\npackages:\n\n  {key}:\n    resolution: {{integrity: sha512-x}}\n    dev: false\n"
+
+    found = changes(modified("pnpm-lock.yaml", lock(key_old), lock(key_new)))
+    [(name, (change, before, after))] = found.items()
+    assert name in ("ms", "@types/node")
+    assert change in (Change.PATCH, Change.MINOR)
+    assert before != after
+
+
+def test_pyproject_groups_pep735_and_poetry() -> None:
+    base = '[project]\nname = "x"\ndependencies = ["httpx==0.27.0"]\n\n[dependency-groups]\ntest = ["pytest==8.0.0"]\n\n[tool.poetry.group.docs.dependencies]\nmkdocs = "1.5.0"\n'
+    head = '[project]\nname = "x"\ndependencies = ["httpx==0.28.1"]\n\n[dependency-groups]\ntest = ["pytest==8.3.0"]\n\n[tool.poetry.group.docs.dependencies]\nmkdocs = "1.6.0"\n'
+    found = changes(modified("pyproject.toml", base, head))
+    assert found == {
+        "httpx": (Change.MINOR, "0.27.0", "0.28.1"),
+        "pytest": (Change.MINOR, "8.0.0", "8.3.0"),
+        "mkdocs": (Change.MINOR, "1.5.0", "1.6.0"),
+    }
