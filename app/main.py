@@ -19,6 +19,7 @@ from app.github.gateway import Gateway, retry_policy
 from app.jobs.journal import Journal, open_journal
 from app.jobs.worker import Worker
 from app.logs import configure
+from app.metrics import Metrics
 from app.service import Evaluator, Outcome
 from app.settings import Settings, load_settings
 
@@ -37,7 +38,8 @@ def create_app(
     configure(settings.log_level)
     gateway = gateway or default_gateway(settings)
     journal = journal or open_journal(settings.database_url)
-    worker = build_worker(settings, gateway, journal)
+    metrics = Metrics()
+    worker = build_worker(settings, gateway, journal, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +59,7 @@ def create_app(
     app.state.journal = journal
     app.state.worker = worker
     app.state.gateway = gateway
+    app.state.metrics = metrics
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app
@@ -72,7 +75,9 @@ def default_gateway(settings: Settings) -> Gateway:
     )
 
 
-def build_worker(settings: Settings, gateway: Gateway, journal: Journal) -> Worker:
+def build_worker(
+    settings: Settings, gateway: Gateway, journal: Journal, metrics: Metrics | None = None
+) -> Worker:
     return Worker(
         journal,
         Evaluator(gateway, journal),
@@ -80,6 +85,7 @@ def build_worker(settings: Settings, gateway: Gateway, journal: Journal) -> Work
         max_attempts=settings.max_attempts,
         retry_base_seconds=settings.retry_base_seconds,
         keep_deliveries_days=settings.keep_deliveries_days,
+        metrics=metrics,
     )
 
 
@@ -99,8 +105,13 @@ async def run_worker(
     gateway = gateway or default_gateway(settings)
     journal = open_journal(settings.database_url)
     await journal.open()
-    worker = build_worker(settings, gateway, journal)
+    metrics = Metrics()
+    worker = build_worker(settings, gateway, journal, metrics)
     worker.listeners.extend(listeners or [])
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, registry=metrics.registry)
     worker.poll_seconds = STANDALONE_POLL_SECONDS
     worker.start()
     log.info("worker_started", concurrency=settings.worker_concurrency)

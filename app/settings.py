@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, ge=0)
     team_cache_seconds: float = Field(default=300.0, ge=0)
     keep_deliveries_days: float = Field(default=7.0, gt=0)
+    # A standalone worker serves /metrics on this port (the web process serves it on PORT).
+    metrics_port: int | None = Field(default=None, gt=0, lt=65536)
 
     @model_validator(mode="after")
     def _one_key(self) -> Settings:

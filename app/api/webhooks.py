@@ -26,21 +26,28 @@ def _answer(status: int, **body: object) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+def _count(request: Request, event: str | None, outcome: str) -> None:
+    request.app.state.metrics.deliveries.labels(event or "unknown", outcome).inc()
+
+
 @router.post("/webhooks")
 async def receive(request: Request) -> JSONResponse:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        _count(request, request.headers.get("x-github-event"), "rejected")
         return _answer(413, error="payload larger than 25 MiB")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
+            _count(request, request.headers.get("x-github-event"), "rejected")
             return _answer(413, error="payload larger than 25 MiB")
     settings = request.app.state.settings
     signature = request.headers.get("x-hub-signature-256", "")
     secret = settings.github_webhook_secret.get_secret_value()
     if not signature.startswith("sha256=") or not verify(secret, bytes(body), signature):
         log.warning("webhook_bad_signature", delivery=request.headers.get("x-github-delivery"))
+        _count(request, request.headers.get("x-github-event"), "rejected")
         return _answer(401, error="missing or wrong X-Hub-Signature-256")
     event = request.headers.get("x-github-event")
     delivery = request.headers.get("x-github-delivery")
@@ -49,6 +56,7 @@ async def receive(request: Request) -> JSONResponse:
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        _count(request, event, "rejected")
         return _answer(400, error=f"body is not JSON: {error}")
     if not isinstance(payload, dict):
         return _answer(400, error="body is not a JSON object")
@@ -60,11 +68,13 @@ async def receive(request: Request) -> JSONResponse:
     fresh = await journal.accept(delivery, event, action, bytes(body), routed.jobs)
     if not fresh:
         log.info("webhook_duplicate", delivery=delivery, github_event=event)
+        _count(request, event, "duplicate")
         return _answer(200, duplicate=True)
     if routed.removed_reviewer is not None:
         await journal.remember_removed(*routed.removed_reviewer)
     if routed.jobs:
         request.app.state.worker.wake()
+    _count(request, event, "accepted")
     log.info(
         "webhook",
         delivery=delivery,

@@ -18,6 +18,7 @@ import structlog
 from app.github.gateway import GatewayError
 from app.jobs.journal import Journal
 from app.jobs.model import Claimed
+from app.metrics import Metrics
 from app.service import Evaluator, Outcome
 
 log = structlog.get_logger()
@@ -35,6 +36,7 @@ class Worker:
         max_attempts: int = 5,
         retry_base_seconds: float = 2.0,
         keep_deliveries_days: float = 7.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.journal = journal
         self.evaluator = evaluator
@@ -42,6 +44,7 @@ class Worker:
         self.max_attempts = max_attempts
         self.retry_base = retry_base_seconds
         self.keep_deliveries = keep_deliveries_days * 86400
+        self.metrics = metrics or Metrics()
         self.listeners: list[Callable[[Outcome], None]] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -96,6 +99,7 @@ class Worker:
 
     async def _handle(self, claimed: Claimed) -> None:
         job = claimed.job
+        started = time.perf_counter()
         try:
             outcomes = await self.evaluator.run(job)
         except GatewayError as error:
@@ -107,7 +111,11 @@ class Worker:
             return
         await self.journal.finish(claimed)
         self.wake()  # the finish may have released a newer generation of this key
+        self.metrics.evaluation_seconds.observe(time.perf_counter() - started)
         for outcome in outcomes:
+            self.metrics.evaluations.labels(job.kind.value, outcome.conclusion or "none").inc()
+            if outcome.conclusion != "skipped":
+                self.metrics.github_calls.observe(outcome.calls)
             for listener in self.listeners:
                 listener(outcome)
 
@@ -115,9 +123,11 @@ class Worker:
         job = claimed.job
         if claimed.attempts >= self.max_attempts:
             log.error("job_gave_up", job=job.key, attempts=claimed.attempts, reason=reason)
+            self.metrics.failures.inc()
             await self.evaluator.fail_closed(job, reason)
             await self.journal.finish(claimed)
             return
         delay = max(retry_after, self.retry_base * 2 ** (claimed.attempts - 1))
         log.warning("job_retry", job=job.key, attempt=claimed.attempts, delay=delay, reason=reason)
+        self.metrics.retries.inc()
         await self.journal.retry(claimed, delay)

@@ -11,7 +11,7 @@ import pytest
 from app.main import run_worker
 from app.service import Outcome
 from tests.fakes.github import FakeGitHub, Pull, Repo
-from tests.harness import Harness, fake_gateway, payload, review_event, running, settings
+from tests.harness import Harness, fake_gateway, payload, review_event, running, settings, sign
 
 pytestmark = pytest.mark.anyio
 
@@ -457,3 +457,29 @@ async def test_without_a_dependency_graph_the_lockfiles_are_compared_here(db: st
     assert "dependency.major" in run["output"]["summary"]
     assert fake.count("GET", "/dependency-graph/compare/") == 1  # asked, refused (403)
     assert fake.count("GET", "/contents/package-lock.json") == 2  # base and head
+
+
+async def test_metrics_count_deliveries_evaluations_and_calls(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        raw = b"{not json"
+        await h.client.post(
+            "/webhooks",
+            content=raw,
+            headers={
+                "X-GitHub-Event": "push",
+                "X-GitHub-Delivery": "bad-1",
+                "X-Hub-Signature-256": sign(raw),
+            },
+        )
+        text = (await h.client.get("/metrics")).text
+    assert (
+        'release_roles_webhook_deliveries_total{event="pull_request",outcome="accepted"} 1.0'
+        in text
+    )
+    assert 'release_roles_webhook_deliveries_total{event="push",outcome="rejected"} 1.0' in text
+    assert 'release_roles_evaluations_total{conclusion="in_progress",kind="pull"} 1.0' in text
+    assert "release_roles_github_calls_per_evaluation_count 1.0" in text
+    assert "release_roles_jobs_pending 0.0" in text
