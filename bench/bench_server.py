@@ -248,9 +248,12 @@ class RawClient:
     async def send(self, request: bytes) -> int:
         while self.idle:
             reader, writer = self.idle.pop()
-            writer.write(request)
-            if status_line := await reader.readline():
-                break
+            try:
+                writer.write(request)
+                if status_line := await reader.readline():
+                    break
+            except (ConnectionResetError, BrokenPipeError):
+                pass
             writer.close()  # the server closed it while idle (keep-alive timeout)
         else:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.port)

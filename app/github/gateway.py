@@ -35,6 +35,7 @@ from app.policy.facts import Review, ReviewState
 _REVIEW_STATES = {state.value: state for state in ReviewState}
 MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
 PER_PAGE = 100
+NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
 T = TypeVar("T")
 _calls: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar(
     "github_calls", default=None
@@ -162,6 +163,7 @@ class Gateway:
         self._team_ttl = team_cache_seconds
         self._teams: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}
         self._clock = clock
+        self._no_graph: dict[tuple[str, str], float] = {}
 
     async def aclose(self) -> None:
         await self._transport.aclose()
@@ -284,7 +286,11 @@ class Gateway:
         self, inst: int, owner: str, repo: str, base: str, head: str
     ) -> list[dict[str, Any]] | None:
         """GitHub's dependency-graph diff between two commits, or None where the
-        repository has no dependency graph (or the app may not read it)."""
+        repository has no dependency graph (or the app may not read it). A refusal is
+        remembered for an hour, so repositories without the graph cost no call."""
+        key = (owner.lower(), repo.lower())
+        if self._clock() < self._no_graph.get(key, 0.0):
+            return None
         gh = self._client(inst)
         try:
             response = await gh.rest.dependency_graph.async_diff_range(
@@ -292,6 +298,7 @@ class Gateway:
             )
         except RequestFailed as error:
             if error.response.status_code in (403, 404):
+                self._no_graph[key] = self._clock() + NO_GRAPH_SECONDS
                 return None
             raise _wrap(error, "comparing dependencies") from None
         except GitHubException as error:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from app.jobs.model import Claimed, Job
 
 LEASE_SECONDS = 120.0
+CHANNEL = "release_roles_jobs"
 _SCHEMA_LOCK = 0x52524A4E  # "RRJN": the advisory lock taken while creating tables
 
 _SCHEMA = (
@@ -100,12 +101,20 @@ class Journal(Protocol):
     async def save_check_run(
         self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
     ) -> None: ...
+    async def listen(self, wake: Callable[[], None]) -> None:
+        """Call `wake` whenever another process queues a job; return at once where the
+        backend cannot tell (workers then poll)."""
+        ...
 
 
 class _SqlJournal:
     """The shared logic; subclasses run statements on their own connection."""
 
     lock_clause = ""
+    notify: tuple[str, Sequence[Any]] | None = None  # run after queueing jobs, if set
+
+    async def listen(self, wake: Callable[[], None]) -> None:
+        return None
 
     async def _run(
         self,
@@ -128,12 +137,19 @@ class _SqlJournal:
             (_INSERT_DELIVERY, (delivery_id, event, action, now, body))
         ]
         statements += [(_UPSERT_JOB, (job.key, job.dumps(), delivery_id, now, now)) for job in jobs]
+        if jobs and self.notify:
+            statements.append(self.notify)
         results = await self._run(statements, stop_if_first_unchanged=True)
         return bool(results)
 
     async def enqueue(self, jobs: Sequence[Job]) -> None:
         now = time.time()
-        await self._run([(_UPSERT_JOB, (j.key, j.dumps(), None, now, now)) for j in jobs])
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (_UPSERT_JOB, (j.key, j.dumps(), None, now, now)) for j in jobs
+        ]
+        if jobs and self.notify:
+            statements.append(self.notify)
+        await self._run(statements)
 
     async def claim(self, now: float | None = None) -> Claimed | None:
         now = time.time() if now is None else now
@@ -277,6 +293,23 @@ class PostgresJournal(_SqlJournal):
     """For more than one machine: any number of web and worker replicas share it."""
 
     lock_clause = " FOR UPDATE SKIP LOCKED"
+    # Delivered when the transaction commits: workers in other processes (and on
+    # other machines) wake at once instead of at their next poll.
+    notify = ("SELECT pg_notify(?, '')", (CHANNEL,))
+
+    async def listen(self, wake: Callable[[], None]) -> None:
+        """LISTEN on a connection of its own until cancelled; reconnects after errors."""
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    wake()  # anything queued while we were not listening
+                    async for _ in conn.notifies():
+                        wake()
+            except psycopg.Error:
+                await asyncio.sleep(1.0)
 
     def __init__(self, url: str, pool_size: int = 8) -> None:
         self.url = url

@@ -54,6 +54,7 @@ class Worker:
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
         self._tasks.append(asyncio.create_task(self._prune_forever()))
+        self._tasks.append(asyncio.create_task(self.journal.listen(self.wake)))
 
     async def _prune_forever(self) -> None:
         while True:

@@ -104,3 +104,19 @@ async def test_merge_base_is_where_the_branch_left_the_base_not_the_base_tip() -
     tip = fake.push(repo, "main", {"a.txt": "moved on\n"})
     found = await gateway(fake).merge_base(INSTALLATION_ID, "acme", "shop", tip, head)
     assert found == fork_point != tip
+
+
+async def test_a_repository_without_a_dependency_graph_is_asked_once_an_hour() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a.txt": "1\n"})
+    head = fake.push(repo, "f", {"b.txt": "2\n"})
+    base = repo.branches["main"]
+    now = [1000.0]
+    gw = gateway(fake, clock=lambda: now[0])
+    assert await gw.dependency_changes(INSTALLATION_ID, "acme", "shop", base, head) is None
+    assert await gw.dependency_changes(INSTALLATION_ID, "acme", "shop", base, head) is None
+    assert fake.count("GET", "/dependency-graph/compare/") == 1
+    now[0] += 3601
+    repo.dependency_graph = []
+    assert await gw.dependency_changes(INSTALLATION_ID, "acme", "shop", base, head) == []
+    assert fake.count("GET", "/dependency-graph/compare/") == 2

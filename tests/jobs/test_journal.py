@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,28 @@ async def test_prune_forgets_old_deliveries_only(database_url: str) -> None:
         assert await journal.pending() == 1  # jobs are not deliveries
     finally:
         await journal.close()
+
+
+async def test_postgres_wakes_listeners_in_other_processes(postgres_url: str) -> None:
+    """A job queued through one connection wakes a worker listening on another."""
+    listener, writer = open_journal(postgres_url), open_journal(postgres_url)
+    await listener.open()
+    await writer.open()
+    woken = asyncio.Event()
+    task = asyncio.create_task(listener.listen(woken.set))
+    try:
+        await asyncio.wait_for(woken.wait(), 5)  # the catch-up wake on connecting
+        woken.clear()
+        assert await writer.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+        await asyncio.wait_for(woken.wait(), 5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await listener.close()
+        await writer.close()
+
+
+async def test_sqlite_has_nothing_to_listen_to(tmp_path: Path) -> None:
+    journal = SqliteJournal(str(tmp_path / "j.db"))
+    assert await journal.listen(lambda: None) is None
