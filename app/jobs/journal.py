@@ -48,6 +48,7 @@ _SCHEMA = (
         repo TEXT NOT NULL,
         number INTEGER NOT NULL,
         reviewer TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
         PRIMARY KEY (repo, number, reviewer)
     )""",
     """CREATE TABLE IF NOT EXISTS check_runs (
@@ -56,8 +57,14 @@ _SCHEMA = (
         name TEXT NOT NULL,
         check_run_id BIGINT NOT NULL,
         content_hash TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
         PRIMARY KEY (repo, head_sha, name)
     )""",
+)
+# Columns added after the first release: journals created before get them on open.
+_UPGRADES = (
+    ("removed_reviewers", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
+    ("check_runs", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
 )
 _INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
@@ -94,7 +101,7 @@ class Journal(Protocol):
     async def finish(self, claimed: Claimed) -> None: ...
     async def retry(self, claimed: Claimed, delay: float) -> None: ...
     async def pending(self) -> int: ...
-    async def prune(self, older_than: float) -> int: ...
+    async def prune(self, older_than: float, records_older_than: float | None = None) -> int: ...
     async def remember_removed(self, repo: str, number: int, reviewer: str) -> None: ...
     async def removed_reviewers(self, repo: str, number: int) -> set[str]: ...
     async def check_run(self, repo: str, sha: str, name: str) -> tuple[int, str] | None: ...
@@ -174,18 +181,27 @@ class _SqlJournal:
         [row] = await self._run([("SELECT COUNT(*) FROM jobs", ())], fetch=True)
         return int(row[0]) if row else 0
 
-    async def prune(self, older_than: float) -> int:
-        """Forget deliveries received before `older_than` (a Unix time); their bodies are
-        the bulk of the journal, and a redelivery that old is accepted as new."""
-        [count] = await self._run([("DELETE FROM deliveries WHERE received_at < ?", (older_than,))])
-        return int(count)
+    async def prune(self, older_than: float, records_older_than: float | None = None) -> int:
+        """Forget deliveries received before `older_than` (a Unix time; their bodies are
+        the bulk of the journal, and a redelivery that old is accepted as new), and
+        check-run and removed-reviewer records saved before `records_older_than`."""
+        statements: list[tuple[str, Sequence[Any]]] = [
+            ("DELETE FROM deliveries WHERE received_at < ?", (older_than,))
+        ]
+        if records_older_than is not None:
+            statements += [
+                ("DELETE FROM check_runs WHERE saved_at < ?", (records_older_than,)),
+                ("DELETE FROM removed_reviewers WHERE saved_at < ?", (records_older_than,)),
+            ]
+        counts = await self._run(statements)
+        return int(sum(counts))
 
     async def remember_removed(self, repo: str, number: int, reviewer: str) -> None:
         sql = (
-            "INSERT INTO removed_reviewers (repo, number, reviewer) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING"
+            "INSERT INTO removed_reviewers (repo, number, reviewer, saved_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (repo, number, reviewer) DO UPDATE SET saved_at = excluded.saved_at"
         )
-        await self._run([(sql, (repo.lower(), number, reviewer.lower()))])
+        await self._run([(sql, (repo.lower(), number, reviewer.lower(), time.time()))])
 
     async def removed_reviewers(self, repo: str, number: int) -> set[str]:
         sql = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND number = ?"
@@ -204,11 +220,13 @@ class _SqlJournal:
         self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
     ) -> None:
         sql = (
-            "INSERT INTO check_runs (repo, head_sha, name, check_run_id, content_hash) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, name) DO UPDATE SET "
-            "check_run_id = excluded.check_run_id, content_hash = excluded.content_hash"
+            "INSERT INTO check_runs (repo, head_sha, name, check_run_id, content_hash, saved_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, name) DO UPDATE SET "
+            "check_run_id = excluded.check_run_id, content_hash = excluded.content_hash, "
+            "saved_at = excluded.saved_at"
         )
-        await self._run([(sql, (repo.lower(), sha, name, check_run_id, content_hash))])
+        values = (repo.lower(), sha, name, check_run_id, content_hash, time.time())
+        await self._run([(sql, values)])
 
 
 class SqliteJournal(_SqlJournal):
@@ -228,6 +246,10 @@ class SqliteJournal(_SqlJournal):
         self._conn.execute("PRAGMA busy_timeout=5000")
         for statement in _SCHEMA:
             self._conn.execute(statement.format(blob="BLOB"))
+        for table, column in _UPGRADES:
+            existing = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column.split()[0] not in existing:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     async def close(self) -> None:
         async with self._lock:  # after any statement still running in its thread
@@ -334,6 +356,8 @@ class PostgresJournal(_SqlJournal):
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for statement in _SCHEMA:
                 await conn.execute(statement.format(blob="BYTEA"))
+            for table, column in _UPGRADES:
+                await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}")
 
     async def close(self) -> None:
         if self._pool is not None:

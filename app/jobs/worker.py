@@ -24,6 +24,7 @@ from app.service import Evaluator, Outcome
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
 PRUNE_EVERY_SECONDS = 3600.0
+RECORDS_SECONDS = 90 * 86400.0
 
 
 class Worker:
@@ -59,7 +60,12 @@ class Worker:
     async def _prune_forever(self) -> None:
         while True:
             try:
-                removed = await self.journal.prune(time.time() - self.keep_deliveries)
+                now = time.time()
+                # check-run and removed-reviewer records outlive deliveries: a PR
+                # can stay open for weeks and must keep its check and its history
+                removed = await self.journal.prune(
+                    now - self.keep_deliveries, now - max(self.keep_deliveries, RECORDS_SECONDS)
+                )
                 if removed:
                     log.info("journal_pruned", deliveries=removed)
             except Exception:

@@ -167,3 +167,42 @@ async def test_postgres_wakes_listeners_in_other_processes(postgres_url: str) ->
 async def test_sqlite_has_nothing_to_listen_to(tmp_path: Path) -> None:
     journal = SqliteJournal(str(tmp_path / "j.db"))
     assert await journal.listen(lambda: None) is None
+
+
+async def test_prune_forgets_old_check_run_and_reviewer_records(database_url: str) -> None:
+    journal = open_journal(database_url)
+    await journal.open()
+    try:
+        await journal.save_check_run("acme/shop", "old", "Release roles", 1, "h1")
+        await journal.remember_removed("acme/shop", 1, "dana")
+        await asyncio.sleep(0.01)
+        cutoff = time.time()
+        await asyncio.sleep(0.01)
+        await journal.save_check_run("acme/shop", "new", "Release roles", 2, "h2")
+        assert await journal.prune(0.0, cutoff) == 2
+        assert await journal.check_run("acme/shop", "old", "Release roles") is None
+        assert await journal.check_run("acme/shop", "new", "Release roles") == (2, "h2")
+        assert await journal.removed_reviewers("acme/shop", 1) == set()
+    finally:
+        await journal.close()
+
+
+async def test_a_journal_from_before_the_saved_at_columns_is_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE check_runs (repo TEXT NOT NULL, head_sha TEXT NOT NULL, "
+            "name TEXT NOT NULL, check_run_id BIGINT NOT NULL, content_hash TEXT NOT NULL, "
+            "PRIMARY KEY (repo, head_sha, name))"
+        )
+        conn.execute("INSERT INTO check_runs VALUES ('acme/shop', 'abc', 'Release roles', 7, 'h')")
+    journal = SqliteJournal(str(path))
+    await journal.open()
+    try:
+        assert await journal.check_run("acme/shop", "abc", "Release roles") == (7, "h")
+        await journal.save_check_run("acme/shop", "abc", "Release roles", 8, "h2")
+        assert await journal.check_run("acme/shop", "abc", "Release roles") == (8, "h2")
+    finally:
+        await journal.close()
