@@ -37,11 +37,18 @@ WHEELS = ("django==5.2.8", "wagtail==8.0.1", "mlflow-skinny==3.17.2", "procrasti
 CACHE = ROOT / "bench" / ".cache"
 
 
+def _wheel(spec: str) -> Path | None:
+    """The cached wheel of `name==version` (wheel names normalise case and dashes)."""
+    name, version = spec.split("==")
+    prefix = f"{name.replace('-', '_')}-{version}-".lower()
+    return next((w for w in CACHE.glob("*.whl") if w.name.lower().startswith(prefix)), None)
+
+
 def download() -> list[Path]:
+    """The pinned wheels only (other benchmarks share the cache)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     for spec in WHEELS:
-        name = spec.split("==")[0].replace("-", "_")
-        if not list(CACHE.glob(f"{name}-{spec.split('==')[1]}-*.whl")):
+        if _wheel(spec) is None:
             subprocess.run(
                 [
                     sys.executable,
@@ -56,7 +63,7 @@ def download() -> list[Path]:
                 ],
                 check=True,
             )
-    return sorted(CACHE.glob("*.whl"))
+    return [w for w in map(_wheel, WHEELS) if w is not None]
 
 
 def corpus(wheels: list[Path]) -> dict[str, str]:
