@@ -277,11 +277,7 @@ class Evaluator:
     ) -> Decision:
         findings = run_detectors(files, config.detectors.by_name())
         if graph_findings is not None:
-            # GitHub's graph replaces our own comparison for the files it covers
-            covered = {f.file for f in graph_findings}
-            findings = [
-                f for f in findings if not (f.kind == Kind.DEPENDENCY and f.file in covered)
-            ] + graph_findings
+            findings = _replaced_by_graph(findings, graph_findings)
         facts = PullFacts(
             author=pull.author,
             labels=pull.labels,
@@ -464,6 +460,19 @@ def _cancel(*tasks: asyncio.Task[Any]) -> None:
 
 def _with_notes(decision: Decision, notes: list[str]) -> Decision:
     return replace(decision, notes=(*decision.notes, *notes))
+
+
+def _replaced_by_graph(ours: list[Finding], graph_findings: list[Finding]) -> list[Finding]:
+    """GitHub's graph replaces our comparison where it covers the same packages: the
+    same (directory, ecosystem), so a lockfile beside a manifest the graph names (or
+    the reverse) is not reported twice."""
+
+    def where(f: Finding) -> tuple[str, str | None]:
+        return (f.file or "").rpartition("/")[0], f.ecosystem
+
+    covered = {where(f) for f in graph_findings}
+    kept = [f for f in ours if not (f.kind == Kind.DEPENDENCY and where(f) in covered)]
+    return kept + graph_findings
 
 
 async def _nothing() -> None:

@@ -407,7 +407,8 @@ async def test_dependencies_come_from_githubs_graph_when_it_has_one(db: str) -> 
     fake = FakeGitHub()
     repo = shop(fake, DEPS_CONFIG)
     fake.push(repo, "main", {"package-lock.json": LOCK_BASE})
-    fake.push(repo, "bump", {"package-lock.json": LOCK_HEAD})
+    manifest = '{"dependencies": {"helmet": "^5.0.0"}}'
+    fake.push(repo, "bump", {"package-lock.json": LOCK_HEAD, "package.json": manifest})
     pull = fake.open_pull(repo, "bump", author="alice")
     repo.dependency_graph = [
         {
@@ -444,6 +445,7 @@ async def test_dependencies_come_from_githubs_graph_when_it_has_one(db: str) -> 
     assert run["output"]["title"] == "Waiting for Supply Chain (0/1)"
     assert fake.count("GET", "/dependency-graph/compare/") == 1
     assert fake.count("GET", "/contents/package-lock.json") == 0  # the graph compared it
+    assert summary.count("helmet") == 1  # not again from package.json beside the lockfile
 
 
 async def test_without_a_dependency_graph_the_lockfiles_are_compared_here(db: str) -> None:
