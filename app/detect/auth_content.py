@@ -9,6 +9,9 @@ from app.detect.base import ChangedFile, Finding, Kind, Severity
 
 MAX_LINE = 2000  # longer lines are generated or minified
 _COMMENT = re.compile(r"\s*(?:#|//|/\*|\*|--)")
+# A line that is a raw-string literal is a regex someone is defining (a linter's own
+# rules), not code doing what the regex describes.
+_PATTERN_LITERAL = re.compile(r"\s*(?:r|rb|br|rf|fr)[\"']", re.IGNORECASE)
 _DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|function|func)\s")
 
 
@@ -19,7 +22,10 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     lines = [
         (n, t, low)
         for n, t in changed.added
-        if len(t) <= MAX_LINE and r.has_keyword(low := t.lower()) and not _COMMENT.match(t)
+        if len(t) <= MAX_LINE
+        and r.has_keyword(low := t.lower())
+        and not _COMMENT.match(t)
+        and not _PATTERN_LITERAL.match(t)
     ]
     findings: list[Finding] = []
     removed = _removed_guards(changed, lang)

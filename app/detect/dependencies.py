@@ -282,11 +282,12 @@ def _compare(
 
 
 def _merged(seen: list[_Seen]) -> list[Finding]:
-    """One finding per package: versions from the lockfile (exact), place from the
-    manifest (where a person wrote it)."""
-    by_package: dict[tuple[str, str], list[_Seen]] = {}
+    """One finding per package and project (directory): versions from the lockfile
+    (exact), place from the manifest (where a person wrote it)."""
+    by_package: dict[tuple[str, str, str], list[_Seen]] = {}
     for item in seen:
-        by_package.setdefault((item.ecosystem, item.name.lower()), []).append(item)
+        project = item.file.rpartition("/")[0]
+        by_package.setdefault((project, item.ecosystem, item.name.lower()), []).append(item)
     return [_package_finding(items) for items in by_package.values()]
 
 

@@ -206,6 +206,8 @@ def _assignments(line: str) -> Iterator[Secret]:
         floor = 2.5 if re.search(r"(?i)passw|pwd", name) else 3.0
         if _PLACEHOLDER.search(value) or entropy(value) < floor or not _mixed(value):
             continue
+        if re.search(r"=[^=]", value):
+            continue  # `NAME=value` text (an env line quoted in code), not the value itself
         if not _keyword_confirms(line):
             continue
         yield Secret(

@@ -158,14 +158,17 @@ def _secrets(changed: ChangedFile) -> list[Finding]:
 
 
 def _private_keys(changed: ChangedFile) -> list[Finding]:
+    test_data = bool(NOT_CODE.match(changed.path))
     return [
         Finding(
             kind=Kind.SECRET,
             file=changed.path,
             line=number,
-            severity=Severity.CRITICAL,
+            severity=Severity.MEDIUM if test_data else Severity.CRITICAL,
             rule="secret.private-key",
-            message="a private key block was added; remove it and revoke the key",
+            message="a private key block was added"
+            + (" in a test, fixture or doc file" if test_data else "")
+            + "; if it is real, remove it and revoke the key",
         )
         for number, text in changed.added
         if _PRIVATE_KEY.search(text)

@@ -386,3 +386,15 @@ def test_pyproject_groups_pep735_and_poetry() -> None:
         "pytest": (Change.MINOR, "8.0.0", "8.3.0"),
         "mkdocs": (Change.MINOR, "1.5.0", "1.6.0"),
     }
+
+
+def test_packages_of_different_projects_are_not_merged() -> None:
+    files = [
+        modified("web/package.json", '{"dependencies": {}}', '{"dependencies": {"ms": "2.1.3"}}'),
+        modified("api/package.json", '{"dependencies": {}}', '{"dependencies": {"ms": "2.1.2"}}'),
+    ]
+    found = DETECTOR.detect(files, DETECTOR.settings_model())
+    assert sorted((f.file, f.to_version) for f in found) == [
+        ("api/package.json", "2.1.2"),
+        ("web/package.json", "2.1.3"),
+    ]

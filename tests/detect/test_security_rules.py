@@ -545,3 +545,20 @@ def test_an_edited_workflow_without_its_whole_text_gets_the_line_rules() -> None
     assert DETECTORS["infra"].wants_content(edited, DETECTORS["infra"].settings_model())
     new = change(".github/workflows/new.yml", "on: push")
     assert not DETECTORS["infra"].wants_content(new, DETECTORS["infra"].settings_model())
+
+
+def test_a_regex_that_describes_a_risk_is_not_the_risk() -> None:
+    line = '    r"@csrf_exempt\\b|WTF_CSRF_ENABLED\\s*=\\s*False",'
+    assert rules("auth", change("lint/rules.py", line)) == {}
+
+
+def test_an_env_line_quoted_in_code_is_not_a_secret_value() -> None:
+    line = '"secret.openai-key": "OPENAI_API_KEY=sk-proj-",'
+    assert [f for f in found("secrets", change("lint/cases.py", line)) if f.line] == []
+
+
+def test_a_private_key_in_test_data_is_medium() -> None:
+    [finding] = found(
+        "secrets", change("tests/fixtures/key.txt", "-----BEGIN RSA PRIVATE KEY-----")
+    )
+    assert finding.severity == Severity.MEDIUM
