@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from app.detect import auth_rules as r
 from app.detect.base import ChangedFile, Finding, Kind, Severity
@@ -12,6 +13,8 @@ _COMMENT = re.compile(r"\s*(?:#|//|/\*|\*|--)")
 # A line that is a raw-string literal is a regex someone is defining (a linter's own
 # rules), not code doing what the regex describes.
 _PATTERN_LITERAL = re.compile(r"\s*(?:r|rb|br|rf|fr)[\"']", re.IGNORECASE)
+# `code  # a comment` / `code // a comment`: prose after the code is not code
+_TRAILING_COMMENT = re.compile(r"\s+(?:#|//)\s")
 _DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|function|func)\s")
 
 
@@ -19,14 +22,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     lang = r.language(changed.path)
     if lang is None:
         return []
-    lines = [
-        (n, t, low)
-        for n, t in changed.added
-        if len(t) <= MAX_LINE
-        and r.has_keyword(low := t.lower())
-        and not _COMMENT.match(t)
-        and not _PATTERN_LITERAL.match(t)
-    ]
+    lines = list(_code_lines(changed.added))
     findings: list[Finding] = []
     removed = _removed_guards(changed, lang)
     findings.extend(removed)
@@ -56,6 +52,20 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
             )
         )
     return findings
+
+
+def _code_lines(added: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
+    """(line, code, lower-cased code) of added lines some rule may apply to: the
+    keyword pass first (it rejects most lines in C), then comments are taken off."""
+    for number, text in added:
+        if len(text) > MAX_LINE or not r.has_keyword(text.lower()):
+            continue
+        if _COMMENT.match(text) or _PATTERN_LITERAL.match(text):
+            continue
+        code = _TRAILING_COMMENT.split(text, maxsplit=1)[0]
+        low = code.lower()
+        if r.has_keyword(low):
+            yield number, code, low
 
 
 def _risky(path: str, number: int, text: str, low: str) -> Finding | None:

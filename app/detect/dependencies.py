@@ -157,6 +157,16 @@ PARSERS: tuple[tuple[GlobSet, str, Callable[[str], parsers.Parsed]], ...] = tupl
         (["**/Gemfile", "**/gems.rb"], "manifest", parsers.gemfile),
     )
 )
+# Renovate's default ignorePaths, for the same reason: manifests here are test data,
+# samples or someone else's code. `detectors.dependencies.paths` brings them back.
+_NOT_A_PROJECT = compiled(
+    (
+        "**/node_modules/**",
+        "**/bower_components/**",
+        "**/vendor/**",
+        "**/{test,tests,__tests__,spec,fixtures,__fixtures__,testdata,examples}/**",
+    )
+)
 _SEVERITY = {
     Change.ADDED: Severity.MEDIUM,
     Change.MAJOR: Severity.MEDIUM,
@@ -194,6 +204,8 @@ class DependenciesDetector:
         for changed in files:
             if not allowed(changed):
                 continue
+            if _NOT_A_PROJECT.match(changed.path) and not extra.match(changed.path):
+                continue  # test fixtures, examples, vendored code: not what ships
             ecosystem, role = _classify(changed, extra)
             if role is None:
                 continue

@@ -398,3 +398,16 @@ def test_packages_of_different_projects_are_not_merged() -> None:
         ("api/package.json", "2.1.2"),
         ("web/package.json", "2.1.3"),
     ]
+
+
+def test_manifests_in_tests_examples_and_vendored_code_are_not_the_project() -> None:
+    text = '{"dependencies": {"left-pad": "1.3.0"}}'
+    paths = [
+        "tests/fixtures/app/package.json",
+        "examples/demo/package.json",
+        "node_modules/x/package.json",
+    ]
+    files = [ChangedFile(path=p, status=FileStatus.ADDED, added=[(1, text)]) for p in paths]
+    assert DETECTOR.detect(files, DETECTOR.settings_model()) == []
+    settings = DETECTOR.settings_model(paths=["examples/**"])
+    assert [f.file for f in DETECTOR.detect(files, settings)] == ["examples/demo/package.json"]

@@ -562,3 +562,12 @@ def test_a_private_key_in_test_data_is_medium() -> None:
         "secrets", change("tests/fixtures/key.txt", "-----BEGIN RSA PRIVATE KEY-----")
     )
     assert finding.severity == Severity.MEDIUM
+
+
+def test_a_trailing_comment_is_not_code() -> None:
+    assert (
+        rules("auth", change("app/views.py", "return None  # unlike AllowAny, this checks")) == {}
+    )
+    assert "auth.authz-open" in rules(
+        "auth", change("app/views.py", "permission_classes = [AllowAny]  # public")
+    )
