@@ -411,3 +411,15 @@ def test_manifests_in_tests_examples_and_vendored_code_are_not_the_project() -> 
     assert DETECTOR.detect(files, DETECTOR.settings_model()) == []
     settings = DETECTOR.settings_model(paths=["examples/**"])
     assert [f.file for f in DETECTOR.detect(files, settings)] == ["examples/demo/package.json"]
+
+
+def test_a_pyproject_entry_is_placed_on_its_own_line() -> None:
+    head = '[project]\nname = "x"\ndependencies = [\n  "hishel[async,httpx]>=1.3",\n  "httpx>=0.27",\n]\n'
+    [found] = [
+        f
+        for f in DETECTOR.detect(
+            [modified("pyproject.toml", '[project]\nname = "x"\n', head)], DETECTOR.settings_model()
+        )
+        if f.package == "httpx"
+    ]
+    assert found.line == 5

@@ -126,7 +126,10 @@ def pyproject(text: str) -> Parsed:
     def add(spec: str) -> None:
         dep = _pep508(spec, None)
         if dep is not None:
-            out[dep.name] = Dep(dep.name, dep.version, find(dep.name), True, dep.exact)
+            raw = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+            written = raw.group(1) if raw else dep.name
+            line = find(f'"{written}') or find(written)  # the entry, not a mention in extras
+            out[dep.name] = Dep(dep.name, dep.version, line, True, dep.exact)
 
     project = data.get("project") or {}
     if isinstance(project, dict):
