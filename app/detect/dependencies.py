@@ -268,7 +268,7 @@ def _compare(
     after: parsers.Parsed = {}
     for side, text in (("base", texts[0]), ("head", texts[1])):
         try:
-            parsed = parse(text) if text.strip() else {}
+            parsed = parsers.safely(parse, text) if text.strip() else {}
         except parsers.UnreadableError as error:
             return Finding(
                 kind=Kind.DEPENDENCY,

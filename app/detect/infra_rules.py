@@ -156,7 +156,8 @@ def _steps(steps: CommentedSeq, untrusted: set[str]) -> Iterator[Hit]:
         if uses:
             yield from _uses(step, uses)
         if uses.startswith("actions/checkout@") and untrusted:
-            ref = str((step.get("with") or {}).get("ref") or "")
+            inputs = step.get("with")
+            ref = str(inputs.get("ref") or "") if isinstance(inputs, dict) else ""
             if _PR_HEAD.search(ref):
                 checked_out_head = _line(step, "uses")
                 yield Hit(

@@ -33,7 +33,7 @@ def run_detectors(
     for name, detector in DETECTORS.items():
         own = settings.get(name) or detector.settings_model()
         if own.enabled:
-            findings.extend(detector.detect(files, own))
+            findings.extend(_guarded(detector, files, own))
     findings = [_redacted(f) for f in findings]
     findings.sort(key=Finding.sort_key)
     return findings
@@ -65,6 +65,29 @@ def content_wanted(
         if not changed.binary
         and any(own.enabled and d.wants_content(changed, own) for d, own in enabled)
     ]
+
+
+def _guarded(
+    detector: Detector, files: Sequence[ChangedFile], settings: DetectorSettings
+) -> list[Finding]:
+    """A detector that fails on some input must not take the others down, nor pass in
+    silence: its place is taken by one high finding of its kind, so the roles that
+    rely on it are still required (fail closed)."""
+    try:
+        return detector.detect(files, settings)
+    except Exception as error:  # a bug in one detector, met on real input
+        return [
+            Finding(
+                kind=detector.kind,
+                file=None,
+                line=None,
+                severity=Severity.HIGH,
+                rule=f"{detector.name}.failed",
+                message=f"the {detector.name} detector failed on this change "
+                f"({type(error).__name__}: {str(error)[:120]}); its findings are missing, "
+                "so read the change yourself",
+            )
+        ]
 
 
 def _unreadable(changed: ChangedFile) -> Finding:

@@ -369,3 +369,27 @@ def test_globset_agrees_with_wcmatch(segments: list[str], ignore_case: bool) -> 
     for glob in _ALL_GLOBS:
         ours, oracle = _ORACLES[glob, ignore_case]
         assert ours.match(path) == oracle.match(path), (glob, path)
+
+
+def test_a_failing_detector_becomes_a_high_finding_of_its_kind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def boom(files: object, settings: object) -> list[object]:
+        raise RuntimeError("unexpected input")
+
+    monkeypatch.setattr(DETECTORS["migrations"], "detect", boom)
+    findings = run_detectors([added("db/migrate/1_x.rb", "remove_column :a, :b")], {})
+    [failed] = [f for f in findings if f.rule == "migrations.failed"]
+    assert (failed.kind, failed.severity) == (Kind.MIGRATION, Severity.HIGH)
+    assert "RuntimeError: unexpected input" in failed.message
+
+
+def test_a_workflow_step_with_odd_inputs_does_not_crash() -> None:
+    text = (
+        "on: pull_request_target\njobs:\n  a:\n    steps:\n"
+        "      - uses: actions/checkout@v4\n        with: oops\n"
+    )
+    assert all(
+        not f.rule.endswith(".failed")
+        for f in run_detectors([added(".github/workflows/x.yml", text)], {})
+    )

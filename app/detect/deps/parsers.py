@@ -35,6 +35,19 @@ class UnreadableError(Exception):
 
 
 Parsed = dict[str, Dep]
+
+
+def safely(parse: Callable[[str], Parsed], text: str) -> Parsed:
+    """`parse(text)`, with any surprise in the file's structure (a list where a
+    mapping belongs, a number where a name does) reported as UnreadableError."""
+    try:
+        return parse(text)
+    except UnreadableError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as error:
+        raise UnreadableError(f"unexpected structure ({type(error).__name__}: {error})") from None
+
+
 _EXACT = re.compile(r"^v?\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
 
 

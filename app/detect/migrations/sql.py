@@ -9,6 +9,7 @@ keeps opaque (`Command`) fall back to the same patterns.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,11 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokenizer_core import TokenType
 
 from app.detect.migrations.rules import Op
+
+# sqlglot warns through `logging` when it falls back to an opaque Command, quoting
+# the statement: in the App that would put migration SQL (and any secret in it) in
+# the logs. We report what matters as findings instead.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 SQLGLOT_DIALECT = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite", "generic": None}
 

@@ -1,0 +1,64 @@
+"""Whatever a dependency file holds, its parser returns packages or says it could not
+read the file (UnreadableError): never another exception. Hypothesis feeds each
+parser random text and near-valid variants of a real file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.detect.dependencies import PARSERS
+from app.detect.deps.parsers import UnreadableError, safely
+
+DEPS = Path(__file__).parent.parent / "fixtures/deps"
+SAMPLES = {
+    "package-lock.json": (DEPS / "npm/head/package-lock.json").read_text(),
+    "yarn.lock": (DEPS / "npm/head/yarn.lock").read_text(),
+    "pnpm-lock.yaml": (DEPS / "npm/head/pnpm-lock.yaml").read_text(),
+    "uv.lock": (DEPS / "pypi/head/uv.lock").read_text(),
+    "requirements.txt": (DEPS / "pypi/head/requirements.txt").read_text(),
+    "pyproject.toml": (DEPS / "pypi/head/pyproject.toml").read_text(),
+}
+PARSE = {parse.__name__: parse for _, _, parse in PARSERS}
+
+
+def survives(parse, text: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        result = safely(parse, text)
+    except UnreadableError:
+        return
+    assert isinstance(result, dict)
+
+
+@pytest.mark.parametrize("name", sorted(PARSE))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(max_size=400))
+def test_random_text(name: str, text: str) -> None:
+    survives(PARSE[name], text)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_truncated_and_corrupted_real_files(path: str, data: st.DataObject) -> None:
+    text = SAMPLES[path]
+    cut = data.draw(st.integers(0, len(text)))
+    noise = data.draw(st.text(max_size=20))
+    parse = next(p for globs, _, p in PARSERS if globs.match(path))
+    survives(parse, text[:cut] + noise + text[cut : cut + 200])
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("composer.lock", '{"packages": ["not an object"]}'),
+        ("packages.lock.json", '{"dependencies": {"net8.0": "oops"}}'),
+        ("package-lock.json", '{"packages": {"node_modules/a": {"version": 3}}}'),
+    ],
+)
+def test_surprising_structures_are_unreadable_not_crashes(path: str, text: str) -> None:
+    parse = next(p for globs, _, p in PARSERS if globs.match(path))
+    survives(parse, text)
