@@ -46,7 +46,8 @@ def route(event: str, payload: Mapping[str, Any], app_id: int) -> Routed:
         if handler is None:
             return Routed(note=f"event {event!r} is not used")
         return handler(payload, app_id)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # Recorded and answered 202 all the same: the body is kept in the journal.
         return Routed(note=f"payload lacks what {event} needs: {error!r}")
 
 

@@ -95,8 +95,11 @@ class Worker:
             claimed = await self.journal.claim()
             if claimed is None:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a
+                # cancellation that lands as its wait ends, and stop() then hangs
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wake.wait()
                 continue
             self._busy += 1
             try:
