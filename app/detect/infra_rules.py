@@ -56,6 +56,16 @@ _PR_HEAD = re.compile(
 _PINNED = re.compile(r"@[0-9a-f]{40}$")
 _FIRST_PARTY = ("actions/", "github/")
 _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.(?!GITHUB_TOKEN\b)\w+")
+_INSECURE_COMMANDS = re.compile(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*:\s*['\"]?true")
+_WRITE_ALL_LINE = re.compile(r"^\s*permissions:\s*write-all\b")
+WRITE_ALL = (
+    "permissions: write-all gives every step a token that can push code and publish "
+    "releases; grant only the scopes each job needs"
+)
+INSECURE_COMMANDS = (
+    "re-enables set-env/add-path workflow commands: any log line can set environment "
+    "variables for later steps"
+)
 
 
 def _load(text: str) -> Any:
@@ -114,25 +124,13 @@ def workflow(text: str) -> Iterator[Hit]:
             yield from _steps(steps, untrusted)
     if "ACTIONS_ALLOW_UNSECURE_COMMANDS" in text:
         for number, line in enumerate(text.splitlines(), start=1):
-            if re.search(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*:\s*['\"]?true", line):
-                yield Hit(
-                    "infra.insecure-commands",
-                    number,
-                    H,
-                    "re-enables set-env/add-path workflow commands: any log line can set "
-                    "environment variables for later steps",
-                )
+            if _INSECURE_COMMANDS.search(line):
+                yield Hit("infra.insecure-commands", number, H, INSECURE_COMMANDS)
 
 
 def _permissions(node: CommentedMap) -> Iterator[Hit]:
     if node.get("permissions") == "write-all":
-        yield Hit(
-            "infra.write-all",
-            _line(node, "permissions"),
-            H,
-            "permissions: write-all gives every step a token that can push code and "
-            "publish releases; grant only the scopes each job needs",
-        )
+        yield Hit("infra.write-all", _line(node, "permissions"), H, WRITE_ALL)
 
 
 def _reusable(job: CommentedMap, untrusted: set[str]) -> Iterator[Hit]:
@@ -176,8 +174,7 @@ def _steps(steps: CommentedSeq, untrusted: set[str]) -> Iterator[Hit]:
                     "infra.script-injection",
                     _line(step, "run") + int(block) + run[: match.start()].count("\n"),
                     H,
-                    f"{match.group(0)} is text an outsider controls, pasted into a shell "
-                    "script; pass it through env: and quote it",
+                    _injection(match.group(0)),
                 )
         if checked_out_head is not None and _SECRET_REF.search(_flat(step)):
             yield Hit(
@@ -190,16 +187,28 @@ def _steps(steps: CommentedSeq, untrusted: set[str]) -> Iterator[Hit]:
 
 
 def _uses(step: CommentedMap, uses: str) -> Iterator[Hit]:
+    message = _unpinned(uses)
+    if message is not None:
+        yield Hit("infra.unpinned-action", _line(step, "uses"), H, message)
+
+
+def _unpinned(uses: str) -> str | None:
+    """Why a `uses:` value is unsafe, or None: a third-party action on a movable ref."""
     if uses.startswith(("./", "docker://")) or uses.startswith(_FIRST_PARTY):
-        return
+        return None
     if "@" in uses and not _PINNED.search(uses):
-        yield Hit(
-            "infra.unpinned-action",
-            _line(step, "uses"),
-            H,
+        return (
             f"{uses} is a third-party action pinned to a movable tag or branch: whoever "
-            "controls it can change what runs here; pin a full commit SHA",
+            "controls it can change what runs here; pin a full commit SHA"
         )
+    return None
+
+
+def _injection(expression: str) -> str:
+    return (
+        f"{expression} is text an outsider controls, pasted into a shell script; pass it "
+        "through env: and quote it"
+    )
 
 
 def _flat(node: Any) -> str:
@@ -330,34 +339,20 @@ def in_egress(lines: list[str], index: int) -> bool:
     return False
 
 
-_LINE_RULES = (
-    (re.compile(r"^\s*permissions:\s*write-all\b"), "infra.write-all"),
-    (re.compile(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*:\s*['\"]?true"), "infra.insecure-commands"),
-)
 _USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^\s'\"#]+)")
 
 
 def workflow_lines(added: list[tuple[int, str]]) -> Iterator[Hit]:
     """The line-level workflow rules, for an edited workflow whose whole text is not
     at hand (the structural ones, pull_request_target with a head checkout, need it)."""
-    messages = {
-        "infra.write-all": "permissions: write-all gives every step a token that can push code",
-        "infra.insecure-commands": "re-enables set-env/add-path workflow commands",
-    }
     for number, line in added:
-        for pattern, rule in _LINE_RULES:
-            if pattern.search(line):
-                yield Hit(rule, number, H, messages[rule])
+        if _WRITE_ALL_LINE.search(line):
+            yield Hit("infra.write-all", number, H, WRITE_ALL)
+        if _INSECURE_COMMANDS.search(line):
+            yield Hit("infra.insecure-commands", number, H, INSECURE_COMMANDS)
         uses = _USES.match(line)
-        if uses:
-            step = CommentedMap({"uses": uses.group(1)})
-            yield from (
-                Hit(h.rule, number, h.severity, h.message) for h in _uses(step, uses.group(1))
-            )
+        message = _unpinned(uses.group(1)) if uses else None
+        if message is not None:
+            yield Hit("infra.unpinned-action", number, H, message)
         for match in _INJECTABLE.finditer(line) if "run:" in line else ():
-            yield Hit(
-                "infra.script-injection",
-                number,
-                H,
-                f"{match.group(0)} is text an outsider controls; pass it through env: and quote it",
-            )
+            yield Hit("infra.script-injection", number, H, _injection(match.group(0)))
