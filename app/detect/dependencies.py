@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.detect.base import (
-    Change,
     ChangedFile,
     DetectorSettings,
     FileStatus,
@@ -25,7 +24,7 @@ from app.detect.base import (
     Severity,
 )
 from app.detect.deps import parsers
-from app.detect.deps.versions import classify
+from app.detect.deps.changes import SEVERITY, change_of, describe
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -167,15 +166,6 @@ _NOT_A_PROJECT = compiled(
         "**/{test,tests,__tests__,spec,fixtures,__fixtures__,testdata,examples}/**",
     )
 )
-_SEVERITY = {
-    Change.ADDED: Severity.MEDIUM,
-    Change.MAJOR: Severity.MEDIUM,
-    Change.DOWNGRADE: Severity.MEDIUM,
-    Change.REMOVED: Severity.LOW,
-    Change.MINOR: Severity.LOW,
-    Change.OTHER: Severity.LOW,
-    Change.PATCH: Severity.INFO,
-}
 
 
 @dataclass
@@ -309,26 +299,15 @@ def _package_finding(items: list[_Seen]) -> Finding:
     versions = locked or items[0]
     place = declared or items[0]
     old, new = versions.old, versions.new
-    if old is None:
-        change = Change.ADDED
-    elif new is None:
-        change = Change.REMOVED
-    else:
-        change = classify(versions.ecosystem, old.version, new.version)
+    before, after = (old.version if old else None), (new.version if new else None)
+    change = change_of(versions.ecosystem, before, after)
     direct = True if declared else next((d.direct for d in (new, old) if d is not None), None)
-    severity = _SEVERITY[change]
+    severity = SEVERITY[change]
     if direct is False:
         severity = Severity(max(Severity.INFO, severity - 1))  # transitive: one level lower
     spot = place.new or place.old
-    what = {
-        Change.ADDED: f"{versions.name} {new.version if new else ''} added",
-        Change.REMOVED: f"{versions.name} {old.version if old else ''} removed",
-    }.get(change, f"{versions.name} {old.version if old else ''} -> {new.version if new else ''}")
-    notes = [versions.ecosystem]
-    if change not in (Change.ADDED, Change.REMOVED):
-        notes.append(change.value)
-    if direct is False:
-        notes.append("transitive")
+    notes = ["transitive"] if direct is False else []
+    message = describe(versions.name, before, after, change, versions.ecosystem, *notes)
     also = sorted({i.file for i in items} - {place.file})
     return Finding(
         kind=Kind.DEPENDENCY,
@@ -336,11 +315,11 @@ def _package_finding(items: list[_Seen]) -> Finding:
         line=spot.line if spot else None,
         severity=severity,
         rule=f"dependency.{change.value}",
-        message=f"{what} ({', '.join(notes)})" + (f"; also in {', '.join(also)}" if also else ""),
+        message=message + (f"; also in {', '.join(also)}" if also else ""),
         ecosystem=versions.ecosystem,
         package=versions.name,
-        from_version=old.version if old else None,
-        to_version=new.version if new else None,
+        from_version=before,
+        to_version=after,
         change=change,
         extra={"direct": direct} if direct is not None else {},
     )

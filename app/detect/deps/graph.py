@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.detect.base import Change, Finding, Kind, Severity
-from app.detect.deps.versions import classify
+from app.detect.base import Finding, Kind, Severity
+from app.detect.deps.changes import SEVERITY, change_of, describe
 
 # GitHub's ecosystem names -> ours (the ones dependencies.py uses).
 ECOSYSTEMS = {
@@ -32,15 +32,6 @@ ECOSYSTEMS = {
     "pub": "pub",
     "swift": "swift",
     "docker": "docker",
-}
-_BASE = {
-    Change.ADDED: Severity.MEDIUM,
-    Change.MAJOR: Severity.MEDIUM,
-    Change.DOWNGRADE: Severity.MEDIUM,
-    Change.REMOVED: Severity.LOW,
-    Change.MINOR: Severity.LOW,
-    Change.OTHER: Severity.LOW,
-    Change.PATCH: Severity.INFO,
 }
 _ADVISORY = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "moderate": Severity.HIGH}
 
@@ -61,22 +52,11 @@ def _finding(
     old, new = sides.get("removed"), sides.get("added")
     before = str(old["version"]) if old else None
     after = str(new["version"]) if new else None
-    if before is None:
-        change = Change.ADDED
-    elif after is None:
-        change = Change.REMOVED
-    else:
-        change = classify(ecosystem, before, after)
-    severity = _BASE[change]
-    what = {
-        Change.ADDED: f"{name} {after} added",
-        Change.REMOVED: f"{name} {before} removed",
-    }.get(change, f"{name} {before} -> {after}")
-    notes = [ecosystem] + ([change.value] if change not in (Change.ADDED, Change.REMOVED) else [])
+    change = change_of(ecosystem, before, after)
+    severity = SEVERITY[change]
     current = new or old or {}
-    if current.get("scope") == "development":
-        notes.append("development only")
-    message = f"{what} ({', '.join(notes)})"
+    notes = ["development only"] if current.get("scope") == "development" else []
+    message = describe(name, before, after, change, ecosystem, *notes)
     advisories = list(new.get("vulnerabilities") or []) if new else []
     if advisories:
         worst = max(_ADVISORY.get(str(a.get("severity")), Severity.MEDIUM) for a in advisories)
