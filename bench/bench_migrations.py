@@ -32,38 +32,13 @@ sys.path.insert(0, str(ROOT))
 from app.detect.base import ChangedFile, FileStatus, Finding, Severity  # noqa: E402
 from app.detect.globs import compiled  # noqa: E402
 from app.detect.migrations import MigrationsDetector, MigrationSettings, identify  # noqa: E402
+from bench import registry  # noqa: E402
 
 WHEELS = ("django==5.2.8", "wagtail==8.0.1", "mlflow-skinny==3.17.2", "procrastinate==3.10.0")
-CACHE = ROOT / "bench" / ".cache"
-
-
-def _wheel(spec: str) -> Path | None:
-    """The cached wheel of `name==version` (wheel names normalise case and dashes)."""
-    name, version = spec.split("==")
-    prefix = f"{name.replace('-', '_')}-{version}-".lower()
-    return next((w for w in CACHE.glob("*.whl") if w.name.lower().startswith(prefix)), None)
 
 
 def download() -> list[Path]:
-    """The pinned wheels only (other benchmarks share the cache)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for spec in WHEELS:
-        if _wheel(spec) is None:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "-q",
-                    "-d",
-                    str(CACHE),
-                    spec,
-                ],
-                check=True,
-            )
-    return [w for w in map(_wheel, WHEELS) if w is not None]
+    return registry.wheels(WHEELS)
 
 
 def corpus(wheels: list[Path]) -> dict[str, str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import collections
 import re
-import subprocess
 import sys
 import tarfile
 import time
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.detect.base import ChangedFile, FileStatus, Finding  # noqa: E402
 from app.detect.registry import DETECTORS  # noqa: E402
+from bench import registry  # noqa: E402
 
 PYPI = ("django==5.2.8", "djangorestframework==3.16.1", "flask-login==0.6.3", "authlib==1.6.5")
 NPM = (
@@ -40,44 +40,11 @@ NPM = (
     "cors@2.8.5",
     "helmet@8.1.0",
 )
-CACHE = ROOT / "bench" / ".cache"
 SOURCE = (".py", ".js", ".mjs", ".cjs", ".ts")
 
 
-def _wheel(spec: str) -> Path | None:
-    """The cached wheel of `name==version` (wheel names normalise case and dashes)."""
-    name, version = spec.split("==")
-    prefix = f"{name.replace('-', '_')}-{version}-".lower()
-    return next((w for w in CACHE.glob("*.whl") if w.name.lower().startswith(prefix)), None)
-
-
 def download() -> list[Path]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for spec in PYPI:
-        if _wheel(spec) is None:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "-q",
-                    "-d",
-                    str(CACHE),
-                    spec,
-                ],
-                check=True,
-            )
-    for spec in NPM:
-        name, version = spec.rsplit("@", 1)
-        if not (CACHE / f"{name}-{version}.tgz").exists():
-            subprocess.run(
-                ["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, capture_output=True
-            )
-    wheels = [w for w in map(_wheel, PYPI) if w is not None]
-    tarballs = [CACHE / f"{s.rsplit('@', 1)[0]}-{s.rsplit('@', 1)[1]}.tgz" for s in NPM]
-    return wheels + tarballs
+    return registry.wheels(PYPI) + registry.npm_tarballs(NPM)
 
 
 def sources(archives: list[Path]) -> dict[str, str]:
@@ -159,24 +126,7 @@ BANDIT = "bandit==1.8.6"
 
 def bandit_examples() -> dict[str, str]:
     """bandit's own example files (Apache-2.0), from its sdist, as a labelled yardstick."""
-    sdist = CACHE / "bandit-1.8.6.tar.gz"
-    if not sdist.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "-q",
-                "-d",
-                str(CACHE),
-                BANDIT,
-            ],
-            check=True,
-        )
+    sdist = registry.sdist(BANDIT)
     wanted = (
         "requests-ssl-verify-disabled.py",
         "crypto-md5.py",

@@ -1,0 +1,55 @@
+"""Packages the benchmarks fetch at run time from PyPI and the npm registry, cached
+in bench/.cache/ (not committed): real code by others, measured, never vendored."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def _pip_download(spec: str, *options: str) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", *options]
+    subprocess.run([*command, "-d", str(CACHE), spec], check=True)
+
+
+def _cached_wheel(spec: str) -> Path | None:
+    """The cached wheel of `name==version` (wheel names normalise case and dashes)."""
+    name, version = spec.split("==")
+    prefix = f"{name.replace('-', '_')}-{version}-".lower()
+    return next((w for w in CACHE.glob("*.whl") if w.name.lower().startswith(prefix)), None)
+
+
+def wheels(specs: tuple[str, ...]) -> list[Path]:
+    """The wheels of exactly these `name==version` specs (the cache is shared)."""
+    for spec in specs:
+        if _cached_wheel(spec) is None:
+            _pip_download(spec)
+    return [w for w in map(_cached_wheel, specs) if w is not None]
+
+
+def sdist(spec: str) -> Path:
+    """The source distribution of `name==version`."""
+    name, version = spec.split("==")
+    path = CACHE / f"{name}-{version}.tar.gz"
+    if not path.exists():
+        _pip_download(spec, "--no-binary", ":all:")
+    return path
+
+
+def npm_tarballs(specs: tuple[str, ...]) -> list[Path]:
+    """`npm pack` tarballs of `name@version` specs."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for spec in specs:
+        name, version = spec.rsplit("@", 1)
+        path = CACHE / f"{name}-{version}.tgz"
+        if not path.exists():
+            subprocess.run(
+                ["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, capture_output=True
+            )
+        paths.append(path)
+    return paths
