@@ -170,7 +170,7 @@ def find(line: str) -> list[Secret]:
     """Every secret on one line, spans not overlapping."""
     found: list[Secret] = []
     layers = {layer for _, layer in _AUTOMATON.iter(line.lower())}
-    if _TWILIO.search(line) if "AC" in line or "SK" in line else False:
+    if ("AC" in line or "SK" in line) and _TWILIO.search(line):
         layers.add("plugin")
     if not layers:
         return found

@@ -13,7 +13,7 @@ the forward path is read: Rails `down`, Knex/Sequelize/TypeORM/EF `down`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.detect.migrations.analysis import Analysis, SqlSnippet
@@ -603,9 +603,6 @@ def ef_core(text: str) -> Analysis:
             if call.name == "CreateTable" and table:
                 analysis.created.add(table)
     return analysis
-
-
-Analyser = Callable[[str], Analysis]
 
 
 # --- Liquibase changelogs (XML, YAML, JSON) ---------------------------------------------
