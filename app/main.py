@@ -16,11 +16,12 @@ from fastapi import FastAPI
 
 from app.api import health, webhooks
 from app.github.gateway import Gateway, retry_policy
-from app.jobs.journal import Journal, open_journal
+from app.jobs.model import Outcome
+from app.jobs.store import Journal, open_journal
 from app.jobs.worker import Worker
 from app.logs import configure
 from app.metrics import Metrics
-from app.service import Evaluator, Outcome
+from app.service.evaluator import Evaluator
 from app.settings import Settings, load_settings
 
 log = structlog.get_logger()

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from app.github.gateway import Gateway, retry_policy
+from app.jobs.model import Outcome
 from app.main import create_app
-from app.service import Outcome
 from app.settings import Settings
 from tests.fakes.github import FakeGitHub
 

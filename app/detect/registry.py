@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from app.detect import secret_rules
+from app.detect.auth import AuthDetector
 from app.detect.base import ChangedFile, Detector, DetectorSettings, Finding, Kind, Severity
 from app.detect.dependencies import DependenciesDetector
 from app.detect.infra import InfraDetector
 from app.detect.migrations import MigrationsDetector
-from app.detect.security import AuthDetector, SecretsDetector
+from app.detect.secrets import SecretsDetector
+from app.detect.secrets.redact import redact
 
 DETECTORS: Mapping[str, Detector] = {
     detector.name: detector
@@ -22,7 +23,6 @@ DETECTORS: Mapping[str, Detector] = {
         InfraDetector(),
     )
 }
-DETECTOR_NAMES: tuple[str, ...] = tuple(DETECTORS)
 
 
 def run_detectors(
@@ -42,10 +42,8 @@ def run_detectors(
 def _redacted(finding: Finding) -> Finding:
     """No secret leaves the detectors: a migration's SQL or a workflow line quoted
     in a message may hold one (`ALTER USER … PASSWORD '…'`)."""
-    message = secret_rules.redact(finding.message)
-    extra = {
-        k: secret_rules.redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()
-    }
+    message = redact(finding.message)
+    extra = {k: redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()}
     if message == finding.message and extra == finding.extra:
         return finding
     return replace(finding, message=message, extra=extra)

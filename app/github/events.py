@@ -13,8 +13,8 @@ from typing import Any
 
 from app.jobs.model import Job, JobKind
 from app.policy.config import CONFIG_PATH
+from app.report.messages import RECHECK_COMMAND
 
-RECHECK_COMMAND = "/release-roles recheck"
 PULL_ACTIONS = frozenset(
     {
         "opened",

@@ -1,59 +1,46 @@
-"""The only module that talks to GitHub (through githubkit).
+"""The only module that talks to GitHub (through githubkit): every read and write.
 
-Installation auth (githubkit caches each installation token until it
-expires), pagination, retries that honour `Retry-After` and secondary rate
-limits, a TTL cache of team membership, and a per-evaluation call counter.
-Errors leave as GatewayError with a sentence a person can act on.
+Installation auth (githubkit caches each installation token until it expires),
+pagination, a TTL cache of team membership; retries, the call counter and error
+wording are in client.py. Errors leave as GatewayError with a sentence a person
+can act on.
 """
 
 from __future__ import annotations
 
 import base64
-import contextvars
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
-from githubkit.exception import (
-    GitHubException,
-    RateLimitExceeded,
-    RequestError,
-    RequestFailed,
-)
+from githubkit.exception import GitHubException, RequestFailed
 from githubkit.retry import RetryOption
 
 from app.detect.base import ChangedFile, FileStatus
 from app.detect.diff import DiffError, parse_patch
+from app.github.client import (
+    PER_PAGE,
+    GatewayError,
+    SharedTransport,
+    TooManyFilesError,
+    all_pages,
+    call,
+    count_request,
+    error_message,
+    retry_policy,
+    wrap,
+)
 from app.policy.facts import Review, ReviewState
+
+__all__ = ["Gateway", "GatewayError", "PullInfo", "TooManyFilesError", "retry_policy"]
 
 _REVIEW_STATES = {state.value: state for state in ReviewState}
 MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
-PER_PAGE = 100
 NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
-T = TypeVar("T")
-_calls: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar(
-    "github_calls", default=None
-)
-
-
-class GatewayError(Exception):
-    """A GitHub call failed after retries. `retry_after`: how long GitHub asked us to
-    wait (rate limits); otherwise the worker's own backoff applies."""
-
-    def __init__(self, message: str, *, retry_after: float = 0.0, status: int | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.status = status
-
-
-class TooManyFilesError(GatewayError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,65 +58,6 @@ class PullInfo:
     requested_users: frozenset[str]
     requested_teams: frozenset[str]
     html_url: str
-
-
-def retry_policy(
-    max_retries: int = 3, base_delay: float = 1.0, max_inline_wait: float = 30.0
-) -> Callable[[GitHubException, int], RetryOption]:
-    """Retry 5xx and network errors with backoff, and rate limits after `Retry-After`.
-
-    A rate-limit wait longer than `max_inline_wait` is not slept here: the
-    error goes up and the worker puts the job back for that long instead.
-    """
-
-    def decide(error: GitHubException, count: int) -> RetryOption:
-        if count >= max_retries:
-            return RetryOption(False)
-        if isinstance(error, RateLimitExceeded):
-            wait = error.retry_after.total_seconds()
-            return RetryOption(wait <= max_inline_wait, error.retry_after)
-        if isinstance(error, RequestFailed):
-            if error.response.status_code >= 500:
-                return RetryOption(True, timedelta(seconds=base_delay * 2**count))
-            return RetryOption(False)
-        if isinstance(error, RequestError):
-            return RetryOption(True, timedelta(seconds=base_delay * 2**count))
-        return RetryOption(False)
-
-    return decide
-
-
-def counting_calls() -> Counter[str]:
-    """Start counting GitHub calls made by this task (and tasks it starts)."""
-    counter: Counter[str] = Counter()
-    _calls.set(counter)
-    return counter
-
-
-async def _count_request(request: httpx.Request) -> None:
-    counter = _calls.get()
-    if counter is not None:
-        counter[f"{request.method} {request.url.path}"] += 1
-
-
-class _SharedTransport(httpx.AsyncBaseTransport):
-    """One connection pool for every request.
-
-    githubkit builds an httpx client per call (outside `async with`), and a client
-    built without a transport makes a fresh SSL context each time: that was most
-    of the app's CPU under load. Handing it this transport keeps one pool with
-    kept-alive connections; the clients' `aclose()` must not close it, the gateway
-    does at shutdown.
-    """
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        pass
 
 
 class Gateway:
@@ -150,11 +78,11 @@ class Gateway:
         self._github = GitHub(
             AppAuthStrategy(str(app_id), private_key),
             base_url=api_url,
-            async_transport=_SharedTransport(self._transport),
+            async_transport=SharedTransport(self._transport),
             http_cache=False,
             auto_retry=retry or retry_policy(),
             timeout=30.0,
-            async_event_hooks={"request": [_count_request]},
+            async_event_hooks={"request": [count_request]},
             user_agent="release-roles",
             # githubkit's default token cache is one per process; each gateway (and so
             # each App identity and API URL) gets its own.
@@ -178,7 +106,7 @@ class Gateway:
 
     async def pull(self, inst: int, owner: str, repo: str, number: int) -> PullInfo:
         gh = self._client(inst)
-        pr = await _call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
+        pr = await call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
         data = pr.parsed_data
         return PullInfo(
             number=data.number,
@@ -198,7 +126,7 @@ class Gateway:
 
     async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
         gh = self._client(inst)
-        entries = await _all_pages(
+        entries = await all_pages(
             lambda page: gh.rest.pulls.async_list_files(
                 owner, repo, number, per_page=PER_PAGE, page=page
             ),
@@ -230,16 +158,16 @@ class Gateway:
         except RequestFailed as error:
             if error.response.status_code == 404:
                 return None
-            raise _wrap(error, f"reading {path}") from None
+            raise wrap(error, f"reading {path}") from None
         except GitHubException as error:
-            raise _wrap(error, f"reading {path}") from None
+            raise wrap(error, f"reading {path}") from None
         if data.encoding != "base64":
             return str(data.content)
         return base64.b64decode(data.content).decode("utf-8", "replace")
 
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
-        entries = await _all_pages(
+        entries = await all_pages(
             lambda page: gh.rest.pulls.async_list_reviews(
                 owner, repo, number, per_page=PER_PAGE, page=page
             ),
@@ -262,7 +190,7 @@ class Gateway:
             return cached[1]
         gh = self._client(inst)
         try:
-            entries = await _all_pages(
+            entries = await all_pages(
                 lambda page: gh.rest.teams.async_list_members_in_org(
                     org, slug, per_page=PER_PAGE, page=page
                 ),
@@ -300,9 +228,9 @@ class Gateway:
             if error.response.status_code in (403, 404):
                 self._no_graph[key] = self._clock() + NO_GRAPH_SECONDS
                 return None
-            raise _wrap(error, "comparing dependencies") from None
+            raise wrap(error, "comparing dependencies") from None
         except GitHubException as error:
-            raise _wrap(error, "comparing dependencies") from None
+            raise wrap(error, "comparing dependencies") from None
         return [change.model_dump(mode="json") for change in response.parsed_data]
 
     async def changed_since(
@@ -317,9 +245,9 @@ class Gateway:
         except RequestFailed as error:
             if error.response.status_code in (404, 422):
                 return None  # e.g. the reviewed commit was force-pushed away
-            raise _wrap(error, "comparing commits") from None
+            raise wrap(error, "comparing commits") from None
         except GitHubException as error:
-            raise _wrap(error, "comparing commits") from None
+            raise wrap(error, "comparing commits") from None
         data = response.parsed_data
         if data.status == "diverged" or data.files is None:
             return None
@@ -341,12 +269,12 @@ class Gateway:
                 owner, repo, f"{base}...{head}", per_page=1
             )
         except GitHubException as error:
-            raise _wrap(error, "finding the merge base") from None
+            raise wrap(error, "finding the merge base") from None
         return str(response.parsed_data.merge_base_commit.sha)
 
     async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:
         gh = self._client(inst)
-        pulls = await _all_pages(
+        pulls = await all_pages(
             lambda page: gh.rest.pulls.async_list(
                 owner, repo, state="open", base=base, per_page=PER_PAGE, page=page
             ),
@@ -373,23 +301,23 @@ class Gateway:
             await gh.rest.pulls.async_request_reviewers(owner, repo, number, data=data)
         except RequestFailed as error:
             if error.response.status_code == 422:
-                message = _error_message(error)
+                message = error_message(error)
                 return f"GitHub refused to request {_names(data)}: {message}"
-            raise _wrap(error, "requesting reviewers") from None
+            raise wrap(error, "requesting reviewers") from None
         except GitHubException as error:
-            raise _wrap(error, "requesting reviewers") from None
+            raise wrap(error, "requesting reviewers") from None
         return None
 
     async def create_check(self, inst: int, owner: str, repo: str, data: dict[str, Any]) -> int:
         gh = self._client(inst)
-        response = await _call(gh.rest.checks.async_create(owner, repo, data=data), "check run")
+        response = await call(gh.rest.checks.async_create(owner, repo, data=data), "check run")
         return int(response.parsed_data.id)
 
     async def update_check(
         self, inst: int, owner: str, repo: str, check_run_id: int, data: dict[str, Any]
     ) -> None:
         gh = self._client(inst)
-        await _call(gh.rest.checks.async_update(owner, repo, check_run_id, data=data), "check run")
+        await call(gh.rest.checks.async_update(owner, repo, check_run_id, data=data), "check run")
 
 
 def _changed_file(entry: Any) -> ChangedFile:
@@ -416,51 +344,6 @@ def _changed_file(entry: Any) -> ChangedFile:
         return changed
     changed.added, changed.removed = lines.added, lines.removed
     return changed
-
-
-async def _all_pages(request: Callable[[int], Awaitable[Any]], what: str) -> list[Any]:
-    """Every item of a paginated list endpoint; a short page is the last one."""
-    items: list[Any] = []
-    page = 1
-    while True:
-        batch = (await _call(request(page), what)).parsed_data
-        items.extend(batch)
-        if len(batch) < PER_PAGE:
-            return items
-        page += 1
-
-
-async def _call(request: Awaitable[T], what: str) -> T:
-    try:
-        return await request
-    except GitHubException as error:
-        raise _wrap(error, what) from None
-
-
-def _wrap(error: GitHubException, what: str) -> GatewayError:
-    if isinstance(error, RateLimitExceeded):
-        wait = error.retry_after.total_seconds()
-        return GatewayError(
-            f"GitHub rate limit while fetching {what}; retrying in {wait:.0f} s",
-            retry_after=max(wait, 1.0),
-            status=error.response.status_code,
-        )
-    if isinstance(error, RequestFailed):
-        status = error.response.status_code
-        return GatewayError(
-            f"GitHub answered {status} for {what}: {_error_message(error)}", status=status
-        )
-    return GatewayError(f"could not reach GitHub for {what}: {error}")
-
-
-def _error_message(error: RequestFailed) -> str:
-    try:
-        body = error.response.json()
-    except Exception:
-        return error.response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("message", body))[:300]
-    return str(body)[:300]
 
 
 def _names(data: dict[str, list[str]]) -> str:

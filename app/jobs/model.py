@@ -1,10 +1,14 @@
-"""What the worker is asked to do: every webhook reduces to one of these jobs."""
+"""What the worker is asked to do (every webhook reduces to one of these jobs), what
+doing it produced, and the Protocol of whoever does it: the worker knows its handler
+only through `Handler`, so nothing here depends on the service or on GitHub.
+"""
 
 from __future__ import annotations
 
 import enum
 import json
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 
 class JobKind(enum.StrEnum):
@@ -56,3 +60,33 @@ class Claimed:
     job: Job
     generation: int
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one evaluation did, for logs, tests and benchmarks."""
+
+    job: Job
+    conclusion: str
+    title: str
+    calls: int
+    requested: tuple[str, ...] = ()
+
+
+class RetryLater(Exception):  # noqa: N818 - it is an instruction, not a failure
+    """The job could not be done now; run it again. `retry_after`: how long the far
+    side asked us to wait (rate limits); otherwise the worker's own backoff applies."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Handler(Protocol):
+    async def run(self, job: Job) -> list[Outcome]:
+        """Do the job; raise RetryLater to have it tried again."""
+        ...
+
+    async def fail_closed(self, job: Job, reason: str) -> None:
+        """After the last attempt: leave a failing, explained result behind."""
+        ...

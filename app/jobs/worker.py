@@ -15,11 +15,9 @@ from collections.abc import Callable
 
 import structlog
 
-from app.github.gateway import GatewayError
-from app.jobs.journal import Journal
-from app.jobs.model import Claimed
+from app.jobs.model import Claimed, Handler, Outcome, RetryLater
+from app.jobs.store import Journal
 from app.metrics import Metrics
-from app.service import Evaluator, Outcome
 
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
@@ -31,7 +29,7 @@ class Worker:
     def __init__(
         self,
         journal: Journal,
-        evaluator: Evaluator,
+        handler: Handler,
         *,
         concurrency: int = 4,
         max_attempts: int = 5,
@@ -40,7 +38,7 @@ class Worker:
         metrics: Metrics | None = None,
     ) -> None:
         self.journal = journal
-        self.evaluator = evaluator
+        self.handler = handler
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.retry_base = retry_base_seconds
@@ -111,8 +109,8 @@ class Worker:
         job = claimed.job
         started = time.perf_counter()
         try:
-            outcomes = await self.evaluator.run(job)
-        except GatewayError as error:
+            outcomes = await self.handler.run(job)
+        except RetryLater as error:
             await self._failed(claimed, str(error), error.retry_after)
             return
         except Exception as error:
@@ -134,7 +132,7 @@ class Worker:
         if claimed.attempts >= self.max_attempts:
             log.error("job_gave_up", job=job.key, attempts=claimed.attempts, reason=reason)
             self.metrics.failures.inc()
-            await self.evaluator.fail_closed(job, reason)
+            await self.handler.fail_closed(job, reason)
             await self.journal.finish(claimed)
             return
         delay = max(retry_after, self.retry_base * 2 ** (claimed.attempts - 1))

@@ -13,11 +13,12 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.detect.base import Change, DetectorSettings, Severity
-from app.detect.dependencies import DependencySettings
+from app.detect.dependencies.detector import DependencySettings
 from app.detect.globs import Glob
 from app.detect.migrations import MigrationSettings
 
 CONFIG_PATH = ".github/release-roles.yml"
+DEFAULT_CHECK_NAME = "Release roles"
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")  # owner/repo
 DetectorName = Literal["migrations", "dependencies", "auth", "secrets", "infra"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -196,7 +197,7 @@ class Detectors(Strict):
 
 
 class Options(Strict):
-    check_name: str = Field(default="Release roles", min_length=1, max_length=100)
+    check_name: str = Field(default=DEFAULT_CHECK_NAME, min_length=1, max_length=100)
     stale_approvals: Literal["relevant", "any_push", "never"] = Field(
         default="relevant",
         description="relevant: an approval goes stale when files that triggered the role "

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from app.detect.base import Severity
 from app.policy.evaluate import Conclusion, Decision, RoleState
 from app.policy.loading import ConfigIssue
-from app.report import markdown
+from app.report import markdown, messages
 
 TITLE_LIMIT = 255
 MAX_ANNOTATIONS = 500  # GitHub shows the first 50 per request; we send batches of 50
@@ -55,7 +55,7 @@ def from_decision(
     annotations = tuple(_annotations(decision))
     match decision.conclusion:
         case Conclusion.NOTHING_REQUIRED:
-            return CheckRunContent("completed", "success", "No release role needed", summary)
+            return CheckRunContent("completed", "success", messages.NOTHING_REQUIRED_TITLE, summary)
         case Conclusion.APPROVED:
             names = ", ".join(r.name for r in decision.required)
             title = _cap(f"Approved by every required role: {names}")
@@ -82,11 +82,13 @@ def config_error(issues: Sequence[ConfigIssue], where: str) -> CheckRunContent:
 
 
 def evaluation_error(reason: str) -> CheckRunContent:
-    summary = (
-        "**Release roles could not finish evaluating this pull request**, so it stays "
-        f"blocked (fail closed).\n\n{reason}\n\nComment `/release-roles recheck` to try again."
-    )
+    summary = messages.evaluation_failed(reason)
     return CheckRunContent("completed", "failure", _cap(f"Evaluation failed: {reason}"), summary)
+
+
+def merge_group_passed(ref: str | None) -> CheckRunContent:
+    summary = messages.merge_group_passed(ref)
+    return CheckRunContent("completed", "success", messages.MERGE_GROUP_PASSED, summary)
 
 
 def _annotations(decision: Decision) -> list[dict[str, object]]:

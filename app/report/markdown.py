@@ -11,6 +11,7 @@ import hashlib
 
 from app.detect.base import Finding
 from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
+from app.report import messages
 from app.report.common import location, status_line
 
 GITHUB_SUMMARY_LIMIT = 65_535
@@ -22,7 +23,7 @@ _ICONS = {
     RoleState.NOT_REQUIRED: "⚪",
 }
 _HEADLINES = {
-    Conclusion.NOTHING_REQUIRED: "No release role is required for this change.",
+    Conclusion.NOTHING_REQUIRED: messages.NOTHING_REQUIRED,
     Conclusion.REQUIRED: "These release roles must review this change.",
     Conclusion.WAITING: "Waiting for release roles to approve.",
     Conclusion.APPROVED: "Every required release role has approved.",

@@ -8,6 +8,7 @@ import click
 
 from app.detect.base import Finding, Severity
 from app.policy.evaluate import Decision, RoleDecision
+from app.report import messages
 from app.report.common import location, status_line
 
 Styler = Callable[..., str]
@@ -33,7 +34,7 @@ def render(decision: Decision, *, colour: bool = False, title: str | None = None
     required = decision.required
     if not required:
         lines.append("")
-        lines.append(style("No release role is required for this change.", fg="green"))
+        lines.append(style(messages.NOTHING_REQUIRED, fg="green"))
     for role in required:
         lines.append("")
         lines.extend(_role(role, style))

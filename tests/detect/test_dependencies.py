@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.detect.base import Change, ChangedFile, FileStatus, Finding, Severity
-from app.detect.dependencies import DependenciesDetector
-from app.detect.deps import parsers
-from app.detect.deps.versions import classify
+from app.detect.dependencies import DependenciesDetector, parsers
+from app.detect.dependencies.versions import classify
 
 DEPS = Path(__file__).parent.parent / "fixtures/deps"
 DETECTOR = DependenciesDetector()
@@ -337,7 +336,7 @@ def test_githubs_dependency_graph_maps_onto_the_same_findings() -> None:
     """The example response of GitHub's OpenAPI description for the compare endpoint."""
     import json
 
-    from app.detect.deps import graph
+    from app.detect.dependencies import graph
 
     subset = json.loads((DEPS.parent / "github/openapi-subset.json").read_text())
     recorded = subset["GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"]["examples"][

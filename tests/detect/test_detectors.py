@@ -304,21 +304,17 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from wcmatch import glob as wcglob  # noqa: E402
 
-from app.detect import dependencies, infra, migrations, pathrules, security  # noqa: E402
+from app.detect import migrations, pathrules  # noqa: E402
+from app.detect.auth.detector import AUTH_RULES  # noqa: E402
+from app.detect.dependencies.formats import FORMATS  # noqa: E402
+from app.detect.infra.detector import INFRA_RULES  # noqa: E402
+from app.detect.secrets.detector import SECRET_RULES  # noqa: E402
 
 _ALL_GLOBS = sorted(
     {g for fw in migrations.FRAMEWORKS for g in fw.globs.patterns}
     | set(migrations.SCHEMA_FILES.patterns)
-    | {
-        g
-        for eco in dependencies.ECOSYSTEMS
-        for g in eco.manifests.patterns + eco.lockfiles.patterns
-    }
-    | {
-        g
-        for r in security.AUTH_RULES + security.SECRET_RULES + infra.INFRA_RULES
-        for g in r.globs.patterns
-    }
+    | {g for fmt in FORMATS for g in fmt.globs.patterns}
+    | {g for r in AUTH_RULES + SECRET_RULES + INFRA_RULES for g in r.globs.patterns}
     | set(pathrules.NOT_CODE.patterns)
 )
 _SEGMENTS = st.sampled_from(

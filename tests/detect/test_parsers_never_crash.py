@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.detect.dependencies import PARSERS
-from app.detect.deps.parsers import UnreadableError, safely
+from app.detect.dependencies.formats import FORMATS
+from app.detect.dependencies.parsers import UnreadableError, safely
 
 DEPS = Path(__file__).parent.parent / "fixtures/deps"
 SAMPLES = {
@@ -22,7 +22,7 @@ SAMPLES = {
     "requirements.txt": (DEPS / "pypi/head/requirements.txt").read_text(),
     "pyproject.toml": (DEPS / "pypi/head/pyproject.toml").read_text(),
 }
-PARSE = {parse.__name__: parse for _, _, parse in PARSERS}
+PARSE = {f.parse.__name__: f.parse for f in FORMATS if f.parse is not None}
 
 
 def survives(parse, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +47,7 @@ def test_truncated_and_corrupted_real_files(path: str, data: st.DataObject) -> N
     text = SAMPLES[path]
     cut = data.draw(st.integers(0, len(text)))
     noise = data.draw(st.text(max_size=20))
-    parse = next(p for globs, _, p in PARSERS if globs.match(path))
+    parse = next(f.parse for f in FORMATS if f.parse and f.globs.match(path))
     survives(parse, text[:cut] + noise + text[cut : cut + 200])
 
 
@@ -60,5 +60,5 @@ def test_truncated_and_corrupted_real_files(path: str, data: st.DataObject) -> N
     ],
 )
 def test_surprising_structures_are_unreadable_not_crashes(path: str, text: str) -> None:
-    parse = next(p for globs, _, p in PARSERS if globs.match(path))
+    parse = next(f.parse for f in FORMATS if f.parse and f.globs.match(path))
     survives(parse, text)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from app.jobs.model import Outcome
 from app.main import run_worker
-from app.service import Outcome
 from tests.fakes.github import FakeGitHub, Pull, Repo
 from tests.harness import Harness, fake_gateway, payload, review_event, running, settings, sign
 
@@ -368,7 +368,7 @@ async def test_a_migration_only_its_whole_text_reveals_is_found(db: str) -> None
 async def test_whole_files_beyond_the_limit_are_named_in_the_check(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.service.MAX_CONTENT_FILES", 1)
+    monkeypatch.setattr("app.service.contents.MAX_CONTENT_FILES", 1)
     fake = FakeGitHub()
     repo = shop(fake)
     others = {f"db/migrations/2026110{i}_x.js": KNEX_TEXT for i in range(2, 5)}

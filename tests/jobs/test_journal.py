@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.jobs.journal import LEASE_SECONDS, SqliteJournal, open_journal
 from app.jobs.model import Job, JobKind
+from app.jobs.store import LEASE_SECONDS, SqliteJournal, open_journal
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
 from app.detect.globs import compiled
-from app.detect.migrations import builders, python, squawk
+from app.detect.migrations import squawk
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.files import (
     SCHEMA_FILES,
@@ -28,6 +28,20 @@ from app.detect.migrations.files import (
     migration_finding,
     pairing_findings,
     schema_finding,
+)
+from app.detect.migrations.readers import (
+    add_sql,
+    alembic,
+    django,
+    ecto,
+    ef_core,
+    knex,
+    laravel,
+    liquibase,
+    node_pg_migrate,
+    rails,
+    sequelize,
+    sql_in_code,
 )
 from app.detect.migrations.rules import DEESCALATE_ON_NEW_TABLE, RULES, Op
 from app.detect.migrations.sql import (
@@ -43,19 +57,19 @@ from app.detect.migrations.sql import (
 from app.detect.pathrules import scoped
 
 ANALYSERS: dict[str, Callable[[str], Analysis]] = {
-    "Django": python.django,
-    "Alembic": python.alembic,
-    "Rails": builders.rails,
-    "Laravel": builders.laravel,
-    "Ecto": builders.ecto,
-    "Knex": builders.knex,
-    "Sequelize": builders.sequelize_or_typeorm,
-    "TypeORM": builders.sequelize_or_typeorm,
-    "MikroORM": builders.add_sql,
-    "Doctrine": builders.add_sql,
-    "EF Core": builders.ef_core,
-    "Liquibase": builders.liquibase,
-    "node-pg-migrate": builders.node_pg_migrate,
+    "Django": django.django,
+    "Alembic": alembic.alembic,
+    "Rails": rails.rails,
+    "Laravel": laravel.laravel,
+    "Ecto": ecto.ecto,
+    "Knex": knex.knex,
+    "Sequelize": sequelize.sequelize_or_typeorm,
+    "TypeORM": sequelize.sequelize_or_typeorm,
+    "MikroORM": add_sql.add_sql,
+    "Doctrine": add_sql.add_sql,
+    "EF Core": ef_core.ef_core,
+    "Liquibase": liquibase.liquibase,
+    "node-pg-migrate": node_pg_migrate.node_pg_migrate,
 }
 # Rollback scripts: what they do runs only when a deploy is undone.
 _DOWN = compiled(("**/*.down.sql", "**/down.sql", "**/revert/*.sql", "**/U[0-9]*__*.sql"))
@@ -152,7 +166,7 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
             Analysis(sql=[SqlSnippet(text[: down.start()] if down else text, 1)]),
         )
     if changed.path.endswith((".java", ".kt", ".go")):
-        return _Read(changed, framework, builders.sql_in_code(text))  # Flyway, goose
+        return _Read(changed, framework, sql_in_code.sql_in_code(text))  # Flyway, goose
     return None  # found by path, nothing known to read (configured paths, atlas.sum)
 
 

@@ -1,0 +1,89 @@
+"""What every parser returns, and the readers they share.
+
+Each parser takes a file's text and returns the packages it pins or asks for,
+with the line each is written on where that is cheap to know. A file that
+does not parse raises `UnreadableError` with the reason; the detector turns that
+into a finding (never a crash, never a silent pass).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+
+@dataclass(frozen=True, slots=True)
+class Dep:
+    name: str  # as the ecosystem writes it (normalised for PyPI)
+    version: str  # an exact version, or the requirement as written ("^1.2", ">=2")
+    line: int | None = None
+    direct: bool | None = None  # None: the file does not say
+    exact: bool = True  # False for a range or a ref that is not a version
+
+
+class UnreadableError(Exception):
+    """The file is not in the format its name promises."""
+
+
+Parsed = dict[str, Dep]
+
+
+def safely(parse: Callable[[str], Parsed], text: str) -> Parsed:
+    """`parse(text)`, with any surprise in the file's structure (a list where a
+    mapping belongs, a number where a name does) reported as UnreadableError."""
+    try:
+        return parse(text)
+    except UnreadableError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as error:
+        raise UnreadableError(f"unexpected structure ({type(error).__name__}: {error})") from None
+
+
+EXACT = re.compile(r"^v?\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
+
+
+def new_dep(name: str, version: str, line: int | None = None, direct: bool | None = None) -> Dep:
+    version = version.strip()
+    return Dep(name, version, line, direct, bool(EXACT.match(version)))
+
+
+def line_finder(text: str) -> Callable[[str], int | None]:
+    """The first line a package name appears on (quoted or as a word)."""
+    lines = text.splitlines()
+
+    def find(name: str) -> int | None:
+        pattern = re.compile(rf"(?<![\w.@/-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        return next((i for i, line in enumerate(lines, start=1) if pattern.search(line)), None)
+
+    return find
+
+
+def load_json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise UnreadableError(f"not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise UnreadableError("not a JSON object")
+    return data
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UnreadableError(f"not valid TOML: {error}") from None
+
+
+def load_yaml(text: str) -> object:
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except YAMLError as error:
+        raise UnreadableError(f"not valid YAML: {str(error).splitlines()[0]}") from None

@@ -1,1 +1,0 @@
-"""Dependency manifests and lockfiles: parsing and version rules."""

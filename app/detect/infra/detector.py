@@ -1,0 +1,169 @@
+"""CI/CD pipelines, deployment and infrastructure: what SRE/DevOps must see.
+
+Path layer: pipeline definitions of the common CI systems, container and
+orchestration files, infrastructure as code, platform configs, and the files
+that govern review itself (CODEOWNERS, this app's own config). Content layer:
+workflow rules (workflows.py) and manifest line rules (manifests.py). Findings
+land only on lines the change added (a new file: all of them), so an untouched
+old problem does not page anyone for an unrelated edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.infra import manifests, workflows
+from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
+
+INFRA_RULES: tuple[PathRule, ...] = (
+    rule(
+        "infra.governance",
+        Severity.MEDIUM,
+        [
+            "CODEOWNERS",
+            ".github/CODEOWNERS",
+            "docs/CODEOWNERS",
+            ".github/release-roles.{yml,yaml}",
+            ".github/settings.yml",
+        ],
+        "{path} decides who reviews what ({glob})",
+    ),
+    rule(
+        "infra.ci",
+        Severity.MEDIUM,
+        [
+            ".github/workflows/**",
+            ".github/actions/**",
+            "**/action.{yml,yaml}",
+            ".gitlab-ci.yml",
+            ".gitlab/ci/**",
+            ".circleci/**",
+            "**/Jenkinsfile*",
+            "**/azure-pipelines*.{yml,yaml}",
+            "bitbucket-pipelines.yml",
+            ".buildkite/**",
+            ".drone.yml",
+            ".travis.yml",
+            "**/cloudbuild*.{yml,yaml}",
+            ".tekton/**",
+        ],
+        "{path} is a CI/CD pipeline ({glob}); it runs with the repository's secrets",
+    ),
+    rule(
+        "infra.iac",
+        Severity.MEDIUM,
+        [
+            "**/*.{tf,tfvars,tofu}",
+            "**/.terraform.lock.hcl",
+            "**/terragrunt.hcl",
+            "**/Pulumi*.{yml,yaml}",
+            "**/cdk.json",
+            "**/cloudformation/**",
+            "**/{ansible,playbooks}/**",
+            "**/playbook*.{yml,yaml}",
+        ],
+        "{path} is infrastructure as code ({glob})",
+    ),
+    rule(
+        "infra.deploy",
+        Severity.LOW,
+        [
+            "**/{k8s,kubernetes,manifests,deploy,deployment,deployments,helm,charts}/**",
+            "**/Chart.{yaml,lock}",
+            "**/values*.{yml,yaml}",
+            "**/kustomization.{yml,yaml}",
+            "**/Dockerfile",
+            "**/Dockerfile.*",
+            "**/*.Dockerfile",
+            "**/Containerfile",
+            "**/{docker-,}compose*.{yml,yaml}",
+            "**/Procfile",
+            "**/fly.toml",
+            "**/app.{yml,yaml}",
+            "**/vercel.json",
+            "**/netlify.toml",
+            "**/render.yaml",
+            "**/serverless.{yml,yaml}",
+            "**/{nginx*.conf,Caddyfile,haproxy.cfg,.htaccess}",
+            "**/envoy*.yaml",
+            "**/{istio,argocd}/**",
+        ],
+        "{path} changes how the service is built, deployed or served ({glob})",
+    ),
+    rule(
+        "infra.build",
+        Severity.INFO,
+        ["Makefile", "justfile", "Taskfile.{yml,yaml}", ".pre-commit-config.yaml"],
+        "{path} is a build or task definition ({glob})",
+    ),
+)
+
+
+_DEPLOY = next(r.globs for r in INFRA_RULES if r.rule == "infra.deploy")  # k8s, helm …
+
+
+class InfraDetector:
+    name = "infra"
+    kind = Kind.INFRA
+    settings_model = DetectorSettings
+
+    def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
+        # An edited workflow is read whole, as YAML (a new one's added lines are all of
+        # it); edited manifests and Terraform need their context (apiVersion, egress).
+        edited = changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
+        return (
+            edited
+            and scoped(settings)(changed)
+            and (
+                workflows.is_workflow(changed.path)
+                or changed.path.endswith((".tf", ".tofu"))
+                or (changed.path.endswith((".yml", ".yaml")) and bool(_DEPLOY.match(changed.path)))
+            )
+        )
+
+    def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
+        findings = detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        allowed = scoped(settings)
+        for changed in files:
+            if allowed(changed) and changed.status != FileStatus.REMOVED and changed.added:
+                findings.extend(_content(changed))
+        return findings
+
+
+def _content(changed: ChangedFile) -> list[Finding]:
+    text = changed.head_text()
+    if text is None and changed.status == FileStatus.ADDED:
+        text = "\n".join(line for _, line in changed.added)
+    added = {number for number, _ in changed.added}
+    hits: list[workflows.Hit] = []
+    if workflows.is_workflow(changed.path) and text is not None:
+        hits = [h for h in workflows.workflow(text) if h.line in added]
+    elif workflows.is_workflow(changed.path):
+        hits = list(workflows.workflow_lines(changed.added))  # no whole file: line rules
+    else:
+        lines = text.splitlines() if text is not None else []
+        for rule in manifests.line_rules(
+            changed.path, text or "\n".join(t for _, t in changed.added)
+        ):
+            for number, line in changed.added:
+                if not rule.pattern.search(line):
+                    continue
+                if (
+                    rule.rule == "infra.open-ingress"
+                    and lines
+                    and manifests.in_egress(lines, number - 1)
+                ):
+                    continue
+                hits.append(workflows.Hit(rule.rule, number, rule.severity, rule.message))
+    return [
+        Finding(
+            kind=Kind.INFRA,
+            file=changed.path,
+            line=hit.line,
+            severity=hit.severity,
+            rule=hit.rule,
+            message=hit.message,
+        )
+        for hit in hits
+    ]

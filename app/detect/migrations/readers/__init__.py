@@ -1,0 +1,1 @@
+"""One reader per migration framework: its file in, an Analysis of its operations out."""

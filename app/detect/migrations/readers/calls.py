@@ -1,0 +1,138 @@
+"""Reading schema-builder DSLs by their calls, for every reader of this package.
+
+These DSLs are regular enough to read by their calls: a reader finds the calls of
+its framework, takes their arguments (balanced brackets, strings skipped) and maps
+them onto the unified rules. Embedded SQL goes on to the SQL analysers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.detect.migrations.analysis import Analysis, SqlSnippet
+
+_STRING = re.compile(
+    r"""@"(?:[^"]|"")*"|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`""", re.DOTALL
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    line: int
+    args: str  # the text inside the call's brackets (or to the end of a Ruby line)
+    start: int  # offset of `args` in the file
+
+
+def line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _closing(text: str, open_at: int) -> int:
+    """Offset of the bracket closing the one at `open_at` (strings skipped)."""
+    pairs = {"(": ")", "{": "}", "[": "]"}
+    stack = [pairs[text[open_at]]]
+    i = open_at + 1
+    while i < len(text) and stack:
+        ch = text[i]
+        if ch in "\"'`@":
+            match = _STRING.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif ch == stack[-1]:
+            stack.pop()
+        i += 1
+    return i - 1 if not stack else len(text)
+
+
+def calls(
+    text: str, pattern: re.Pattern[str], lo: int = 0, hi: int | None = None
+) -> Iterator[Call]:
+    """Calls whose name (group 1) matches `pattern` followed by `(`, in text[lo:hi]."""
+    hi = len(text) if hi is None else hi
+    for match in pattern.finditer(text, lo, hi):
+        open_at = match.end() - 1
+        close = _closing(text, open_at)
+        yield Call(
+            match.group(1), line_at(text, match.start(1)), text[open_at + 1 : close], open_at + 1
+        )
+
+
+def first_string(call: Call, text: str) -> tuple[str, int] | None:
+    """The first string literal in a call's arguments, unquoted, and its line."""
+    match = _STRING.search(call.args)
+    if match is None:
+        return None
+    raw = match.group()
+    body = raw[2:-1].replace('""', '"') if raw.startswith("@") else raw[1:-1]
+    return body, line_at(text, call.start + match.start())
+
+
+def first_name(args: str) -> str | None:
+    match = re.search(r"""(?:table:\s*|name:\s*)?["'`:]?(\w+)""", args)
+    return match.group(1).lower() if match else None
+
+
+def table_kw(args: str) -> str | None:
+    match = re.search(r"""\btable:\s*["']?(\w+)""", args)
+    return match.group(1).lower() if match else first_name(args)
+
+
+def body_of(text: str, head: re.Pattern[str]) -> tuple[int, int]:
+    """The braces-delimited body after the first `head` match (an `up` method), else all."""
+    match = head.search(text)
+    if match is None:
+        return 0, len(text)
+    brace = text.find("{", match.end())
+    if brace < 0:
+        return 0, len(text)
+    return brace, _closing(text, brace)
+
+
+def sql_or_raw(call: Call, text: str, analysis: Analysis, what: str) -> None:
+    found = first_string(call, text)
+    if found is None or "${" in found[0] or "#{" in found[0]:
+        analysis.add("raw-sql", call.line, f"{what} with SQL built at run time")
+    else:
+        analysis.sql.append(SqlSnippet(*found))
+
+
+def column_rule(chain: str, nullable: str, default: str) -> str:
+    if re.search(nullable, chain):
+        return "add-nullable-column"
+    if re.search(default, chain):
+        return "add-nullable-column"  # a constant default: metadata only on PG 11+
+    return "add-not-null-column"
+
+
+def blocks(lines: list[str], head: re.Pattern[str]) -> set[int]:
+    """Line numbers inside blocks opened by `head` (to the `end` at its indentation)."""
+    inside: set[int] = set()
+    for i, line in enumerate(lines):
+        match = head.match(line)
+        if match is None:
+            continue
+        if re.search(r"\{.*\}|\bdo\b.*\bend\b", line):  # one-line block
+            inside.add(i + 1)
+            continue
+        indent = match.group(1)
+        for j in range(i, len(lines)):
+            inside.add(j + 1)
+            if j > i and re.match(rf"^{indent}(end|\}})\b", lines[j]):
+                break
+    return inside
+
+
+def embedded_sql(text: str, pattern: re.Pattern[str], lo: int, hi: int, analysis: Analysis) -> None:
+    for call in calls(text, pattern, lo, hi):
+        sql_or_raw(call, text, analysis, call.name)
+
+
+JS_UP = re.compile(
+    r"(?:exports\.up\s*=|\bup\s*:|\basync\s+up\s*\(|\bfunction\s+up\s*\(|\bpublic\s+(?:async\s+)?up\s*\()"
+)

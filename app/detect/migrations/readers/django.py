@@ -1,0 +1,166 @@
+"""Django migrations: the `operations` list, read with `ast`. `RunSQL`'s SQL goes on
+to the SQL analysers; `reverse_sql` is a rollback path and is not rated.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from app.detect.migrations.analysis import Analysis, SqlSnippet
+from app.detect.migrations.readers.pyast import (
+    arg,
+    call_name,
+    constant,
+    is_true,
+    kwarg,
+    parse,
+    sql_strings,
+    string,
+)
+
+
+def django(text: str) -> Analysis:
+    analysis = Analysis()
+    tree = parse(text, analysis)
+    if tree is None:
+        return analysis
+    atomic = True
+    operations: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id == "atomic":
+                atomic = constant(node.value) is not False
+            if (
+                isinstance(target, ast.Name)
+                and target.id == "operations"
+                and isinstance(node.value, ast.List | ast.Tuple)
+            ):
+                operations.extend(node.value.elts)
+    for operation in operations:
+        if isinstance(operation, ast.Call):
+            _django_op(operation, analysis, atomic)
+    return analysis
+
+
+_FK_FIELDS = {"ForeignKey", "OneToOneField", "ParentalKey"}
+
+
+_TEXT_FIELDS = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "FilePathField",
+    "FileField",
+    "ImageField",
+    "BinaryField",
+}
+
+
+def _django_op(call: ast.Call, analysis: Analysis, atomic: bool) -> None:
+    op, line = call_name(call.func), call.lineno
+    model = string(arg(call, 0, "model_name")) or string(arg(call, 0, "name"))
+    what = f"{op}({model or '…'})"
+    match op:
+        case "CreateModel":
+            analysis.add("create-table", line, what, model)
+            if model:
+                analysis.created.add(model.lower())
+        case "DeleteModel":
+            analysis.add("drop-table", line, what, model)
+        case "RemoveField":
+            field = string(arg(call, 1, "name"))
+            analysis.add("drop-column", line, f"RemoveField({model}.{field})", model)
+        case "AddField":
+            _django_add_field(call, analysis, model)
+        case "AlterField":
+            field = string(arg(call, 1, "name"))
+            analysis.add("alter-field", line, f"AlterField({model}.{field})", model)
+        case "RenameField" | "RenameModel" | "AlterModelTable":
+            analysis.add("rename", line, what, model)
+        case "AddIndex" | "AlterIndexTogether":
+            analysis.add("blocking-index", line, what, model)
+        case "AddIndexConcurrently":
+            analysis.add("concurrent-index", line, what, model)
+            if atomic:
+                analysis.add("concurrently-in-transaction", line, what, model)
+        case "RemoveIndex":
+            analysis.add("drop-index", line, what, model)
+        case "AddConstraint":
+            constraint = kwarg(call, "constraint")
+            kind = call_name(constraint.func) if isinstance(constraint, ast.Call) else ""
+            rule = "add-check-constraint" if "Check" in kind else "add-unique-constraint"
+            analysis.add(rule, line, f"AddConstraint({model}, {kind or '…'})", model)
+        case "AlterUniqueTogether":
+            together = arg(call, 1, "unique_together")
+            emptied = isinstance(together, ast.Set | ast.List | ast.Tuple | ast.Dict) and not (
+                together.keys if isinstance(together, ast.Dict) else together.elts
+            )
+            if isinstance(together, ast.Call) and not together.args:  # set()
+                emptied = True
+            analysis.add(
+                "drop-constraint" if emptied else "add-unique-constraint", line, what, model
+            )
+        case "RemoveConstraint":
+            analysis.add("drop-constraint", line, what, model)
+        case "RunSQL":
+            _run_sql(call, analysis)
+        case "RunPython":
+            analysis.add("data-migration", line, "RunPython")
+            if arg(call, 1, "reverse_code") is None:
+                analysis.add("irreversible", line, "RunPython without reverse_code")
+        case "SeparateDatabaseAndState":
+            database = kwarg(call, "database_operations")
+            if isinstance(database, ast.List | ast.Tuple):
+                for inner in database.elts:
+                    if isinstance(inner, ast.Call):
+                        _django_op(inner, analysis, atomic)
+
+
+def _django_add_field(call: ast.Call, analysis: Analysis, model: str | None) -> None:
+    name = string(arg(call, 1, "name"))
+    field = arg(call, 2, "field")
+    what = f"AddField({model}.{name})"
+    if not isinstance(field, ast.Call):
+        analysis.add("raw-sql", call.lineno, what, model)
+        return
+    kind = call_name(field.func)
+    line = call.lineno
+    if kind.endswith(("ManyToManyField", "TaggableManager")):
+        analysis.add("create-table", line, f"{what} (many-to-many table)", model)
+        return
+    nullable = is_true(kwarg(field, "null"))
+    has_default = (
+        kwarg(field, "default") is not None
+        or kwarg(field, "db_default") is not None
+        # Django fills these itself while adding the column (schema_editor's
+        # effective_default): "" for blank text fields, now() for auto_now ones.
+        or (is_true(kwarg(field, "blank")) and kind in _TEXT_FIELDS)
+        or is_true(kwarg(field, "auto_now"))
+        or is_true(kwarg(field, "auto_now_add"))
+    )
+    if kind in _FK_FIELDS:
+        analysis.add("add-foreign-key", line, f"{what} {kind}", model)
+        if not nullable and not has_default:
+            analysis.add("add-not-null-column", line, what, model)
+        return
+    if not nullable and not has_default:
+        analysis.add("add-not-null-column", line, f"{what} {kind}", model)
+    else:
+        analysis.add("add-nullable-column", line, f"{what} {kind}", model)
+    if is_true(kwarg(field, "unique")):
+        analysis.add("add-unique-constraint", line, f"{what} unique=True", model)
+    elif is_true(kwarg(field, "db_index")):
+        analysis.add("blocking-index", line, f"{what} db_index=True", model)
+
+
+def _run_sql(call: ast.Call, analysis: Analysis) -> None:
+    strings = sql_strings(arg(call, 0, "sql"))
+    if strings is None:
+        analysis.add("raw-sql", call.lineno, "RunSQL with SQL built at run time")
+    else:
+        analysis.sql.extend(SqlSnippet(text, line) for text, line in strings)
+    if arg(call, 1, "reverse_sql") is None:
+        analysis.add("irreversible", call.lineno, "RunSQL without reverse_sql")

@@ -1,0 +1,83 @@
+"""Knex migrations: `knex.schema` calls, their column builders, `knex.raw`."""
+
+from __future__ import annotations
+
+import re
+
+from app.detect.migrations.analysis import Analysis
+from app.detect.migrations.readers.calls import (
+    JS_UP,
+    Call,
+    body_of,
+    calls,
+    embedded_sql,
+    first_name,
+)
+
+_KNEX_SCHEMA = re.compile(
+    r"\.(createTable|createTableIfNotExists|dropTable|dropTableIfExists|renameTable|alterTable|table)\s*\("
+)
+
+
+_KNEX_COLUMN = re.compile(r"\b(?:table|t|tbl)\.(\w+)\s*\(")
+
+
+_KNEX_TYPES = re.compile(
+    r"^(string|text|integer|bigInteger|bigint|boolean|decimal|float|double|date|datetime|"
+    r"timestamp|json|jsonb|uuid|enu|enum|binary|specificType|tinyint|smallint|mediumint)$"
+)
+
+
+def knex(text: str) -> Analysis:
+    analysis = Analysis()
+    lo, hi = body_of(text, JS_UP)
+    for call in calls(text, _KNEX_SCHEMA, lo, hi):
+        table = first_name(call.args)
+        what = f"{call.name}({table})"
+        if call.name.startswith("createTable"):
+            analysis.add("create-table", call.line, what, table)
+            if table:
+                analysis.created.add(table)
+        elif call.name.startswith("dropTable"):
+            analysis.add("drop-table", call.line, what, table)
+        elif call.name == "renameTable":
+            analysis.add("rename", call.line, what, table)
+        else:
+            for column in calls(text, _KNEX_COLUMN, call.start, call.start + len(call.args)):
+                _knex_column(text, column, table, analysis)
+    embedded_sql(text, re.compile(r"\b(?:knex|trx|db)\.(raw)\s*\("), lo, hi, analysis)
+    return analysis
+
+
+def _knex_column(text: str, call: Call, table: str | None, analysis: Analysis) -> None:
+    end = min(
+        (i for i in (text.find(";", call.start), text.find("\n", call.start)) if i > 0),
+        default=len(text),
+    )
+    chain = text[call.start : end]
+    what = f"table.{call.name}({' '.join(call.args.split())[:40]})"
+    if ".alter()" in chain:
+        analysis.add("change-column-type", call.line, what, table)
+    elif _KNEX_TYPES.match(call.name):
+        rule = (
+            "add-not-null-column"
+            if ".notNullable()" in chain and ".defaultTo(" not in chain
+            else "add-nullable-column"
+        )
+        analysis.add(rule, call.line, what, table)
+        if ".references(" in chain:
+            analysis.add("add-foreign-key", call.line, what, table)
+    elif call.name in {"dropColumn", "dropColumns", "dropTimestamps"}:
+        analysis.add("drop-column", call.line, what, table)
+    elif call.name == "renameColumn":
+        analysis.add("rename", call.line, what, table)
+    elif call.name == "index":
+        analysis.add("blocking-index", call.line, what, table)
+    elif call.name in {"unique", "primary"}:
+        analysis.add("add-unique-constraint", call.line, what, table)
+    elif call.name == "foreign":
+        analysis.add("add-foreign-key", call.line, what, table)
+    elif call.name in {"dropForeign", "dropUnique", "dropPrimary", "dropNullable"}:
+        analysis.add("drop-constraint", call.line, what, table)
+    elif call.name == "dropIndex":
+        analysis.add("drop-index", call.line, what, table)

@@ -1,0 +1,22 @@
+"""Redaction: every finding's text passes through here before it is output, so no
+secret a detector quotes (SQL, a workflow line) reaches a report, a log or GitHub."""
+
+from __future__ import annotations
+
+import re
+
+from app.detect.secrets.tokens import find
+
+# Values that are secrets in SQL and shell text even when short: PASSWORD 'x'.
+_SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)('[^']*'|\"[^\"]*\")")
+
+
+def redact(text: str) -> str:
+    """`text` with every secret these rules find replaced by a marker."""
+    if not text:
+        return text
+    text = _SQL_PASSWORD.sub(r"\1'[redacted]'", text)
+    secrets = find(text)
+    for secret in reversed(secrets):
+        text = f"{text[: secret.start]}[redacted {secret.name}]{text[secret.end :]}"
+    return text

@@ -1,0 +1,145 @@
+"""How the gateway talks HTTP to GitHub: one shared connection pool, retries that
+honour `Retry-After`, a per-evaluation call counter, and errors as sentences.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from githubkit.exception import (
+    GitHubException,
+    RateLimitExceeded,
+    RequestError,
+    RequestFailed,
+)
+from githubkit.retry import RetryOption
+
+from app.jobs.model import RetryLater
+
+PER_PAGE = 100
+T = TypeVar("T")
+_calls: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar(
+    "github_calls", default=None
+)
+
+
+class GatewayError(RetryLater):
+    """A GitHub call failed after retries. `retry_after`: how long GitHub asked us to
+    wait (rate limits); otherwise the worker's own backoff applies."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, status: int | None = None):
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
+
+
+class TooManyFilesError(GatewayError):
+    pass
+
+
+def retry_policy(
+    max_retries: int = 3, base_delay: float = 1.0, max_inline_wait: float = 30.0
+) -> Callable[[GitHubException, int], RetryOption]:
+    """Retry 5xx and network errors with backoff, and rate limits after `Retry-After`.
+
+    A rate-limit wait longer than `max_inline_wait` is not slept here: the
+    error goes up and the worker puts the job back for that long instead.
+    """
+
+    def decide(error: GitHubException, count: int) -> RetryOption:
+        if count >= max_retries:
+            return RetryOption(False)
+        if isinstance(error, RateLimitExceeded):
+            wait = error.retry_after.total_seconds()
+            return RetryOption(wait <= max_inline_wait, error.retry_after)
+        if isinstance(error, RequestFailed):
+            if error.response.status_code >= 500:
+                return RetryOption(True, timedelta(seconds=base_delay * 2**count))
+            return RetryOption(False)
+        if isinstance(error, RequestError):
+            return RetryOption(True, timedelta(seconds=base_delay * 2**count))
+        return RetryOption(False)
+
+    return decide
+
+
+def counting_calls() -> Counter[str]:
+    """Start counting GitHub calls made by this task (and tasks it starts)."""
+    counter: Counter[str] = Counter()
+    _calls.set(counter)
+    return counter
+
+
+async def count_request(request: httpx.Request) -> None:
+    counter = _calls.get()
+    if counter is not None:
+        counter[f"{request.method} {request.url.path}"] += 1
+
+
+class SharedTransport(httpx.AsyncBaseTransport):
+    """One connection pool for every request.
+
+    githubkit builds an httpx client per call (outside `async with`), and a client
+    built without a transport makes a fresh SSL context each time: that was most
+    of the app's CPU under load. Handing it this transport keeps one pool with
+    kept-alive connections; the clients' `aclose()` must not close it, the gateway
+    does at shutdown.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def all_pages(request: Callable[[int], Awaitable[Any]], what: str) -> list[Any]:
+    """Every item of a paginated list endpoint; a short page is the last one."""
+    items: list[Any] = []
+    page = 1
+    while True:
+        batch = (await call(request(page), what)).parsed_data
+        items.extend(batch)
+        if len(batch) < PER_PAGE:
+            return items
+        page += 1
+
+
+async def call(request: Awaitable[T], what: str) -> T:
+    try:
+        return await request
+    except GitHubException as error:
+        raise wrap(error, what) from None
+
+
+def wrap(error: GitHubException, what: str) -> GatewayError:
+    if isinstance(error, RateLimitExceeded):
+        wait = error.retry_after.total_seconds()
+        return GatewayError(
+            f"GitHub rate limit while fetching {what}; retrying in {wait:.0f} s",
+            retry_after=max(wait, 1.0),
+            status=error.response.status_code,
+        )
+    if isinstance(error, RequestFailed):
+        status = error.response.status_code
+        return GatewayError(
+            f"GitHub answered {status} for {what}: {error_message(error)}", status=status
+        )
+    return GatewayError(f"could not reach GitHub for {what}: {error}")
+
+
+def error_message(error: RequestFailed) -> str:
+    try:
+        body = error.response.json()
+    except Exception:
+        return error.response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message", body))[:300]
+    return str(body)[:300]

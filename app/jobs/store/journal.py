@@ -1,0 +1,155 @@
+"""The durable journal of deliveries and the per-PR job queue.
+
+A delivery is written (and its jobs queued) in one transaction before the
+webhook is answered, so an accepted event survives a crash. Jobs coalesce by
+key: a newer event for the same pull request replaces the waiting job
+(latest wins) and bumps its generation, so a job that was running when the
+event came is run once more instead of being lost. A claimed job is leased;
+if its worker dies the lease runs out and another worker takes it.
+
+Both backends share this logic and the SQL in schema.py; Postgres adds
+`FOR UPDATE SKIP LOCKED` so any number of replicas can claim from one table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from app.jobs.model import Claimed, Job
+from app.jobs.store import schema
+
+LEASE_SECONDS = 120.0
+
+
+class Journal(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def accept(
+        self, delivery_id: str, event: str, action: str | None, body: bytes, jobs: Sequence[Job]
+    ) -> bool:
+        """Record a delivery and queue its jobs; False if this delivery was seen before."""
+        ...
+
+    async def enqueue(self, jobs: Sequence[Job]) -> None: ...
+    async def claim(self, now: float | None = None) -> Claimed | None: ...
+    async def finish(self, claimed: Claimed) -> None: ...
+    async def retry(self, claimed: Claimed, delay: float) -> None: ...
+    async def pending(self) -> int: ...
+    async def prune(self, older_than: float, records_older_than: float | None = None) -> int: ...
+    async def remember_removed(self, repo: str, number: int, reviewer: str) -> None: ...
+    async def removed_reviewers(self, repo: str, number: int) -> set[str]: ...
+    async def check_run(self, repo: str, sha: str, name: str) -> tuple[int, str] | None: ...
+    async def save_check_run(
+        self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
+    ) -> None: ...
+    async def listen(self, wake: Callable[[], None]) -> None:
+        """Call `wake` whenever another process queues a job; return at once where the
+        backend cannot tell (workers then poll)."""
+        ...
+
+
+class SqlJournal:
+    """The shared logic; subclasses run statements on their own connection."""
+
+    lock_clause = ""
+    notify: tuple[str, Sequence[Any]] | None = None  # run after queueing jobs, if set
+
+    async def listen(self, wake: Callable[[], None]) -> None:
+        return None
+
+    async def _run(
+        self,
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        fetch: bool = False,
+        fetch_all: bool = False,
+        stop_if_first_unchanged: bool = False,
+    ) -> list[Any]:
+        """Run `statements` in one transaction; one result per statement (a row, all
+        rows, or the row count). With `stop_if_first_unchanged`, roll back and return
+        [] when the first statement changed nothing (a duplicate delivery)."""
+        raise NotImplementedError
+
+    async def accept(
+        self, delivery_id: str, event: str, action: str | None, body: bytes, jobs: Sequence[Job]
+    ) -> bool:
+        now = time.time()
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (schema.INSERT_DELIVERY, (delivery_id, event, action, now, body))
+        ]
+        statements += [
+            (schema.UPSERT_JOB, (job.key, job.dumps(), delivery_id, now, now)) for job in jobs
+        ]
+        if jobs and self.notify:
+            statements.append(self.notify)
+        results = await self._run(statements, stop_if_first_unchanged=True)
+        return bool(results)
+
+    async def enqueue(self, jobs: Sequence[Job]) -> None:
+        now = time.time()
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (schema.UPSERT_JOB, (j.key, j.dumps(), None, now, now)) for j in jobs
+        ]
+        if jobs and self.notify:
+            statements.append(self.notify)
+        await self._run(statements)
+
+    async def claim(self, now: float | None = None) -> Claimed | None:
+        now = time.time() if now is None else now
+        sql = schema.CLAIM.format(lock=self.lock_clause)
+        [row] = await self._run([(sql, (now + LEASE_SECONDS, now, now))], fetch=True)
+        if row is None:
+            return None
+        job_text, generation, attempts = row
+        return Claimed(Job.loads(job_text), int(generation), int(attempts))
+
+    async def finish(self, claimed: Claimed) -> None:
+        key = claimed.job.key
+        await self._run([(schema.FINISH, (key, claimed.generation)), (schema.RELEASE, (key,))])
+
+    async def retry(self, claimed: Claimed, delay: float) -> None:
+        key = claimed.job.key
+        await self._run(
+            [
+                (schema.RETRY, (time.time() + delay, key, claimed.generation)),
+                (schema.RELEASE, (key,)),
+            ]
+        )
+
+    async def pending(self) -> int:
+        [row] = await self._run([(schema.COUNT_JOBS, ())], fetch=True)
+        return int(row[0]) if row else 0
+
+    async def prune(self, older_than: float, records_older_than: float | None = None) -> int:
+        """Forget deliveries received before `older_than` (a Unix time; their bodies are
+        the bulk of the journal, and a redelivery that old is accepted as new), and
+        check-run and removed-reviewer records saved before `records_older_than`."""
+        statements: list[tuple[str, Sequence[Any]]] = [(schema.PRUNE_DELIVERIES, (older_than,))]
+        if records_older_than is not None:
+            statements += [
+                (schema.PRUNE_CHECK_RUNS, (records_older_than,)),
+                (schema.PRUNE_REMOVED, (records_older_than,)),
+            ]
+        counts = await self._run(statements)
+        return int(sum(counts))
+
+    async def remember_removed(self, repo: str, number: int, reviewer: str) -> None:
+        await self._run(
+            [(schema.REMEMBER_REMOVED, (repo.lower(), number, reviewer.lower(), time.time()))]
+        )
+
+    async def removed_reviewers(self, repo: str, number: int) -> set[str]:
+        rows = await self._run([(schema.REMOVED_REVIEWERS, (repo.lower(), number))], fetch_all=True)
+        return {str(r[0]) for r in rows[0]}
+
+    async def check_run(self, repo: str, sha: str, name: str) -> tuple[int, str] | None:
+        [row] = await self._run([(schema.CHECK_RUN, (repo.lower(), sha, name))], fetch=True)
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def save_check_run(
+        self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
+    ) -> None:
+        values = (repo.lower(), sha, name, check_run_id, content_hash, time.time())
+        await self._run([(schema.SAVE_CHECK_RUN, values)])

@@ -1,0 +1,95 @@
+"""The store for more than one machine: Postgres, shared by web and worker replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.jobs.store import schema
+from app.jobs.store.journal import SqlJournal
+
+
+class PostgresJournal(SqlJournal):
+    """For more than one machine: any number of web and worker replicas share it."""
+
+    lock_clause = " FOR UPDATE SKIP LOCKED"
+    # Delivered when the transaction commits: workers in other processes (and on
+    # other machines) wake at once instead of at their next poll.
+    notify = ("SELECT pg_notify(?, '')", (schema.CHANNEL,))
+
+    async def listen(self, wake: Callable[[], None]) -> None:
+        """LISTEN on a connection of its own until cancelled; reconnects after errors."""
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {schema.CHANNEL}")
+                    wake()  # anything queued while we were not listening
+                    async for _ in conn.notifies():
+                        wake()
+            except psycopg.Error:
+                await asyncio.sleep(1.0)
+
+    def __init__(self, url: str, pool_size: int = 8) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self._pool: Any = None
+
+    async def open(self) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        # A pool, not one shared connection: a webhook's insert must not wait
+        # behind a worker's statements.
+        self._pool = AsyncConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=self.pool_size,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        await self._pool.open(wait=True)
+        async with self._pool.connection() as conn, conn.transaction():
+            # web and worker processes start together; serialise their CREATE TABLEs
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.SCHEMA_LOCK,))
+            for statement in schema.TABLES:
+                await conn.execute(statement.format(blob="BYTEA"))
+            for table, column in schema.UPGRADES:
+                await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}")
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _run(
+        self,
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        fetch: bool = False,
+        fetch_all: bool = False,
+        stop_if_first_unchanged: bool = False,
+    ) -> list[Any]:
+        if self._pool is None:
+            raise RuntimeError("journal is not open")
+        results: list[Any] = []
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                for index, (sql, params) in enumerate(statements):
+                    cursor = await conn.execute(sql.replace("?", "%s"), tuple(params))
+                    if index == 0 and stop_if_first_unchanged and cursor.rowcount == 0:
+                        raise _DuplicateDeliveryError
+                    if fetch:
+                        results.append(await cursor.fetchone())
+                    elif fetch_all:
+                        results.append(await cursor.fetchall())
+                    else:
+                        results.append(cursor.rowcount)
+        except _DuplicateDeliveryError:
+            return []
+        return results
+
+
+class _DuplicateDeliveryError(Exception):
+    """Rolls a Postgres transaction back when a delivery was already recorded."""

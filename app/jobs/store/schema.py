@@ -1,0 +1,88 @@
+"""The journal's SQL, shared by the SQLite and Postgres stores.
+
+`?` placeholders throughout; the Postgres store turns them into `%s`. `{blob}` in a
+table is the backend's bytes type.
+"""
+
+from __future__ import annotations
+
+CHANNEL = "release_roles_jobs"  # Postgres NOTIFY channel that wakes workers
+SCHEMA_LOCK = 0x52524A4E  # "RRJN": the advisory lock taken while creating tables
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        action TEXT,
+        received_at DOUBLE PRECISION NOT NULL,
+        body {blob} NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS jobs (
+        key TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        delivery_id TEXT,
+        enqueued_at DOUBLE PRECISION NOT NULL,
+        available_at DOUBLE PRECISION NOT NULL,
+        leased_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        generation INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS removed_reviewers (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        reviewer TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+        PRIMARY KEY (repo, number, reviewer)
+    )""",
+    """CREATE TABLE IF NOT EXISTS check_runs (
+        repo TEXT NOT NULL,
+        head_sha TEXT NOT NULL,
+        name TEXT NOT NULL,
+        check_run_id BIGINT NOT NULL,
+        content_hash TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+        PRIMARY KEY (repo, head_sha, name)
+    )""",
+)
+# Columns added after the first release: journals created before get them on open.
+UPGRADES = (
+    ("removed_reviewers", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
+    ("check_runs", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
+)
+INSERT_DELIVERY = (
+    "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+UPSERT_JOB = (
+    "INSERT INTO jobs (key, job, delivery_id, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET job = excluded.job, delivery_id = excluded.delivery_id, "
+    "enqueued_at = excluded.enqueued_at, available_at = excluded.available_at, attempts = 0, "
+    "generation = jobs.generation + 1"
+)
+CLAIM = (
+    "UPDATE jobs SET leased_until = ?, attempts = attempts + 1 WHERE key = ("
+    "SELECT key FROM jobs WHERE available_at <= ? AND leased_until <= ? "
+    "ORDER BY available_at, enqueued_at LIMIT 1{lock}) "
+    "RETURNING job, generation, attempts"
+)
+FINISH = "DELETE FROM jobs WHERE key = ? AND generation = ?"
+RELEASE = "UPDATE jobs SET leased_until = 0 WHERE key = ?"
+RETRY = "UPDATE jobs SET leased_until = 0, available_at = ? WHERE key = ? AND generation = ?"
+REMEMBER_REMOVED = (
+    "INSERT INTO removed_reviewers (repo, number, reviewer, saved_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (repo, number, reviewer) DO UPDATE SET saved_at = excluded.saved_at"
+)
+CHECK_RUN = (
+    "SELECT check_run_id, content_hash FROM check_runs WHERE repo = ? AND head_sha = ? AND name = ?"
+)
+SAVE_CHECK_RUN = (
+    "INSERT INTO check_runs (repo, head_sha, name, check_run_id, content_hash, saved_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, name) DO UPDATE SET "
+    "check_run_id = excluded.check_run_id, content_hash = excluded.content_hash, "
+    "saved_at = excluded.saved_at"
+)
+REMOVED_REVIEWERS = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND number = ?"
+COUNT_JOBS = "SELECT COUNT(*) FROM jobs"
+PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE received_at < ?"
+PRUNE_CHECK_RUNS = "DELETE FROM check_runs WHERE saved_at < ?"
+PRUNE_REMOVED = "DELETE FROM removed_reviewers WHERE saved_at < ?"

@@ -1,0 +1,94 @@
+"""The embedded default store: one SQLite file, WAL mode, statements run in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.jobs.store import schema
+from app.jobs.store.journal import SqlJournal
+
+
+class SqliteJournal(SqlJournal):
+    """The embedded default: one file, WAL mode, statements run in a thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        for statement in schema.TABLES:
+            self._conn.execute(statement.format(blob="BLOB"))
+        for table, column in schema.UPGRADES:
+            existing = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column.split()[0] not in existing:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    async def close(self) -> None:
+        async with self._lock:  # after any statement still running in its thread
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    async def _run(
+        self,
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        fetch: bool = False,
+        fetch_all: bool = False,
+        stop_if_first_unchanged: bool = False,
+    ) -> list[Any]:
+        async with self._lock:
+            running = asyncio.ensure_future(
+                asyncio.to_thread(
+                    self._transaction, statements, fetch, fetch_all, stop_if_first_unchanged
+                )
+            )
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # A thread cannot be cancelled: hold the lock until it is done, or the
+                # next statement (or close(), which crashed sqlite) would share the
+                # connection with it.
+                await asyncio.wait({running})
+                raise
+
+    def _transaction(
+        self,
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        fetch: bool,
+        fetch_all: bool,
+        stop_if_first_unchanged: bool,
+    ) -> list[Any]:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("journal is not open")
+        results: list[Any] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for index, (sql, params) in enumerate(statements):
+                cursor = conn.execute(sql, tuple(params))
+                if index == 0 and stop_if_first_unchanged and cursor.rowcount == 0:
+                    conn.execute("ROLLBACK")
+                    return []
+                if fetch:
+                    results.append(cursor.fetchone())
+                elif fetch_all:
+                    results.append(cursor.fetchall())
+                else:
+                    results.append(cursor.rowcount)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return results

@@ -1,0 +1,108 @@
+"""The decide phase of one evaluation, pure: a snapshot becomes findings, a Decision
+and the effects it calls for (whom to ask for review, the check run to show).
+
+Nothing here reads or writes; the evaluator performs the Plan afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from app.detect.base import Finding
+from app.detect.dependencies import graph
+from app.detect.registry import run_detectors
+from app.policy.config import Role
+from app.policy.evaluate import Decision, evaluate
+from app.policy.facts import PullFacts
+from app.policy.requests import People, ReviewRequest, reviewers_to_request
+from app.report import checkrun, messages
+from app.report.checkrun import CheckRunContent
+from app.service.snapshot import InvalidConfig, PullSnapshot, ReviewFacts
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one evaluation means to do, decided before anything is written."""
+
+    sha: str
+    check_name: str
+    check: CheckRunContent
+    request: ReviewRequest = field(default_factory=ReviewRequest)
+    decision: Decision | None = None
+    files_url: str | None = None
+    draft_note: str | None = None
+
+    def check_with_note(self, note: str) -> CheckRunContent:
+        """The check with one more note (GitHub refused a review request)."""
+        if self.decision is None:
+            return self.check
+        decision = replace(self.decision, notes=(*self.decision.notes, note))
+        return _render(decision, self.files_url, self.draft_note)
+
+
+def findings_of(snapshot: PullSnapshot) -> list[Finding]:
+    found = run_detectors(snapshot.files, snapshot.config.detectors.by_name())
+    if snapshot.graph is not None:
+        found = graph.replace_ours(found, snapshot.graph)
+    return found
+
+
+def required_roles(snapshot: PullSnapshot, findings: list[Finding]) -> list[Role]:
+    """The roles the change requires, before anyone's approvals are known (whose team
+    members to look up)."""
+    first = evaluate(snapshot.config, snapshot.files, findings, _facts(snapshot))
+    return [snapshot.config.roles[r.key] for r in first.required]
+
+
+def plan_pull(
+    snapshot: PullSnapshot, findings: list[Finding], facts: ReviewFacts, owner: str
+) -> Plan:
+    pull, options = snapshot.pull, snapshot.config.options
+    pull_facts = replace(
+        _facts(snapshot), team_members=facts.team_members, changed_since=facts.changed_since
+    )
+    decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
+    drafting = pull.draft and options.skip_drafts
+    request = ReviewRequest()
+    if options.request_reviews and not drafting:
+        request = reviewers_to_request(decision, _people(snapshot, facts, owner))
+    if snapshot.notes:
+        decision = replace(decision, notes=(*decision.notes, *snapshot.notes))
+    files_url = f"{pull.html_url}/files"
+    draft_note = messages.DRAFT_NOTE if drafting else None
+    check = _render(decision, files_url, draft_note)
+    return Plan(pull.head_sha, options.check_name, check, request, decision, files_url, draft_note)
+
+
+def plan_invalid(invalid: InvalidConfig) -> Plan:
+    check = checkrun.config_error(invalid.issues, invalid.where)
+    return Plan(invalid.pull.head_sha, invalid.check_name, check)
+
+
+def _render(decision: Decision, files_url: str | None, draft_note: str | None) -> CheckRunContent:
+    return checkrun.from_decision(decision, files_url=files_url, draft_note=draft_note)
+
+
+def _facts(snapshot: PullSnapshot) -> PullFacts:
+    pull = snapshot.pull
+    return PullFacts(
+        author=pull.author,
+        labels=pull.labels,
+        base_branch=pull.base_ref,
+        body=pull.body,
+        head_sha=pull.head_sha,
+        draft=pull.draft,
+        reviews=tuple(snapshot.reviews),
+    )
+
+
+def _people(snapshot: PullSnapshot, facts: ReviewFacts, owner: str) -> People:
+    pull = snapshot.pull
+    return People(
+        owner=owner,
+        author=pull.author,
+        reviewed=frozenset(r.user.lower() for r in snapshot.reviews),
+        requested_users=pull.requested_users,
+        requested_teams=pull.requested_teams,
+        removed=facts.removed,
+    )

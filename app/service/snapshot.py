@@ -1,0 +1,135 @@
+"""The read phase of one evaluation: everything it needs from GitHub and the journal,
+gathered before anything is decided or written.
+
+Two steps, because whom to look up depends on the diff: `read_pull` gathers the PR,
+its files and reviews, the base config, the dependency graph and whole files; once
+the core knows which roles the change requires, `read_review_facts` gathers those roles'
+team members, what changed since each approval, and the reviewers a human removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.detect.base import ChangedFile, Finding
+from app.github.gateway import Gateway, PullInfo
+from app.jobs.model import Job
+from app.jobs.store import Journal
+from app.policy.config import CONFIG_PATH, DEFAULT_CHECK_NAME, Config, Role
+from app.policy.facts import Review, ReviewState
+from app.policy.loading import ConfigError, ConfigIssue
+from app.service import contents
+from app.service.configs import Configs
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """The PR is closed or merged: nothing to evaluate."""
+
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidConfig:
+    """The config cannot be used: the check says why, and where."""
+
+    pull: PullInfo
+    issues: tuple[ConfigIssue, ...]
+    where: str
+    check_name: str
+
+
+@dataclass(slots=True)
+class PullSnapshot:
+    pull: PullInfo
+    files: list[ChangedFile]
+    reviews: list[Review]
+    config: Config
+    graph: list[Finding] | None  # GitHub's dependency comparison; None: ours
+    notes: list[str] = field(default_factory=list)  # about what could not be read whole
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFacts:
+    team_members: dict[str, frozenset[str]]
+    changed_since: dict[str, frozenset[str] | None]
+    removed: frozenset[str]
+
+
+async def read_pull(
+    gateway: Gateway, configs: Configs, job: Job
+) -> PullSnapshot | Closed | InvalidConfig:
+    assert job.number is not None
+    inst, owner, repo = job.installation_id, job.owner, job.repo
+    pull = await gateway.pull(inst, owner, repo, job.number)
+    if pull.state != "open":
+        return Closed(pull.state)
+    files_task = asyncio.create_task(gateway.files(inst, owner, repo, pull.number))
+    reviews_task = asyncio.create_task(gateway.reviews(inst, owner, repo, pull.number))
+    try:
+        config = (await configs.at_base(job, pull.base_sha)).config
+        files, reviews = await files_task, await reviews_task
+    except ConfigError as error:
+        _cancel(files_task, reviews_task)
+        return InvalidConfig(pull, tuple(error.issues), f"on {pull.base_ref}", DEFAULT_CHECK_NAME)
+    except BaseException:
+        _cancel(files_task, reviews_task)
+        raise
+    if any(f.path == CONFIG_PATH for f in files):
+        issues = await configs.problems_in_change(job, pull.head_sha)
+        if issues:
+            name = config.options.check_name
+            return InvalidConfig(pull, tuple(issues), "in this pull request", name)
+    graph = await contents.dependency_graph(gateway, job, config, pull, files)
+    notes = await contents.load_whole_files(
+        gateway, job, config, pull, files, graph_covered=graph is not None
+    )
+    return PullSnapshot(pull, files, reviews, config, graph, notes)
+
+
+async def read_review_facts(
+    gateway: Gateway, journal: Journal, job: Job, snapshot: PullSnapshot, required: list[Role]
+) -> ReviewFacts:
+    teams = await _teams(gateway, job, required)
+    changed = await _changed_since(gateway, job, snapshot)
+    options, pull = snapshot.config.options, snapshot.pull
+    removed: set[str] = set()
+    if options.request_reviews and not (pull.draft and options.skip_drafts):
+        assert job.number is not None
+        removed = await journal.removed_reviewers(f"{job.owner}/{job.repo}", job.number)
+    return ReviewFacts(teams, changed, frozenset(removed))
+
+
+async def _teams(gateway: Gateway, job: Job, roles: list[Role]) -> dict[str, frozenset[str]]:
+    wanted = sorted({team for role in roles for team in role.reviewers.teams})
+    members: dict[str, frozenset[str]] = {}
+    for team in wanted:
+        org, slug = team.split("/", 1) if "/" in team else (job.owner, team)
+        found = await gateway.team_members(job.installation_id, org, slug)
+        if found is not None:
+            members[team] = found
+    return members
+
+
+async def _changed_since(
+    gateway: Gateway, job: Job, snapshot: PullSnapshot
+) -> dict[str, frozenset[str] | None]:
+    if snapshot.config.options.stale_approvals != "relevant":
+        return {}
+    head = snapshot.pull.head_sha
+    commits = {
+        r.commit_id
+        for r in snapshot.reviews
+        if r.state == ReviewState.APPROVED and r.commit_id and r.commit_id != head
+    }
+    out: dict[str, frozenset[str] | None] = {}
+    for sha in sorted(commits):
+        out[sha] = await gateway.changed_since(job.installation_id, job.owner, job.repo, sha, head)
+    return out
+
+
+def _cancel(*tasks: asyncio.Task[Any]) -> None:
+    for task in tasks:
+        task.cancel()
