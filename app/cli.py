@@ -137,7 +137,7 @@ def _with_osv(findings: list[Finding], url: str | None) -> list[Finding]:
 
     import httpx
 
-    from app import osv
+    from app.local import osv
 
     async def run() -> list[Finding]:
         async with httpx.AsyncClient(timeout=10.0) as client:

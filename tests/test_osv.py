@@ -8,9 +8,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from app import osv
 from app.cli import cli
 from app.detect.base import Change, Finding, Kind, Severity
+from app.local import osv
 from tests.conftest import GitRepo
 
 pytestmark = pytest.mark.anyio

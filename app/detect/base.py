@@ -85,6 +85,34 @@ class Finding:
     change: Change | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def for_line(
+        cls,
+        kind: Kind,
+        file: str,
+        line: int | None,
+        severity: Severity,
+        rule: str,
+        message: str,
+        **facts: Any,
+    ) -> Finding:
+        """A finding on one line of a file (None: the line is not known)."""
+        return cls(kind, file, line, severity, rule, message, **facts)
+
+    @classmethod
+    def for_file(
+        cls, kind: Kind, file: str, severity: Severity, rule: str, message: str, **facts: Any
+    ) -> Finding:
+        """A finding about a whole file."""
+        return cls(kind, file, None, severity, rule, message, **facts)
+
+    @classmethod
+    def for_change(
+        cls, kind: Kind, severity: Severity, rule: str, message: str, **facts: Any
+    ) -> Finding:
+        """A finding about the change as a whole (no file)."""
+        return cls(kind, None, None, severity, rule, message, **facts)
+
     def sort_key(self) -> tuple[bool, str, int, str, str]:
         return (self.file is None, self.file or "", self.line or 0, self.rule, self.message)
 

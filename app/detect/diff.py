@@ -9,7 +9,6 @@ comment (`--- note`) is never mistaken for a file header.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from app.detect.base import ChangedFile, FileStatus
@@ -117,62 +116,80 @@ def _unreadable(lines: list[str], start: int, error: DiffError) -> tuple[Changed
     return changed, end
 
 
-def _parse_file(lines: list[str], start: int) -> tuple[ChangedFile, int]:
+@dataclass(slots=True)
+class _Header:
+    """What the lines between `diff --git` and the first hunk say about a file."""
+
+    old_path: str | None
+    new_path: str | None
+    status: FileStatus = FileStatus.MODIFIED
+    old_mode: str | None = None
+    new_mode: str | None = None
+    binary: bool = False
+
+    def read(self, line: str) -> None:
+        if line.startswith("new file mode "):
+            self.status, self.new_mode = FileStatus.ADDED, line[len("new file mode ") :]
+        elif line.startswith("deleted file mode "):
+            self.status, self.old_mode = FileStatus.REMOVED, line[len("deleted file mode ") :]
+        elif line.startswith("old mode "):
+            self.old_mode = line[len("old mode ") :]
+        elif line.startswith("new mode "):
+            self.new_mode = line[len("new mode ") :]
+        elif line.startswith(("rename from ", "copy from ")):
+            self.old_path = _unquote(line.split(" from ", 1)[1])
+        elif line.startswith(("rename to ", "copy to ")):
+            self.new_path = _unquote(line.split(" to ", 1)[1])
+            self.status = FileStatus.RENAMED if line.startswith("rename") else FileStatus.COPIED
+        elif line.startswith("--- "):
+            self.old_path = _strip_prefix(line[4:], "a/") or self.old_path
+        elif line.startswith("+++ "):
+            self.new_path = _strip_prefix(line[4:], "b/") or self.new_path
+
+
+def _read_header(lines: list[str], start: int) -> tuple[_Header, int]:
     header_paths = _split_diff_git(lines[start][len("diff --git ") :])
-    status = FileStatus.MODIFIED
-    old_path, new_path = header_paths if header_paths else (None, None)
-    old_mode = new_mode = None
-    binary = False
+    header = _Header(*(header_paths or (None, None)))
     i = start + 1
     while i < len(lines) and not lines[i].startswith(("diff --git ", "@@ ")):
         line = lines[i]
         i += 1
-        if line.startswith("new file mode "):
-            status, new_mode = FileStatus.ADDED, line[len("new file mode ") :]
-        elif line.startswith("deleted file mode "):
-            status, old_mode = FileStatus.REMOVED, line[len("deleted file mode ") :]
-        elif line.startswith("old mode "):
-            old_mode = line[len("old mode ") :]
-        elif line.startswith("new mode "):
-            new_mode = line[len("new mode ") :]
-        elif line.startswith(("rename from ", "copy from ")):
-            old_path = _unquote(line.split(" from ", 1)[1])
-        elif line.startswith(("rename to ", "copy to ")):
-            new_path = _unquote(line.split(" to ", 1)[1])
-            status = FileStatus.RENAMED if line.startswith("rename") else FileStatus.COPIED
-        elif line.startswith("--- "):
-            old_path = _strip_prefix(line[4:], "a/") or old_path
-        elif line.startswith("+++ "):
-            new_path = _strip_prefix(line[4:], "b/") or new_path
-        elif line.startswith("Binary files ") or line == "GIT binary patch":
-            binary = True
+        if line.startswith("Binary files ") or line == "GIT binary patch":
+            header.binary = True
             i = _skip_binary(lines, i)
-    if new_path is None and old_path is None:
+        else:
+            header.read(line)
+    if header.new_path is None and header.old_path is None:
         raise DiffError(f"line {start + 1}: cannot tell which file this diff is for")
-    path = new_path or old_path
+    return header, i
+
+
+def _parse_file(lines: list[str], start: int) -> tuple[ChangedFile, int]:
+    header, i = _read_header(lines, start)
+    path = header.new_path or header.old_path
     assert path is not None
     hunks = HunkLines()
     end = _read_hunks(lines, i, hunks) if i < len(lines) and lines[i].startswith("@@ ") else i
     end = len(lines) if end is None else end
     if end < len(lines) and not lines[end].startswith("diff --git "):
         raise DiffError(f"line {end + 1}: unexpected {lines[end][:60]!r} after the hunks")
-    only_mode = old_mode is not None and not (hunks.added or hunks.removed or binary)
+    status = header.status
+    only_mode = header.old_mode is not None and not (hunks.added or hunks.removed or header.binary)
     if status == FileStatus.MODIFIED and only_mode:
         status = FileStatus.CHANGED
+    moved = status in (FileStatus.RENAMED, FileStatus.COPIED) and header.old_path != path
     changed = ChangedFile(
         path=path,
         status=status,
-        previous_path=old_path
-        if status in (FileStatus.RENAMED, FileStatus.COPIED) and old_path != path
-        else None,
+        previous_path=header.old_path if moved else None,
         added=hunks.added,
         removed=hunks.removed,
-        patch="\n".join(lines[i:end]) if not binary and end > i else None,
-        binary=binary,
+        patch="\n".join(lines[i:end]) if not header.binary and end > i else None,
+        binary=header.binary,
         additions=len(hunks.added),
         deletions=len(hunks.removed),
-        old_mode=old_mode,
-        new_mode=new_mode,
+        old_mode=header.old_mode,
+        new_mode=header.new_mode,
     )
     return changed, end
 
@@ -251,9 +268,3 @@ def _unquote(name: str) -> str:
         value, _rest = _take_quoted(name)
         return value
     return name
-
-
-def iter_added_lines(files: list[ChangedFile]) -> Iterator[tuple[ChangedFile, int, str]]:
-    for changed in files:
-        for number, text in changed.added:
-            yield changed, number, text

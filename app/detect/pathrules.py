@@ -82,13 +82,12 @@ def first_rule(changed: ChangedFile, rules: Sequence[PathRule]) -> tuple[PathRul
 
 
 def path_finding(kind: Kind, changed: ChangedFile, matched: PathRule, glob: str) -> Finding:
-    return Finding(
-        kind=kind,
-        file=changed.path,
-        line=None,
-        severity=matched.severity,
-        rule=matched.rule,
-        message=matched.message.format(path=changed.path, glob=glob),
+    return Finding.for_file(
+        kind,
+        changed.path,
+        matched.severity,
+        matched.rule,
+        matched.message.format(path=changed.path, glob=glob),
     )
 
 

@@ -75,13 +75,11 @@ def _guarded(
         return detector.detect(files, settings)
     except Exception as error:  # a bug in one detector, met on real input
         return [
-            Finding(
-                kind=detector.kind,
-                file=None,
-                line=None,
-                severity=Severity.HIGH,
-                rule=f"{detector.name}.failed",
-                message=f"the {detector.name} detector failed on this change "
+            Finding.for_change(
+                detector.kind,
+                Severity.HIGH,
+                f"{detector.name}.failed",
+                f"the {detector.name} detector failed on this change "
                 f"({type(error).__name__}: {str(error)[:120]}); its findings are missing, "
                 "so read the change yourself",
             )
@@ -89,12 +87,11 @@ def _guarded(
 
 
 def _unreadable(changed: ChangedFile) -> Finding:
-    return Finding(
-        kind=Kind.PATH,
-        file=changed.path,
-        line=None,
-        severity=Severity.MEDIUM,
-        rule="diff.unreadable",
-        message=f"the diff of this file could not be read ({changed.parse_error}); "
+    return Finding.for_file(
+        Kind.PATH,
+        changed.path,
+        Severity.MEDIUM,
+        "diff.unreadable",
+        f"the diff of this file could not be read ({changed.parse_error}); "
         "only its path was checked",
     )

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.policy.facts import PullFacts, Review, ReviewState
@@ -155,7 +155,3 @@ def checklist_state(items: Sequence[str], body: str) -> list[tuple[str, bool]]:
 
 def _normal(text: str) -> str:
     return " ".join(text.split()).lower()
-
-
-def voters(votes: Mapping[str, Review], state: ReviewState) -> set[str]:
-    return {user for user, review in votes.items() if review.state == state}

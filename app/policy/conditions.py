@@ -104,7 +104,7 @@ def _gates(condition: Condition, view: PullView) -> list[Finding] | None:
 
 
 def _fact(rule: str, message: str) -> Finding:
-    return Finding(Kind.CONDITION, None, None, Severity.INFO, rule, message)
+    return Finding.for_change(Kind.CONDITION, Severity.INFO, rule, message)
 
 
 def _in_scope(path: str | None, include: GlobSet, ignore: GlobSet) -> bool:
@@ -147,10 +147,9 @@ def _path_findings(
         if _in_scope(changed.path, include, ignore):
             glob = include.first_match(changed.path)
             found.append(
-                Finding(
+                Finding.for_file(
                     Kind.PATH,
                     changed.path,
-                    None,
                     Severity.INFO,
                     "path.match",
                     f"{changed.path} matches {glob} ({changed.status.value})",
@@ -171,7 +170,7 @@ def _content_findings(
         for number, text in changed.added:
             if regex.search(text):
                 found.append(
-                    Finding(
+                    Finding.for_line(
                         Kind.CONTENT,
                         changed.path,
                         number,

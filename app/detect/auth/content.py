@@ -144,6 +144,4 @@ def _weak_hash(path: str, number: int, auth_path: bool) -> Finding:
 
 
 def _finding(path: str, line: int | None, severity: Severity, rule: str, message: str) -> Finding:
-    return Finding(
-        kind=Kind.AUTH, file=path, line=line, severity=severity, rule=rule, message=message
-    )
+    return Finding.for_line(Kind.AUTH, path, line, severity, rule, message)

@@ -129,13 +129,12 @@ def _compare(
         try:
             parsed = safely(parse, text) if text.strip() else {}
         except UnreadableError as error:
-            return Finding(
-                kind=Kind.DEPENDENCY,
-                file=changed.path,
-                line=None,
-                severity=Severity.MEDIUM,
-                rule="dependency.unreadable",
-                message=f"{ecosystem} {role} could not be read ({side} version: {error}); "
+            return Finding.for_file(
+                Kind.DEPENDENCY,
+                changed.path,
+                Severity.MEDIUM,
+                "dependency.unreadable",
+                f"{ecosystem} {role} could not be read ({side} version: {error}); "
                 "its packages were not compared, so read the change",
                 ecosystem=ecosystem,
             )
@@ -178,13 +177,13 @@ def _package_finding(items: list[_Seen]) -> Finding:
     notes = ["transitive"] if direct is False else []
     message = describe(versions.name, before, after, change, versions.ecosystem, *notes)
     also = sorted({i.file for i in items} - {place.file})
-    return Finding(
-        kind=Kind.DEPENDENCY,
-        file=place.file,
-        line=spot.line if spot else None,
-        severity=severity,
-        rule=f"dependency.{change.value}",
-        message=message + (f"; also in {', '.join(also)}" if also else ""),
+    return Finding.for_line(
+        Kind.DEPENDENCY,
+        place.file,
+        spot.line if spot else None,
+        severity,
+        f"dependency.{change.value}",
+        message + (f"; also in {', '.join(also)}" if also else ""),
         ecosystem=versions.ecosystem,
         package=versions.name,
         from_version=before,
@@ -204,13 +203,12 @@ def _classify(changed: ChangedFile, extra: GlobSet) -> Format | None:
 
 def _finding(changed: ChangedFile, ecosystem: str | None, role: str) -> Finding:
     where = f"{ecosystem} {role}" if ecosystem else f"dependency {role}"
-    return Finding(
-        kind=Kind.DEPENDENCY,
-        file=changed.path,
-        line=None,
-        severity=Severity.LOW,
-        rule=f"dependency.{role}-changed",
-        message=f"{where} {changed.status.value}; its packages were not compared "
+    return Finding.for_file(
+        Kind.DEPENDENCY,
+        changed.path,
+        Severity.LOW,
+        f"dependency.{role}-changed",
+        f"{where} {changed.status.value}; its packages were not compared "
         "(no parser for this format, or its contents were not available)",
         ecosystem=ecosystem,
     )

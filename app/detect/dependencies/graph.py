@@ -68,13 +68,12 @@ def _finding(
         extra["license"] = current["license"]
     if advisories:
         extra["advisories"] = [a["advisory_ghsa_id"] for a in advisories]
-    return Finding(
-        kind=Kind.DEPENDENCY,
-        file=manifest,
-        line=None,
-        severity=severity,
-        rule=f"dependency.{change.value}",
-        message=message,
+    return Finding.for_file(
+        Kind.DEPENDENCY,
+        manifest,
+        severity,
+        f"dependency.{change.value}",
+        message,
         ecosystem=ecosystem,
         package=name,
         from_version=before,

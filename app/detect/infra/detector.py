@@ -157,13 +157,6 @@ def _content(changed: ChangedFile) -> list[Finding]:
                     continue
                 hits.append(workflows.Hit(rule.rule, number, rule.severity, rule.message))
     return [
-        Finding(
-            kind=Kind.INFRA,
-            file=changed.path,
-            line=hit.line,
-            severity=hit.severity,
-            rule=hit.rule,
-            message=hit.message,
-        )
+        Finding.for_line(Kind.INFRA, changed.path, hit.line, hit.severity, hit.rule, hit.message)
         for hit in hits
     ]

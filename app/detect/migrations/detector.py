@@ -307,13 +307,13 @@ def _findings(read: _Read, large: frozenset[str]) -> list[Finding]:
         line, why = analysis.error
         rule = RULES["unparsable"]
         findings.append(
-            Finding(
-                kind=Kind.MIGRATION,
-                file=changed.path,
-                line=line,
-                severity=rule.severity,
-                rule="migration.unparsable",
-                message=f"{read.framework} migration {rule.risk} ({why})",
+            Finding.for_line(
+                Kind.MIGRATION,
+                changed.path,
+                line,
+                rule.severity,
+                "migration.unparsable",
+                f"{read.framework} migration {rule.risk} ({why})",
                 extra={"framework": read.framework},
             )
         )
@@ -335,12 +335,12 @@ def _finding(read: _Read, op: Op, large: frozenset[str]) -> Finding:
         message += f". Safer: {rule.safer}"
     if notes:
         message += f" ({'; '.join(notes)})"
-    return Finding(
-        kind=Kind.MIGRATION,
-        file=read.changed.path,
-        line=op.line,
-        severity=severity,
-        rule=f"migration.{op.rule}",
-        message=message,
+    return Finding.for_line(
+        Kind.MIGRATION,
+        read.changed.path,
+        op.line,
+        severity,
+        f"migration.{op.rule}",
+        message,
         extra={"framework": read.framework, "operation": op.what},
     )

@@ -189,25 +189,18 @@ def migration_finding(changed: ChangedFile, framework: str) -> Finding:
         )
     if not changed.lines_known:
         message += " (its content could not be read, so its operations are not rated)"
-    return Finding(
-        kind=Kind.MIGRATION,
-        file=changed.path,
-        line=None,
-        severity=severity,
-        rule=rule,
-        message=message,
-        extra={"framework": framework},
+    return Finding.for_file(
+        Kind.MIGRATION, changed.path, severity, rule, message, extra={"framework": framework}
     )
 
 
 def schema_finding(changed: ChangedFile) -> Finding:
-    return Finding(
-        kind=Kind.MIGRATION,
-        file=changed.path,
-        line=None,
-        severity=Severity.LOW,
-        rule="migration.schema-changed",
-        message="schema file changed",
+    return Finding.for_file(
+        Kind.MIGRATION,
+        changed.path,
+        Severity.LOW,
+        "migration.schema-changed",
+        "schema file changed",
     )
 
 
@@ -216,14 +209,12 @@ def pairing_findings(
 ) -> list[Finding]:
     if schema_files and not frameworks:
         return [
-            Finding(
-                kind=Kind.MIGRATION,
-                file=changed.path,
-                line=None,
-                severity=Severity.MEDIUM,
-                rule="migration.schema-without-migration",
-                message="schema file changed but no migration was added: "
-                "a migration may be missing",
+            Finding.for_file(
+                Kind.MIGRATION,
+                changed.path,
+                Severity.MEDIUM,
+                "migration.schema-without-migration",
+                "schema file changed but no migration was added: a migration may be missing",
             )
             for changed in schema_files
         ]
@@ -231,13 +222,11 @@ def pairing_findings(
     if paired and not schema_files:
         names = ", ".join(sorted(paired))
         return [
-            Finding(
-                kind=Kind.MIGRATION,
-                file=None,
-                line=None,
-                severity=Severity.LOW,
-                rule="migration.migration-without-schema",
-                message=f"{names} migration changed but the schema file was not regenerated",
+            Finding.for_change(
+                Kind.MIGRATION,
+                Severity.LOW,
+                "migration.migration-without-schema",
+                f"{names} migration changed but the schema file was not regenerated",
             )
         ]
     return []

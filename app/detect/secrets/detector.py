@@ -92,15 +92,13 @@ def _secrets(changed: ChangedFile) -> list[Finding]:
         for secret in tokens.find(text):
             where = " in a test, fixture or doc file" if test_data else ""
             findings.append(
-                Finding(
-                    kind=Kind.SECRET,
-                    file=changed.path,
-                    line=number,
-                    severity=min(secret.severity, Severity.MEDIUM)
-                    if test_data
-                    else secret.severity,
-                    rule=f"secret.{secret.rule.replace('detect-secrets:', 'detect-secrets.')}",
-                    message=f"{secret.name} ({secret.length} characters) added{where}: if it is "
+                Finding.for_line(
+                    Kind.SECRET,
+                    changed.path,
+                    number,
+                    min(secret.severity, Severity.MEDIUM) if test_data else secret.severity,
+                    f"secret.{secret.rule.replace('detect-secrets:', 'detect-secrets.')}",
+                    f"{secret.name} ({secret.length} characters) added{where}: if it is "
                     "real, remove it and revoke it, it stays in the git history",
                     extra={"secret_kind": secret.name, "length": secret.length},
                 )
@@ -111,13 +109,13 @@ def _secrets(changed: ChangedFile) -> list[Finding]:
 def _private_keys(changed: ChangedFile) -> list[Finding]:
     test_data = bool(NOT_CODE.match(changed.path))
     return [
-        Finding(
-            kind=Kind.SECRET,
-            file=changed.path,
-            line=number,
-            severity=Severity.MEDIUM if test_data else Severity.CRITICAL,
-            rule="secret.private-key",
-            message="a private key block was added"
+        Finding.for_line(
+            Kind.SECRET,
+            changed.path,
+            number,
+            Severity.MEDIUM if test_data else Severity.CRITICAL,
+            "secret.private-key",
+            "a private key block was added"
             + (" in a test, fixture or doc file" if test_data else "")
             + "; if it is real, remove it and revoke the key",
         )

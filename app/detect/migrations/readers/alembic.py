@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.pyast import (
@@ -61,86 +62,114 @@ def alembic(text: str) -> Analysis:
     return analysis
 
 
+@dataclass(frozen=True, slots=True)
+class _OpCall:
+    """One `op.<name>(…)` call; in a batch the table is implied and every positional
+    argument moves left by one."""
+
+    call: ast.Call
+    batch: str | None
+
+    @property
+    def line(self) -> int:
+        return self.call.lineno
+
+    def table(self, index: int = 0, kw: str = "table_name") -> str | None:
+        return self.batch or ident(arg(self.call, index, kw))
+
+    def pos(self, index: int, kw: str) -> ast.expr | None:
+        return arg(self.call, index - (self.batch is not None), kw)
+
+    def flag(self, name: str) -> bool:
+        return is_true(kwarg(self.call, name))
+
+
 def _alembic_op(
     call: ast.Call, analysis: Analysis, batch: str | None, in_transaction: bool
 ) -> None:
-    op, line = call_name(call.func), call.lineno
-    # In a batch, the table is implied and every positional argument moves left by one.
-    shift = 0 if batch is None else -1
-
-    def table(index: int, kw: str = "table_name") -> str | None:
-        return batch or ident(arg(call, index, kw))
-
-    def pos(index: int, kw: str) -> ast.expr | None:
-        return arg(call, index + shift, kw)
-
+    op, c = call_name(call.func), _OpCall(call, batch)
     match op:
         case "create_table":
             name = ident(arg(call, 0, "table_name"))
-            analysis.add("create-table", line, f"create_table({name})", name)
+            analysis.add("create-table", c.line, f"create_table({name})", name)
             if name:
                 analysis.created.add(name.lower())
         case "drop_table":
-            analysis.add("drop-table", line, f"drop_table({table(0)})", table(0))
-        case "add_column":
-            column = pos(1, "column")
-            _alembic_column(column, analysis, line, table(0))
-        case "drop_column":
-            name = string(pos(1, "column_name"))
-            analysis.add("drop-column", line, f"drop_column({table(0)}.{name})", table(0))
-        case "alter_column":
-            name = string(pos(1, "column_name"))
-            what = f"alter_column({table(0)}.{name})"
-            if kwarg(call, "new_column_name") is not None:
-                analysis.add("rename", line, what, table(0))
-            if kwarg(call, "type_") is not None:
-                analysis.add("change-column-type", line, what, table(0))
-            nullable, existing = (
-                constant(kwarg(call, "nullable")),
-                constant(kwarg(call, "existing_nullable")),
-            )
-            if nullable is False and existing is not False:
-                analysis.add("set-not-null", line, what, table(0))
-            elif nullable is True and existing is not True:
-                analysis.add("drop-constraint", line, f"{what} nullable=True", table(0))
-        case "create_index":
-            on = batch or ident(arg(call, 1, "table_name"))
-            what = f"create_index({string(arg(call, 0, 'index_name'))} on {on})"
-            if is_true(kwarg(call, "postgresql_concurrently")):
-                analysis.add("concurrent-index", line, what, on)
-                if in_transaction:
-                    analysis.add("concurrently-in-transaction", line, what, on)
-            else:
-                analysis.add("blocking-index", line, what, on)
-        case "drop_index":
-            what = f"drop_index({string(arg(call, 0, 'index_name'))})"
-            if not is_true(kwarg(call, "postgresql_concurrently")):
-                analysis.add("drop-index", line, what, batch or ident(kwarg(call, "table_name")))
-        case "create_foreign_key":
-            source = batch or ident(arg(call, 1, "source_table"))
-            if not is_true(kwarg(call, "postgresql_not_valid")):
-                analysis.add("add-foreign-key", line, f"create_foreign_key(on {source})", source)
-        case "create_unique_constraint" | "create_primary_key":
-            on = batch or ident(arg(call, 1, "table_name"))
-            analysis.add("add-unique-constraint", line, f"{op}(on {on})", on)
-        case "create_check_constraint":
-            on = batch or ident(arg(call, 1, "table_name"))
-            if not is_true(kwarg(call, "postgresql_not_valid")):
-                analysis.add("add-check-constraint", line, f"{op}(on {on})", on)
-        case "drop_constraint":
-            on = batch or ident(arg(call, 1, "table_name"))
-            analysis.add("drop-constraint", line, f"drop_constraint(on {on})", on)
+            analysis.add("drop-table", c.line, f"drop_table({c.table()})", c.table())
         case "rename_table":
             old = ident(arg(call, 0, "old_table_name"))
-            analysis.add("rename", line, f"rename_table({old})", old)
+            analysis.add("rename", c.line, f"rename_table({old})", old)
+        case "add_column":
+            _alembic_column(c.pos(1, "column"), analysis, c.line, c.table())
+        case "drop_column":
+            name = string(c.pos(1, "column_name"))
+            analysis.add("drop-column", c.line, f"drop_column({c.table()}.{name})", c.table())
+        case "alter_column":
+            _alter_column(c, analysis)
+        case "create_index" | "drop_index":
+            _index(op, c, analysis, in_transaction)
         case "execute":
             strings = sql_strings(arg(call, 0, "sqltext"))
             if strings is None:
-                analysis.add("raw-sql", line, "op.execute with SQL built at run time")
+                analysis.add("raw-sql", c.line, "op.execute with SQL built at run time")
             else:
                 analysis.sql.extend(SqlSnippet(text, at) for text, at in strings)
         case "bulk_insert":
-            analysis.add("data-migration", line, "bulk_insert")
+            analysis.add("data-migration", c.line, "bulk_insert")
+        case _:
+            _constraint(op, c, analysis)
+
+
+def _alter_column(c: _OpCall, analysis: Analysis) -> None:
+    what = f"alter_column({c.table()}.{string(c.pos(1, 'column_name'))})"
+    if kwarg(c.call, "new_column_name") is not None:
+        analysis.add("rename", c.line, what, c.table())
+    if kwarg(c.call, "type_") is not None:
+        analysis.add("change-column-type", c.line, what, c.table())
+    nullable = constant(kwarg(c.call, "nullable"))
+    existing = constant(kwarg(c.call, "existing_nullable"))
+    if nullable is False and existing is not False:
+        analysis.add("set-not-null", c.line, what, c.table())
+    elif nullable is True and existing is not True:
+        analysis.add("drop-constraint", c.line, f"{what} nullable=True", c.table())
+
+
+def _index(op: str, c: _OpCall, analysis: Analysis, in_transaction: bool) -> None:
+    name = string(arg(c.call, 0, "index_name"))
+    concurrently = c.flag("postgresql_concurrently")
+    if op == "drop_index":
+        if not concurrently:
+            on = c.batch or ident(kwarg(c.call, "table_name"))
+            analysis.add("drop-index", c.line, f"drop_index({name})", on)
+        return
+    on = c.batch or ident(arg(c.call, 1, "table_name"))
+    what = f"create_index({name} on {on})"
+    if not concurrently:
+        analysis.add("blocking-index", c.line, what, on)
+        return
+    analysis.add("concurrent-index", c.line, what, on)
+    if in_transaction:
+        analysis.add("concurrently-in-transaction", c.line, what, on)
+
+
+def _constraint(op: str, c: _OpCall, analysis: Analysis) -> None:
+    match op:
+        case "create_foreign_key":
+            source = c.batch or ident(arg(c.call, 1, "source_table"))
+            if not c.flag("postgresql_not_valid"):
+                analysis.add("add-foreign-key", c.line, f"{op}(on {source})", source)
+            return
+        case "create_unique_constraint" | "create_primary_key":
+            rule: str | None = "add-unique-constraint"
+        case "create_check_constraint":
+            rule = None if c.flag("postgresql_not_valid") else "add-check-constraint"
+        case "drop_constraint":
+            rule = "drop-constraint"
+        case _:
+            return
+    on = c.batch or ident(arg(c.call, 1, "table_name"))
+    if rule:
+        analysis.add(rule, c.line, f"{op}(on {on})", on)
 
 
 def _alembic_column(

@@ -59,64 +59,75 @@ _TEXT_FIELDS = {
 }
 
 
+# Operations whose rule is fixed by their name alone.
+_BY_NAME = {
+    "DeleteModel": "drop-table",
+    **dict.fromkeys(("RenameField", "RenameModel", "AlterModelTable"), "rename"),
+    **dict.fromkeys(("AddIndex", "AlterIndexTogether"), "blocking-index"),
+    "RemoveIndex": "drop-index",
+    "RemoveConstraint": "drop-constraint",
+}
+
+
 def _django_op(call: ast.Call, analysis: Analysis, atomic: bool) -> None:
     op, line = call_name(call.func), call.lineno
     model = string(arg(call, 0, "model_name")) or string(arg(call, 0, "name"))
     what = f"{op}({model or '…'})"
+    field = string(arg(call, 1, "name"))
     match op:
+        case _ if op in _BY_NAME:
+            analysis.add(_BY_NAME[op], line, what, model)
         case "CreateModel":
             analysis.add("create-table", line, what, model)
             if model:
                 analysis.created.add(model.lower())
-        case "DeleteModel":
-            analysis.add("drop-table", line, what, model)
         case "RemoveField":
-            field = string(arg(call, 1, "name"))
             analysis.add("drop-column", line, f"RemoveField({model}.{field})", model)
+        case "AlterField":
+            analysis.add("alter-field", line, f"AlterField({model}.{field})", model)
         case "AddField":
             _django_add_field(call, analysis, model)
-        case "AlterField":
-            field = string(arg(call, 1, "name"))
-            analysis.add("alter-field", line, f"AlterField({model}.{field})", model)
-        case "RenameField" | "RenameModel" | "AlterModelTable":
-            analysis.add("rename", line, what, model)
-        case "AddIndex" | "AlterIndexTogether":
-            analysis.add("blocking-index", line, what, model)
         case "AddIndexConcurrently":
             analysis.add("concurrent-index", line, what, model)
             if atomic:
                 analysis.add("concurrently-in-transaction", line, what, model)
-        case "RemoveIndex":
-            analysis.add("drop-index", line, what, model)
         case "AddConstraint":
             constraint = kwarg(call, "constraint")
             kind = call_name(constraint.func) if isinstance(constraint, ast.Call) else ""
             rule = "add-check-constraint" if "Check" in kind else "add-unique-constraint"
             analysis.add(rule, line, f"AddConstraint({model}, {kind or '…'})", model)
         case "AlterUniqueTogether":
-            together = arg(call, 1, "unique_together")
-            emptied = isinstance(together, ast.Set | ast.List | ast.Tuple | ast.Dict) and not (
-                together.keys if isinstance(together, ast.Dict) else together.elts
-            )
-            if isinstance(together, ast.Call) and not together.args:  # set()
-                emptied = True
-            analysis.add(
-                "drop-constraint" if emptied else "add-unique-constraint", line, what, model
-            )
-        case "RemoveConstraint":
-            analysis.add("drop-constraint", line, what, model)
+            emptied = _emptied(arg(call, 1, "unique_together"))
+            rule = "drop-constraint" if emptied else "add-unique-constraint"
+            analysis.add(rule, line, what, model)
+        case _:
+            _code_op(op, call, analysis, atomic)
+
+
+def _code_op(op: str, call: ast.Call, analysis: Analysis, atomic: bool) -> None:
+    """Operations that run code or SQL, or wrap other operations."""
+    match op:
         case "RunSQL":
             _run_sql(call, analysis)
         case "RunPython":
-            analysis.add("data-migration", line, "RunPython")
+            analysis.add("data-migration", call.lineno, "RunPython")
             if arg(call, 1, "reverse_code") is None:
-                analysis.add("irreversible", line, "RunPython without reverse_code")
+                analysis.add("irreversible", call.lineno, "RunPython without reverse_code")
         case "SeparateDatabaseAndState":
             database = kwarg(call, "database_operations")
             if isinstance(database, ast.List | ast.Tuple):
                 for inner in database.elts:
                     if isinstance(inner, ast.Call):
                         _django_op(inner, analysis, atomic)
+
+
+def _emptied(together: ast.expr | None) -> bool:
+    """Whether `unique_together` is set to nothing (set(), [], {}): a drop."""
+    if isinstance(together, ast.Call) and not together.args:  # set()
+        return True
+    if isinstance(together, ast.Dict):
+        return not together.keys
+    return isinstance(together, ast.Set | ast.List | ast.Tuple) and not together.elts
 
 
 def _django_add_field(call: ast.Call, analysis: Analysis, model: str | None) -> None:

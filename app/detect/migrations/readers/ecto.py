@@ -25,40 +25,46 @@ def ecto(text: str) -> Analysis:
             if mode == "create":
                 analysis.add("create-table", number, what, table)
                 analysis.created.add(table.lower())
-            continue
-        if stripped == "end":
+        elif stripped == "end":
             mode = ""
-            continue
-        if re.match(r"drop(_if_exists)?\s+table\(", stripped):
-            analysis.add("drop-table", number, what, first_name(stripped.split("(", 1)[1]))
-        elif re.match(r"(create|create_if_not_exists)\s+(unique_)?index\(", stripped):
-            on = first_name(stripped.split("(", 1)[1])
-            concurrently = "concurrently: true" in stripped
-            unique = "unique_index" in stripped or "unique: true" in stripped
-            rule = (
-                "concurrent-index"
-                if concurrently
-                else ("add-unique-constraint" if unique else "blocking-index")
-            )
-            analysis.add(rule, number, what, on)
-            if concurrently and not no_transaction:
-                analysis.add("concurrently-in-transaction", number, what, on)
-        elif (
-            re.match(r"drop(_if_exists)?\s+index\(", stripped)
-            and "concurrently: true" not in stripped
-        ):
-            analysis.add("drop-index", number, what, first_name(stripped.split("(", 1)[1]))
-        elif re.match(r"rename\s+table\(", stripped):
-            analysis.add("rename", number, what, first_name(stripped.split("(", 1)[1]))
-        elif stripped.startswith("execute"):
-            found = re.match(r"""execute\s*\(?\s*(["'])(.*)\1""", stripped)
-            if found and "#{" not in found.group(2):
-                analysis.sql.append(SqlSnippet(found.group(2), number))
-            else:
-                analysis.add("raw-sql", number, what)
-        elif mode == "alter":
+        elif not _statement(stripped, number, what, analysis, no_transaction) and mode == "alter":
             _ecto_alter(stripped, number, what, table, analysis)
     return analysis
+
+
+def _statement(
+    stripped: str, number: int, what: str, analysis: Analysis, no_transaction: bool
+) -> bool:
+    """A statement outside a table block (drop, index, rename, execute); False if the
+    line is none of them."""
+    on = first_name(stripped.split("(", 1)[1]) if "(" in stripped else None
+    if re.match(r"drop(_if_exists)?\s+table\(", stripped):
+        analysis.add("drop-table", number, what, on)
+    elif re.match(r"(create|create_if_not_exists)\s+(unique_)?index\(", stripped):
+        concurrently = "concurrently: true" in stripped
+        unique = "unique_index" in stripped or "unique: true" in stripped
+        rule = (
+            "concurrent-index"
+            if concurrently
+            else ("add-unique-constraint" if unique else "blocking-index")
+        )
+        analysis.add(rule, number, what, on)
+        if concurrently and not no_transaction:
+            analysis.add("concurrently-in-transaction", number, what, on)
+    elif re.match(r"drop(_if_exists)?\s+index\(", stripped):
+        if "concurrently: true" not in stripped:
+            analysis.add("drop-index", number, what, on)
+    elif re.match(r"rename\s+table\(", stripped):
+        analysis.add("rename", number, what, on)
+    elif stripped.startswith("execute"):
+        found = re.match(r"""execute\s*\(?\s*(["'])(.*)\1""", stripped)
+        if found and "#{" not in found.group(2):
+            analysis.sql.append(SqlSnippet(found.group(2), number))
+        else:
+            analysis.add("raw-sql", number, what)
+    else:
+        return False
+    return True
 
 
 def _ecto_alter(

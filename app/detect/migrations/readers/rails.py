@@ -52,77 +52,91 @@ def rails(text: str) -> Analysis:
     return analysis
 
 
+# Calls whose rule is fixed by their name alone.
+_BY_NAME = {
+    **dict.fromkeys(("drop_table", "drop_join_table"), "drop-table"),
+    **dict.fromkeys(
+        (
+            "remove_column",
+            "remove_columns",
+            "remove_timestamps",
+            "remove_reference",
+            "remove_belongs_to",
+            "remove",
+        ),
+        "drop-column",
+    ),
+    "change_column": "change-column-type",
+    **dict.fromkeys(("rename_column", "rename_table", "rename_index", "rename"), "rename"),
+    **dict.fromkeys(("add_unique_constraint", "add_exclusion_constraint"), "add-unique-constraint"),
+    **dict.fromkeys(("remove_foreign_key", "remove_check_constraint"), "drop-constraint"),
+    "change_column_default": "hygiene",
+    **dict.fromkeys(("update_all", "delete_all", "find_each", "in_batches"), "data-migration"),
+    "irreversible_migration": "irreversible",
+}
+
+
 def _rails_call(
     name: str, args: str, line: int, analysis: Analysis, no_transaction: bool, note: str | None
 ) -> None:
     table = first_name(args)
     what = f"{name} {' '.join(args.split())[:60]}".strip()
+    extra = {"note": note} if note else {}
+    if name == "execute":
+        found = re.match(r"""\s*(["'])(.*)\1""", args)
+        if found and "#{" not in found.group(2):
+            analysis.sql.append(SqlSnippet(found.group(2), line))
+            return
+    elif name in ("create_table", "create_join_table") and table:
+        analysis.created.add(table)
+    for rule in _rules(name, args, no_transaction):
+        analysis.add(rule, line, what, table, **extra)
 
-    def add(rule: str) -> None:
-        if note:
-            analysis.add(rule, line, what, table, note=note)
-        else:
-            analysis.add(rule, line, what, table)
 
+def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
+    """The rules one call of the Rails migration DSL falls under (most: one)."""
+    if name in _BY_NAME:
+        return [_BY_NAME[name]]
     concurrently = "algorithm: :concurrently" in args
+    validated = "validate: false" not in args
     match name:
         case "create_table" | "create_join_table":
-            add("drop-table" if re.search(r"force:\s*(true|:cascade)", args) else "create-table")
-            if table:
-                analysis.created.add(table)
-        case "drop_table" | "drop_join_table":
-            add("drop-table")
-        case (
-            "remove_column"
-            | "remove_columns"
-            | "remove_timestamps"
-            | "remove_reference"
-            | "remove_belongs_to"
-            | "remove"
-        ):
-            add("drop-column")
+            return [
+                "drop-table" if re.search(r"force:\s*(true|:cascade)", args) else "create-table"
+            ]
         case "add_column":
-            if re.search(r":(big)?serial\b", args) or re.search(r"default:\s*->", args):
-                add("add-column-rewrite")
-            elif re.search(r"null:\s*false", args) and "default:" not in args:
-                add("add-not-null-column")
-            else:
-                add("add-nullable-column")
-        case "change_column":
-            add("change-column-type")
+            return [_add_column(args)]
         case "change_column_null":
-            add("set-not-null" if re.search(r",\s*false\b", args) else "drop-constraint")
-        case "rename_column" | "rename_table" | "rename_index" | "rename":
-            add("rename")
+            return ["set-not-null" if re.search(r",\s*false\b", args) else "drop-constraint"]
         case "add_index" | "index":
-            add("concurrent-index" if concurrently else "blocking-index")
-            if concurrently and not no_transaction:
-                add("concurrently-in-transaction")
+            index = "concurrent-index" if concurrently else "blocking-index"
+            in_transaction = concurrently and not no_transaction
+            return [index, "concurrently-in-transaction"] if in_transaction else [index]
         case "remove_index":
-            if not concurrently:
-                add("drop-index")
+            return [] if concurrently else ["drop-index"]
         case "add_reference" | "add_belongs_to" | "references" | "belongs_to":
-            if "index: false" not in args:
-                add("concurrent-index" if concurrently else "blocking-index")
-            if re.search(r"foreign_key:\s*(true|\{)", args) and "validate: false" not in args:
-                add("add-foreign-key")
+            return _reference(args, concurrently)
         case "add_foreign_key":
-            if "validate: false" not in args:
-                add("add-foreign-key")
+            return ["add-foreign-key"] if validated else []
         case "add_check_constraint":
-            if "validate: false" not in args:
-                add("add-check-constraint")
-        case "add_unique_constraint" | "add_exclusion_constraint":
-            add("add-unique-constraint")
-        case "remove_foreign_key" | "remove_check_constraint" | "change_column_default":
-            add("drop-constraint" if name != "change_column_default" else "hygiene")
+            return ["add-check-constraint"] if validated else []
         case "execute":
-            found = re.match(r"""\s*(["'])(.*)\1""", args)
-            if found and "#{" not in found.group(2):
-                analysis.sql.append(SqlSnippet(found.group(2), line))
-            else:
-                add("raw-sql")
-        case "update_all" | "delete_all" | "find_each" | "in_batches":
-            add("data-migration")
-        case "irreversible_migration":
-            add("irreversible")
+            return ["raw-sql"]  # its SQL is built at run time
+    return []
+
+
+def _add_column(args: str) -> str:
+    if re.search(r":(big)?serial\b", args) or re.search(r"default:\s*->", args):
+        return "add-column-rewrite"
+    if re.search(r"null:\s*false", args) and "default:" not in args:
+        return "add-not-null-column"
+    return "add-nullable-column"
+
+
+def _reference(args: str, concurrently: bool) -> list[str]:
+    rules = []
+    if "index: false" not in args:
+        rules.append("concurrent-index" if concurrently else "blocking-index")
+    if re.search(r"foreign_key:\s*(true|\{)", args) and "validate: false" not in args:
+        rules.append("add-foreign-key")
+    return rules

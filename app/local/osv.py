@@ -84,12 +84,10 @@ def _vulnerable(finding: Finding, ids: list[str]) -> Finding:
 
 def _unchecked(count: int, error: Exception) -> Finding:
     reason = type(error).__name__ if not str(error) else f"{type(error).__name__}: {error}"
-    return Finding(
-        kind=Kind.DEPENDENCY,
-        file=None,
-        line=None,
-        severity=Severity.LOW,
-        rule="dependency.vulnerabilities-unchecked",
-        message=f"{count} package versions were not checked for known vulnerabilities "
+    return Finding.for_change(
+        Kind.DEPENDENCY,
+        Severity.LOW,
+        "dependency.vulnerabilities-unchecked",
+        f"{count} package versions were not checked for known vulnerabilities "
         f"(OSV did not answer: {reason[:200]})",
     )
