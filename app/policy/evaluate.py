@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import enum
-
-import httpx  # scratch: a core module reaching for the network
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from app.detect.base import ChangedFile, Finding
-from app.service import plan  # scratch: the core importing the shell
 from app.policy import approvals
 from app.policy.approvals import Demand
 from app.policy.conditions import PullView, evidence
