@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from app.detect.dependencies.formats import FORMATS
 from app.detect.dependencies.parsers import UnreadableError, safely
 
-DEPS = Path(__file__).parent.parent / "fixtures/deps"
+DEPS = Path(__file__).parent.parent.parent / "fixtures/deps"
 SAMPLES = {
     "package-lock.json": (DEPS / "npm/head/package-lock.json").read_text(),
     "yarn.lock": (DEPS / "npm/head/yarn.lock").read_text(),

@@ -1,0 +1,189 @@
+"""Auth content rules: risky patterns, removed guards, weak hashes, and what is not code."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.detect.base import Severity
+from tests.detect.content_helpers import change, found, rules
+
+AUTH_CASES = [
+    # rule, path, positive line, negative line
+    (
+        "auth.jwt-verify-disabled",
+        "api/tokens.py",
+        'claims = jwt.decode(token, options={"verify_signature": False})',
+        'claims = jwt.decode(token, key, algorithms=["HS256"])',
+    ),
+    (
+        "auth.jwt-verify-disabled",
+        "api/tokens.py",
+        'jwt.decode(token, key, algorithms=["none"])',
+        'jwt.decode(token, key, algorithms=["RS256"])',
+    ),
+    (
+        "auth.jwt-verify-disabled",
+        "pkg/auth.go",
+        "token, _, err := parser.ParseUnverified(raw, claims)",
+        "token, err := jwt.ParseWithClaims(raw, claims, keyFunc)",
+    ),
+    (
+        "auth.jwt-verify-disabled",
+        "src/jwt.js",
+        "jwt.verify(token, key, { ignoreExpiration: true })",
+        "jwt.verify(token, key, { algorithms: ['RS256'] })",
+    ),
+    ("auth.csrf-disabled", "shop/views.py", "@csrf_exempt", "@require_POST"),
+    (
+        "auth.csrf-disabled",
+        "src/main/java/SecurityConfig.java",
+        "http.csrf().disable();",
+        "http.csrf(Customizer.withDefaults());",
+    ),
+    (
+        "auth.csrf-disabled",
+        "app/controllers/api_controller.rb",
+        "skip_before_action :verify_authenticity_token",
+        "protect_from_forgery with: :exception",
+    ),
+    (
+        "auth.tls-verify-disabled",
+        "client/http.py",
+        "resp = requests.get(url, verify=False)",
+        "resp = requests.get(url, timeout=5)",
+    ),
+    (
+        "auth.tls-verify-disabled",
+        "pkg/client.go",
+        "TLSClientConfig: &tls.Config{InsecureSkipVerify: true},",
+        "TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12},",
+    ),
+    (
+        "auth.tls-verify-disabled",
+        "src/agent.ts",
+        "const agent = new https.Agent({ rejectUnauthorized: false });",
+        "const agent = new https.Agent({ keepAlive: true });",
+    ),
+    (
+        "auth.cookie-insecure",
+        "shop/settings.py",
+        "SESSION_COOKIE_SECURE = False",
+        "SESSION_COOKIE_SECURE = True",
+    ),
+    (
+        "auth.cookie-insecure",
+        "src/session.js",
+        "app.use(session({ secret: s, cookie: { httpOnly: false } }))",
+        "app.use(session({ secret: s, cookie: { httpOnly: true } }))",
+    ),
+    (
+        "auth.weak-password-hash",
+        "accounts/hashing.py",
+        "digest = hashlib.md5(password.encode()).hexdigest()",
+        "digest = bcrypt.hashpw(password.encode(), bcrypt.gensalt())",
+    ),
+    (
+        "auth.weak-password-hash",
+        "src/main/java/Config.java",
+        "return NoOpPasswordEncoder.getInstance();",
+        "return new BCryptPasswordEncoder();",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "path", "positive", "negative"), AUTH_CASES)
+def test_auth_risky_pattern(rule: str, path: str, positive: str, negative: str) -> None:
+    assert rules("auth", change(path, positive)).get(rule) == Severity.HIGH, positive
+    assert rule not in rules("auth", change(path, negative)), negative
+
+
+def test_cors_any_origin_is_high_only_with_credentials() -> None:
+    alone = 'app.add_middleware(CORSMiddleware, allow_origins=["*"])'
+    assert rules("auth", change("api/main.py", alone))["auth.cors-permissive"] == Severity.MEDIUM
+    both = alone + "\nCORS_SETTINGS = dict(allow_credentials=True)"
+    assert rules("auth", change("api/main.py", both))["auth.cors-permissive"] == Severity.HIGH
+    assert "auth.cors-permissive" not in rules(
+        "auth", change("api/main.py", 'allow_origins=["https://shop.example"]')
+    )
+
+
+def test_opening_a_route_is_high_where_the_change_removed_its_guard() -> None:
+    guarded = "    permission_classes = [IsAuthenticated]"
+    opened = "    permission_classes = [AllowAny]"
+    swapped = rules("auth", change("shop/api.py", opened, removed=guarded))
+    assert swapped["auth.authz-open"] == Severity.HIGH
+    assert swapped["auth.guard-removed"] == Severity.MEDIUM
+    assert rules("auth", change("shop/api.py", opened))["auth.authz-open"] == Severity.MEDIUM
+    assert "auth.authz-open" not in rules("auth", change("shop/api.py", guarded))
+
+
+@pytest.mark.parametrize(
+    ("path", "guard"),
+    [
+        ("shop/views.py", "@login_required"),
+        ("src/orders.controller.ts", "@UseGuards(AuthGuard('jwt'))"),
+        ("src/main/java/OrderController.java", "@PreAuthorize(\"hasRole('ADMIN')\")"),
+        ("app/controllers/orders_controller.rb", "before_action :authenticate_user!"),
+        (
+            "routes/web.php",
+            "Route::get('/orders', [OrderController::class, 'index'])->middleware('auth');",
+        ),
+        ("Controllers/OrdersController.cs", '[Authorize(Roles = "Admin")]'),
+        ("internal/http/routes.go", "r.Use(RequireAuth(sessions))"),
+    ],
+)
+def test_removing_a_guard_in_each_language_is_medium(path: str, guard: str) -> None:
+    assert (
+        rules("auth", change(path, "x = 1", removed=guard))["auth.guard-removed"] == Severity.MEDIUM
+    )
+    moved = change(path, f"# moved\n{guard}", removed=guard)
+    assert "auth.guard-removed" not in rules("auth", moved)
+    assert rules("auth", change(path, guard))["auth.marker"] == Severity.LOW
+
+
+def test_weak_hash_is_low_outside_auth_code_and_medium_inside() -> None:
+    line = "key = hashlib.md5(url.encode()).hexdigest()"
+    assert rules("auth", change("cache/keys.py", line))["auth.weak-hash"] == Severity.LOW
+    assert rules("auth", change("app/auth/tokens.py", line))["auth.weak-hash"] == Severity.MEDIUM
+    assert "auth.weak-hash" not in rules(
+        "auth", change("cache/keys.py", "hashlib.sha256(b).hexdigest()")
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["docs/security/auth.md", "tests/test_views.py", "spec/fixtures/session.rb", "README.md"],
+)
+def test_docs_tests_and_fixtures_are_not_auth_code(path: str) -> None:
+    prose = "@csrf_exempt\nrequests.get(url, verify=False)\npermission_classes = [AllowAny]"
+    assert found("auth", change(path, prose)) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def csrf_exempt(view_func):",
+        "# views decorated with @csrf_exempt skip the check",
+        "class AllowAny(BasePermission):",
+        "response.set_cookie(key, samesite=None)",
+        "class PBKDF2SHA1PasswordHasher(PBKDF2PasswordHasher):",
+        "key = md5(url.encode(), usedforsecurity=False).hexdigest()",
+    ],
+)
+def test_definitions_comments_and_declared_uses_are_not_findings(line: str) -> None:
+    hits = rules("auth", change("lib/security/core.py", line))
+    assert not {k for k, v in hits.items() if v >= Severity.MEDIUM}, hits
+
+
+def test_a_regex_that_describes_a_risk_is_not_the_risk() -> None:
+    line = '    r"@csrf_exempt\\b|WTF_CSRF_ENABLED\\s*=\\s*False",'
+    assert rules("auth", change("lint/rules.py", line)) == {}
+
+
+def test_a_trailing_comment_is_not_code() -> None:
+    assert (
+        rules("auth", change("app/views.py", "return None  # unlike AllowAny, this checks")) == {}
+    )
+    assert "auth.authz-open" in rules(
+        "auth", change("app/views.py", "permission_classes = [AllowAny]  # public")
+    )

@@ -1,0 +1,41 @@
+"""Auth-sensitive paths, and the docs, tests and lookalikes that are not."""
+
+from __future__ import annotations
+
+import pytest
+
+# The literal-token prefilter must never change an answer: check GlobSet against
+# wcmatch's own globmatch on generated paths, for every built-in glob.
+from tests.detect.helpers import added, rules_for
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "app/auth/token.rb",
+        "src/Security/Filter.java",
+        "pkg/oauth2/client.go",
+        "app/controllers/sessions_controller.rb",
+        "config/initializers/devise.rb",
+        "src/middleware.ts",
+        "app/policies/order_policy.rb",
+        "src/config/WebSecurityConfig.java",
+    ],
+)
+def test_auth_paths(path: str) -> None:
+    assert rules_for("auth", added(path)) == ["auth.path"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "docs/auth/setup.md",
+        "tests/auth/test_login.py",
+        "src/author/profile.py",
+        "spec/requests/sessions_spec.rb",
+        "src/login.test.ts",
+        "README.md",
+    ],
+)
+def test_docs_tests_and_lookalikes_are_not_auth(path: str) -> None:
+    assert rules_for("auth", added(path)) == []

@@ -1,0 +1,188 @@
+"""Every unified rule: a positive and a negative, in SQL and in code."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.detect.migrations.rules import RULES
+from tests.detect.migrations.helpers import SQL, django_ops, rules
+
+RULE_CASES: list[tuple[str, str, str, str]] = [
+    # rule, positive, negative, dialect
+    ("drop-table", "DROP TABLE users;", "CREATE TABLE users (id bigint);", "postgres"),
+    (
+        "drop-column",
+        "ALTER TABLE users DROP COLUMN age;",
+        "ALTER TABLE users ADD COLUMN age text;",
+        "postgres",
+    ),
+    ("delete-all-rows", "DELETE FROM users;", "DELETE FROM users WHERE id = 1;", "postgres"),
+    (
+        "change-column-type",
+        "ALTER TABLE users ALTER COLUMN age TYPE bigint;",
+        "ALTER TABLE users ALTER COLUMN age SET DEFAULT 0;",
+        "postgres",
+    ),
+    (
+        "add-not-null-column",
+        "ALTER TABLE users ADD COLUMN age text NOT NULL;",
+        "ALTER TABLE users ADD COLUMN age text NOT NULL DEFAULT '';",
+        "postgres",
+    ),
+    (
+        "add-column-rewrite",
+        "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+        "ALTER TABLE users ADD COLUMN token uuid;",
+        "postgres",
+    ),
+    (
+        "set-not-null",
+        "ALTER TABLE users ALTER COLUMN age SET NOT NULL;",
+        "ALTER TABLE users ALTER COLUMN age DROP DEFAULT;",
+        "postgres",
+    ),
+    (
+        "rename",
+        "ALTER TABLE users RENAME COLUMN age TO years;",
+        "ALTER TABLE users ADD COLUMN years int;",
+        "postgres",
+    ),
+    (
+        "blocking-index",
+        "CREATE INDEX users_age ON users (age);",
+        "CREATE INDEX CONCURRENTLY users_age ON users (age);",
+        "postgres",
+    ),
+    (
+        "add-foreign-key",
+        "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+        "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+        "postgres",
+    ),
+    (
+        "add-check-constraint",
+        "ALTER TABLE users ADD CONSTRAINT c CHECK (age > 0);",
+        "ALTER TABLE users ADD CONSTRAINT c CHECK (age > 0) NOT VALID;",
+        "postgres",
+    ),
+    (
+        "add-unique-constraint",
+        "ALTER TABLE users ADD CONSTRAINT u UNIQUE (email);",
+        "ALTER TABLE users ADD CONSTRAINT u UNIQUE USING INDEX users_email;",
+        "postgres",
+    ),
+    ("table-rewrite", "VACUUM FULL users;", "REINDEX INDEX CONCURRENTLY users_age;", "postgres"),
+    (
+        "mysql-table-copy",
+        "ALTER TABLE users MODIFY COLUMN email VARCHAR(300);",
+        "ALTER TABLE users ADD COLUMN age INT NULL;",
+        "mysql",
+    ),
+    ("drop-index", "DROP INDEX users_age;", "DROP INDEX CONCURRENTLY users_age;", "postgres"),
+    (
+        "drop-constraint",
+        "ALTER TABLE users ALTER COLUMN age DROP NOT NULL;",
+        "ALTER TABLE users VALIDATE CONSTRAINT c;",
+        "postgres",
+    ),
+    (
+        "concurrently-in-transaction",
+        "BEGIN;\nCREATE INDEX CONCURRENTLY i ON users (age);\nCOMMIT;",
+        "CREATE INDEX CONCURRENTLY i ON users (age);",
+        "postgres",
+    ),
+    ("access-control", "GRANT SELECT ON users TO reporting;", "SELECT 1;", "postgres"),
+    (
+        "enum-value",
+        "ALTER TYPE mood ADD VALUE 'meh';",
+        "ALTER TYPE mood ADD VALUE 'meh' BEFORE 'sad';",
+        "postgres",
+    ),
+    (
+        "lock-timeout",
+        "ALTER TABLE users ADD COLUMN age int;",
+        "SET lock_timeout = '2s';\nSET statement_timeout = '5s';\nALTER TABLE users ADD COLUMN age int;",
+        "postgres",
+    ),
+    (
+        "create-table",
+        "CREATE TABLE coupons (id bigint);",
+        "ALTER TABLE users ADD COLUMN age int;",
+        "postgres",
+    ),
+    (
+        "add-nullable-column",
+        "ALTER TABLE users ADD COLUMN age INT;",
+        "ALTER TABLE users ADD COLUMN age INT NOT NULL;",
+        "mysql",
+    ),
+    (
+        "concurrent-index",
+        "CREATE INDEX CONCURRENTLY i ON users (age);",
+        "CREATE INDEX i ON users (age);",
+        "postgres",
+    ),
+    (
+        "hygiene",
+        "ALTER TABLE users ADD COLUMN name varchar(20);",
+        "ALTER TABLE users ADD COLUMN name text;",
+        "postgres",
+    ),
+    (
+        "not-idempotent",
+        "CREATE TABLE coupons (id bigint);",
+        "CREATE TABLE IF NOT EXISTS coupons (id bigint);",
+        "postgres",
+    ),
+    ("drop-object", "DROP VIEW active_users;", "CREATE VIEW active_users AS SELECT 1;", "postgres"),
+    (
+        "sql-lint",
+        "BEGIN;\nALTER TABLE users ADD COLUMN age bigint;",
+        "BEGIN;\nALTER TABLE users ADD COLUMN age bigint;\nCOMMIT;",
+        "postgres",
+    ),
+    (
+        "unparsable",
+        "ALTER TABLE users DROP COLUMN age;\nthis is not sql;",
+        "ALTER TABLE users DROP COLUMN age;",
+        "postgres",
+    ),
+]
+
+
+CODE_RULE_CASES = [
+    # rule, positive Django operations, negative Django operations
+    (
+        "raw-sql",
+        "migrations.RunSQL(build_sql(), migrations.RunSQL.noop)",
+        "migrations.RunSQL('SELECT 1', 'SELECT 1')",
+    ),
+    (
+        "data-migration",
+        "migrations.RunPython(forwards, backwards)",
+        "migrations.AddField(model_name='o', name='n', field=models.TextField(null=True))",
+    ),
+    ("irreversible", "migrations.RunPython(forwards)", "migrations.RunPython(forwards, backwards)"),
+    (
+        "alter-field",
+        "migrations.AlterField(model_name='o', name='n', field=models.TextField())",
+        "migrations.RemoveIndex(model_name='o', name='i')",
+    ),
+]
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {case[0] for case in RULE_CASES} | {case[0] for case in CODE_RULE_CASES}
+    assert covered == set(RULES)
+
+
+@pytest.mark.parametrize(("rule", "positive", "negative", "dialect"), RULE_CASES)
+def test_sql_rule(rule: str, positive: str, negative: str, dialect: str) -> None:
+    assert rule in rules(SQL, positive + "\n", dialect), positive
+    assert rule not in rules(SQL, negative + "\n", dialect), negative
+
+
+@pytest.mark.parametrize(("rule", "positive", "negative"), CODE_RULE_CASES)
+def test_code_rule(rule: str, positive: str, negative: str) -> None:
+    assert rule in django_ops(positive)
+    assert rule not in django_ops(negative)

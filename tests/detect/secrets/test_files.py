@@ -1,0 +1,35 @@
+"""Files that should never be committed, and private-key blocks."""
+
+from __future__ import annotations
+
+# The literal-token prefilter must never change an answer: check GlobSet against
+# wcmatch's own globmatch on generated paths, for every built-in glob.
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Severity
+from app.detect.registry import DETECTORS
+from tests.detect.helpers import added, rules_for
+
+
+def test_secret_files_and_private_key_blocks() -> None:
+    key_block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----"
+    findings = DETECTORS["secrets"].detect(
+        [
+            added("deploy/id_rsa"),
+            added(".env.production", "DB=x"),
+            added(".env.example"),
+            added("config/settings.py", key_block),
+            added("certs/server.pub"),
+        ],
+        DetectorSettings(),
+    )
+    located = {(f.rule, f.file, f.line, f.severity) for f in findings}
+    assert located == {
+        ("secret.key-file", "deploy/id_rsa", None, Severity.CRITICAL),
+        ("secret.env-file", ".env.production", None, Severity.HIGH),
+        ("secret.private-key", "config/settings.py", 1, Severity.CRITICAL),
+    }
+    assert all("MIIE" not in f.message for f in findings)
+
+
+def test_removing_a_key_file_is_not_a_leak() -> None:
+    removed = ChangedFile(path="old/server.key", status=FileStatus.REMOVED)
+    assert rules_for("secrets", removed) == []

@@ -1,0 +1,104 @@
+"""The worker with a plain Handler over a real SQLite journal: run, retry, fail closed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.jobs.model import Job, JobKind, Outcome, RetryLater
+from app.jobs.store import Journal, open_journal
+from app.jobs.worker import Worker
+
+pytestmark = pytest.mark.anyio
+JOB = Job(JobKind.PULL, "acme", "shop", 1, number=7)
+
+
+@dataclass
+class Handler:
+    """Answers each run with the next item of `script`: an Outcome title or an error."""
+
+    script: list[str | Exception]
+    runs: list[Job] = field(default_factory=list)
+    closed: list[tuple[Job, str]] = field(default_factory=list)
+
+    async def run(self, job: Job) -> list[Outcome]:
+        self.runs.append(job)
+        step = self.script.pop(0) if self.script else "done"
+        if isinstance(step, Exception):
+            raise step
+        return [Outcome(job, "success", step, calls=2)]
+
+    async def fail_closed(self, job: Job, reason: str) -> None:
+        self.closed.append((job, reason))
+
+
+@pytest.fixture
+async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
+    store = open_journal(f"sqlite:///{tmp_path / 'journal.db'}")
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def work(journal: Journal, handler: Handler, **kwargs: float) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    worker = Worker(journal, handler, concurrency=2, retry_base_seconds=0.01, **kwargs)  # type: ignore[arg-type]
+    worker.listeners.append(outcomes.append)
+    worker.poll_seconds = 0.01
+    worker.start()
+    try:
+        await journal.enqueue([JOB])
+        worker.wake()
+        await worker.idle(timeout=10)
+    finally:
+        await worker.stop()
+    return outcomes
+
+
+async def test_a_job_runs_and_its_outcome_is_told(journal: Journal) -> None:
+    handler = Handler(["Approved"])
+    outcomes = await work(journal, handler)
+    assert [o.title for o in outcomes] == ["Approved"]
+    assert await journal.pending() == 0
+
+
+async def test_retry_later_runs_it_again(journal: Journal) -> None:
+    handler = Handler([RetryLater("GitHub answered 502"), "Approved"])
+    outcomes = await work(journal, handler)
+    assert len(handler.runs) == 2
+    assert [o.title for o in outcomes] == ["Approved"]
+    assert handler.closed == []
+
+
+async def test_after_the_last_attempt_the_job_fails_closed(journal: Journal) -> None:
+    handler = Handler([RetryLater("GitHub answered 502")] * 3)
+    outcomes = await work(journal, handler, max_attempts=3)
+    assert outcomes == []
+    assert handler.closed == [(JOB, "GitHub answered 502")]
+    assert await journal.pending() == 0
+
+
+async def test_a_crash_is_retried_and_then_fails_closed_with_the_error(journal: Journal) -> None:
+    handler = Handler([KeyError("head"), KeyError("head")])
+    await work(journal, handler, max_attempts=2)
+    [(_job, reason)] = handler.closed
+    assert reason == "internal error: KeyError('head')"
+
+
+async def test_an_event_during_a_run_runs_the_job_once_more(journal: Journal) -> None:
+    """Coalescing: a newer event for the same PR while it runs is not lost."""
+
+    class Slow(Handler):
+        async def run(self, job: Job) -> list[Outcome]:
+            if not self.runs:
+                await journal.enqueue([job])  # a delivery arrives mid-evaluation
+                await asyncio.sleep(0.05)
+            return await super().run(job)
+
+    handler = Slow(["first", "second"])
+    outcomes = await work(journal, handler)
+    assert [o.title for o in outcomes] == ["first", "second"]

@@ -1,0 +1,78 @@
+"""The check run a Decision becomes: never green unless earned, titles capped,
+annotations one per place and rule."""
+
+from __future__ import annotations
+
+from app.detect.base import Finding, Kind, Severity
+from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
+from app.policy.loading import ConfigIssue
+from app.report import checkrun, messages
+
+DROP = Finding.for_line(
+    Kind.MIGRATION, "db/1.sql", 3, Severity.CRITICAL, "migration.drop-column", "drops a column"
+)
+
+
+def role(state: RoleState, *reasons: Finding, name: str = "DBA") -> RoleDecision:
+    return RoleDecision(
+        name.lower(), name, None, True, state, reasons, teams=("dba",), approvals_needed=1
+    )
+
+
+def decision(conclusion: Conclusion, *roles: RoleDecision) -> Decision:
+    return Decision(roles, tuple(f for r in roles for f in r.reasons), 1, 3, conclusion)
+
+
+def test_waiting_is_in_progress_not_red() -> None:
+    content = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING, DROP)))
+    assert (content.status, content.conclusion) == ("in_progress", None)
+    assert content.title == "Waiting for DBA (0/1)"
+
+
+def test_only_approval_or_nothing_required_is_green() -> None:
+    approved = checkrun.from_decision(decision(Conclusion.APPROVED, role(RoleState.APPROVED)))
+    nothing = checkrun.from_decision(decision(Conclusion.NOTHING_REQUIRED))
+    blocked = checkrun.from_decision(decision(Conclusion.BLOCKED, role(RoleState.BLOCKED)))
+    assert (approved.conclusion, nothing.conclusion, blocked.conclusion) == (
+        "success",
+        "success",
+        "failure",
+    )
+    assert nothing.title == messages.NOTHING_REQUIRED_TITLE
+
+
+def test_annotations_are_one_per_place_and_rule_with_github_levels() -> None:
+    twice = decision(
+        Conclusion.WAITING,
+        role(RoleState.WAITING, DROP),
+        role(RoleState.WAITING, DROP, name="SRE"),
+    )
+    [annotation] = checkrun.from_decision(twice).annotations
+    assert annotation["annotation_level"] == "failure"
+    assert (annotation["path"], annotation["start_line"]) == ("db/1.sql", 3)
+
+
+def test_titles_are_capped_at_githubs_limit() -> None:
+    many = [role(RoleState.WAITING, name=f"Role {i:03}") for i in range(60)]
+    content = checkrun.from_decision(decision(Conclusion.WAITING, *many))
+    assert len(content.title) == checkrun.TITLE_LIMIT
+    assert content.title.endswith("…")
+
+
+def test_errors_fail_closed_and_say_what_to_do() -> None:
+    error = checkrun.evaluation_error("GitHub answered 502 for pull #7")
+    assert error.conclusion == "failure"
+    assert messages.RECHECK_COMMAND in error.summary
+    issue = ConfigIssue(
+        ".github/release-roles.yml", 4, 7, "unknown key 'whne'", "did you mean 'when'?"
+    )
+    invalid = checkrun.config_error([issue], "on main")
+    assert invalid.conclusion == "failure"
+    assert ".github/release-roles.yml:4:7" in invalid.summary
+
+
+def test_the_digest_changes_with_what_is_shown() -> None:
+    one = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING, DROP)))
+    same = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING, DROP)))
+    other = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING)))
+    assert one.digest() == same.digest() != other.digest()

@@ -1,0 +1,107 @@
+"""The evaluator on the real stack (githubkit -> fake GitHub, SQLite journal), one job at
+a time without webhooks: read, decide, act, in that order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from app.jobs.model import Job, JobKind
+from app.jobs.store import Journal, open_journal
+from app.service.evaluator import Evaluator
+from tests.fakes.github import FakeGitHub, Repo
+from tests.harness import INSTALLATION_ID, fake_gateway
+
+pytestmark = pytest.mark.anyio
+
+CONFIG = """\
+version: 1
+roles:
+  dba:
+    reviewers: {teams: [dba], users: [octocat]}
+    when: [{detector: migrations}]
+options:
+  check_name: Gate
+"""
+MIGRATION = "db/migrate/20261101_drop_email.rb"
+DROP = (
+    "class DropEmail < ActiveRecord::Migration[7.1]\n"
+    "  def change\n    remove_column :users, :email\n  end\nend\n"
+)
+
+
+@pytest.fixture
+async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
+    store = open_journal(f"sqlite:///{tmp_path / 'journal.db'}")
+    await store.open()
+    yield store
+    await store.close()
+
+
+def shop(fake: FakeGitHub, config: str = CONFIG) -> Repo:
+    repo = fake.repo("acme", "shop", {".github/release-roles.yml": config, "README.md": "x\n"})
+    fake.team("acme", "dba", {"dana"})
+    repo.collaborators |= {"dana", "octocat"}
+    return repo
+
+
+def pull_job(number: int) -> Job:
+    return Job(JobKind.PULL, "acme", "shop", INSTALLATION_ID, number=number)
+
+
+async def test_every_read_comes_before_the_first_write(journal: Journal) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    evaluator = Evaluator(fake_gateway(fake), journal)
+    [outcome] = await evaluator.run(pull_job(pull.number))
+    assert outcome.conclusion == "in_progress"
+    assert outcome.requested == ("@octocat", "team dba")
+    methods = [method for method, path in fake.requests if not path.endswith("/access_tokens")]
+    first_write = next(i for i, method in enumerate(methods) if method != "GET")
+    assert "GET" not in methods[first_write:], fake.requests
+    [check] = fake.checks_for(repo, repo.branches["drop-email"])
+    assert check["name"] == "Gate"
+    assert outcome.calls == len(fake.requests)  # the installation token included
+
+
+async def test_an_unchanged_evaluation_writes_nothing_again(journal: Journal) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    evaluator = Evaluator(fake_gateway(fake), journal)
+    await evaluator.run(pull_job(pull.number))
+    before = len(fake.requests)
+    [again] = await evaluator.run(pull_job(pull.number))
+    later = fake.requests[before:]
+    # the request is not repeated (GitHub lists them as requested now) nor the check
+    assert [m for m, _ in later if m != "GET"] == []
+    assert again.requested == ()
+
+
+async def test_an_invalid_base_config_fails_under_the_default_name(journal: Journal) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake, config="version: 1\nroles: {dba: {when: nope}}\n")
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    assert outcome.conclusion == "failure"
+    assert outcome.title.startswith("Invalid config")
+    [check] = fake.checks_for(repo, repo.branches["drop-email"])
+    assert check["name"] == "Release roles"
+    assert fake.count("POST", "/requested_reviewers$") == 0
+
+
+async def test_a_closed_pull_request_is_skipped_without_writing(journal: Journal) -> None:
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    pull.state = "closed"
+    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    assert (outcome.conclusion, outcome.title) == ("skipped", "pull request is closed")
+    assert [m for m, _ in fake.requests if m != "GET" and "access_tokens" not in _] == []
