@@ -125,6 +125,7 @@ async def run_worker(
         start_http_server(settings.metrics_port, registry=metrics.registry)
     worker.poll_seconds = STANDALONE_POLL_SECONDS
     worker.start()
+    _freeze_startup_objects()
     log.info("worker_started", concurrency=settings.worker_concurrency)
     try:
         await stop.wait()
