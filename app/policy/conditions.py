@@ -16,16 +16,11 @@ from functools import cached_property
 
 from app.detect.base import ChangedFile, Finding, Kind, Severity
 from app.detect.globs import GlobSet, compiled
+from app.detect.registry import DETECTORS
 from app.policy.config import Condition
 from app.policy.facts import PullFacts
 
-DETECTOR_KINDS: Mapping[str, Kind] = {
-    "migrations": Kind.MIGRATION,
-    "dependencies": Kind.DEPENDENCY,
-    "auth": Kind.AUTH,
-    "secrets": Kind.SECRET,
-    "infra": Kind.INFRA,
-}
+DETECTOR_KINDS: Mapping[str, Kind] = {name: d.kind for name, d in DETECTORS.items()}
 MAX_CONTENT_HITS_PER_FILE = 20
 
 

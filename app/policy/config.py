@@ -16,10 +16,13 @@ from app.detect.base import Change, DetectorSettings, Severity
 from app.detect.dependencies.detector import DependencySettings
 from app.detect.globs import Glob
 from app.detect.migrations import MigrationSettings
+from app.detect.registry import DETECTORS
 
 CONFIG_PATH = ".github/release-roles.yml"
 DEFAULT_CHECK_NAME = "Release roles"
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")  # owner/repo
+# The registry's names, spelled out for the type checker and the JSON Schema; a test
+# keeps this, the `Detectors` fields and the registry the same.
 DetectorName = Literal["migrations", "dependencies", "auth", "secrets", "infra"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 ChangeName = Literal["added", "removed", "major", "minor", "patch", "downgrade", "other"]
@@ -187,13 +190,7 @@ class Detectors(Strict):
     infra: DetectorSettings = Field(default_factory=DetectorSettings)
 
     def by_name(self) -> dict[str, DetectorSettings]:
-        return {
-            "migrations": self.migrations,
-            "dependencies": self.dependencies,
-            "auth": self.auth,
-            "secrets": self.secrets,
-            "infra": self.infra,
-        }
+        return {name: getattr(self, name) for name in DETECTORS}
 
 
 class Options(Strict):

@@ -177,3 +177,14 @@ def test_json_schema_describes_the_config(tmp_path: Path) -> None:
     assert schema["additionalProperties"] is False
     assert "detector" in schema["$defs"]["Condition"]["properties"]  # type: ignore[index]
     assert Config.model_json_schema() == {k: v for k, v in schema.items() if k != "$schema"}
+
+
+def test_detector_names_are_the_registrys() -> None:
+    from typing import get_args
+
+    from app.detect.registry import DETECTORS
+    from app.policy.config import DetectorName, Detectors
+
+    assert set(get_args(DetectorName)) == set(DETECTORS) == set(Detectors.model_fields)
+    for name, detector in DETECTORS.items():
+        assert Detectors.model_fields[name].annotation is detector.settings_model
