@@ -6,13 +6,14 @@ import os
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from app.detect.base import ChangedFile
 from app.detect.diff import parse_git_diff
+from app.jobs.store import Journal, open_journal
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -129,3 +130,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'journal.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def journal(database_url: str) -> AsyncIterator[Journal]:
+    """An open journal on each backend (SQLite file, Postgres schema)."""
+    store = open_journal(database_url)
+    await store.open()
+    yield store
+    await store.close()

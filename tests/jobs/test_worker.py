@@ -1,16 +1,15 @@
-"""The worker with a plain Handler over a real SQLite journal: run, retry, fail closed."""
+"""The worker with a plain Handler over a real journal (SQLite and Postgres): run,
+retry, fail closed."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from app.jobs.model import Job, JobKind, Outcome, RetryLater
-from app.jobs.store import Journal, open_journal
+from app.jobs.store import Journal
 from app.jobs.worker import Worker
 
 pytestmark = pytest.mark.anyio
@@ -34,14 +33,6 @@ class Handler:
 
     async def fail_closed(self, job: Job, reason: str) -> None:
         self.closed.append((job, reason))
-
-
-@pytest.fixture
-async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
-    store = open_journal(f"sqlite:///{tmp_path / 'journal.db'}")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def work(journal: Journal, handler: Handler, **kwargs: float) -> list[Outcome]:

@@ -1,15 +1,12 @@
-"""The evaluator on the real stack (githubkit -> fake GitHub, SQLite journal), one job at
-a time without webhooks: read, decide, act, in that order."""
+"""The evaluator on the real stack (githubkit -> fake GitHub, SQLite and Postgres
+journals), one job at a time without webhooks: read, decide, act, in that order."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from app.jobs.model import Job, JobKind
-from app.jobs.store import Journal, open_journal
+from app.jobs.store import Journal
 from app.service.evaluator import Evaluator
 from tests.fakes.github import FakeGitHub, Repo
 from tests.harness import INSTALLATION_ID, fake_gateway
@@ -30,14 +27,6 @@ DROP = (
     "class DropEmail < ActiveRecord::Migration[7.1]\n"
     "  def change\n    remove_column :users, :email\n  end\nend\n"
 )
-
-
-@pytest.fixture
-async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
-    store = open_journal(f"sqlite:///{tmp_path / 'journal.db'}")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def shop(fake: FakeGitHub, config: str = CONFIG) -> Repo:
