@@ -50,6 +50,19 @@ class Metrics:
             "Jobs that used up their attempts (their check shows the error).",
             registry=r,
         )
+        self.loop_restarts = Counter(
+            "release_roles_worker_loop_restarts",
+            "Worker loops that died on an unexpected error and were started again.",
+            registry=r,
+        )
+        self.loop_errors = Counter(
+            "release_roles_worker_loop_errors",
+            "Errors a worker loop met outside a job (the journal unreachable) and outlived.",
+            registry=r,
+        )
+        self.loops = Gauge(
+            "release_roles_worker_loops", "Worker loops running in this process.", registry=r
+        )
         self.pending = Gauge(
             "release_roles_jobs_pending", "Jobs waiting or running in the journal.", registry=r
         )

@@ -41,16 +41,18 @@ def private_key() -> str:
 
 
 def settings(database_url: str, **overrides: Any) -> Settings:
+    defaults: dict[str, Any] = {
+        "log_level": "WARNING",
+        "worker_concurrency": 2,
+        "max_attempts": 3,
+        "retry_base_seconds": 0.01,
+    }
     return Settings(
-        **overrides,
+        **(defaults | overrides),
         github_app_id=APP_ID,
         github_private_key=SecretStr(private_key()),
         github_webhook_secret=SecretStr(SECRET),
         database_url=database_url,
-        log_level="WARNING",
-        worker_concurrency=2,
-        max_attempts=3,
-        retry_base_seconds=0.01,
     )
 
 
@@ -112,6 +114,10 @@ def _point_at(body: dict[str, Any], repo: Any, number: int) -> dict[str, Any]:
     body["repository"]["id"] = repo.id
     if "pull_request" in body:
         body["pull_request"]["number"] = number
+        pull = repo.pulls.get(number)
+        if pull is not None and pull.head_ref in repo.branches:
+            # as GitHub sends it: the head the PR has when the event fires
+            body["pull_request"]["head"]["sha"] = repo.branches[pull.head_ref]
     return body
 
 

@@ -1,4 +1,5 @@
-"""GET /healthz: the process is up and its journal answers. GET /metrics: Prometheus."""
+"""GET /healthz: the process is up and its journal answers. GET /readyz: it can also do
+its work (every worker loop it should run is running). GET /metrics: Prometheus."""
 
 from __future__ import annotations
 
@@ -16,6 +17,21 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception as error:  # the journal is down: not healthy
         return JSONResponse({"ok": False, "error": str(error)}, status_code=503)
     return JSONResponse({"ok": True, "pending_jobs": pending})
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Not ready while the journal is unreachable or fewer worker loops run than
+    configured: acknowledged deliveries would wait unevaluated behind a 200."""
+    state = request.app.state
+    try:
+        pending = await state.journal.pending()
+    except Exception as error:
+        return JSONResponse({"ready": False, "error": str(error)}, status_code=503)
+    expected = state.settings.worker_concurrency if state.settings.worker_in_process else 0
+    running = state.worker.running_loops
+    body = {"ready": running >= expected, "worker_loops": running, "expected_loops": expected}
+    return JSONResponse(body | {"pending_jobs": pending}, status_code=200 if body["ready"] else 503)
 
 
 @router.get("/metrics")

@@ -5,10 +5,11 @@ honour `Retry-After`, a per-evaluation call counter, and errors as sentences.
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 from githubkit.exception import (
@@ -18,6 +19,7 @@ from githubkit.exception import (
     RequestFailed,
 )
 from githubkit.retry import RetryOption
+from pydantic import ValidationError
 
 from app.jobs.model import RetryLater
 
@@ -39,6 +41,32 @@ class GatewayError(RetryLater):
 
 class TooManyFilesError(GatewayError):
     pass
+
+
+P = ParamSpec("P")
+
+
+def answers_checked(
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """A gateway method whose GitHub answers githubkit could not validate (an API that
+    drifted from its schema, a proxy's odd body) fails as a GatewayError that names
+    the call, so the job is retried and then fails closed, like any GitHub error."""
+
+    @functools.wraps(method)
+    async def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except ValidationError as error:
+            errors = error.errors()
+            where = ".".join(str(part) for part in errors[0]["loc"]) if errors else ""
+            why = errors[0]["msg"] if errors else str(error)
+            raise GatewayError(
+                f"GitHub's answer to {method.__name__} did not have the expected shape "
+                f"({error.title} {where}: {why})"
+            ) from None
+
+    return checked
 
 
 def retry_policy(

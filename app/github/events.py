@@ -7,6 +7,7 @@ only for which PR to look at. Only the fields used here are read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ PULL_ACTIONS = frozenset(
     }
 )
 REVIEW_ACTIONS = frozenset({"submitted", "edited", "dismissed"})
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +66,12 @@ def _repo(payload: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _pull_job(payload: Mapping[str, Any], number: int) -> Job:
+    """Evaluate PR `number`; the head the event names rides along, so a failing check
+    can still be posted on it when GitHub will not say what the head is."""
     owner, repo = _repo(payload)
-    return Job(JobKind.PULL, owner, repo, _installation(payload), number=number)
+    head = ((payload.get("pull_request") or {}).get("head") or {}).get("sha")
+    sha = head if isinstance(head, str) and _SHA.fullmatch(head) else None
+    return Job(JobKind.PULL, owner, repo, _installation(payload), number=number, sha=sha)
 
 
 def _pull_request(payload: Mapping[str, Any], app_id: int) -> Routed:

@@ -28,6 +28,7 @@ from app.github.client import (
     SharedTransport,
     TooManyFilesError,
     all_pages,
+    answers_checked,
     call,
     count_request,
     error_message,
@@ -104,6 +105,7 @@ class Gateway:
 
     # --- reads -------------------------------------------------------------------------
 
+    @answers_checked
     async def pull(self, inst: int, owner: str, repo: str, number: int) -> PullInfo:
         gh = self._client(inst)
         pr = await call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
@@ -124,6 +126,7 @@ class Gateway:
             html_url=data.html_url,
         )
 
+    @answers_checked
     async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
         gh = self._client(inst)
         entries = await all_pages(
@@ -139,6 +142,7 @@ class Gateway:
             )
         return [_changed_file(entry) for entry in entries]
 
+    @answers_checked
     async def file_text(
         self, inst: int, owner: str, repo: str, path: str, ref: str | None
     ) -> str | None:
@@ -165,6 +169,7 @@ class Gateway:
             return str(data.content)
         return base64.b64decode(data.content).decode("utf-8", "replace")
 
+    @answers_checked
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
         entries = await all_pages(
@@ -182,6 +187,7 @@ class Gateway:
                 out.append(Review(review.user.login, state, review.commit_id))
         return out
 
+    @answers_checked
     async def team_members(self, inst: int, org: str, slug: str) -> frozenset[str] | None:
         """Logins of a team (cached); None when the team does not exist or is not visible."""
         key = (org.lower(), slug.lower())
@@ -210,6 +216,7 @@ class Gateway:
         for key in [k for k in self._teams if k[0] == org.lower()]:
             del self._teams[key]
 
+    @answers_checked
     async def dependency_changes(
         self, inst: int, owner: str, repo: str, base: str, head: str
     ) -> list[dict[str, Any]] | None:
@@ -233,6 +240,7 @@ class Gateway:
             raise wrap(error, "comparing dependencies") from None
         return [change.model_dump(mode="json") for change in response.parsed_data]
 
+    @answers_checked
     async def changed_since(
         self, inst: int, owner: str, repo: str, base: str, head: str
     ) -> frozenset[str] | None:
@@ -257,6 +265,7 @@ class Gateway:
             return None  # the compare API caps files at 300: the list may be partial
         return frozenset(paths)
 
+    @answers_checked
     async def merge_base(self, inst: int, owner: str, repo: str, base: str, head: str) -> str:
         """The commit a PR's diff is taken from: where `head` left `base`'s history.
 
@@ -272,6 +281,7 @@ class Gateway:
             raise wrap(error, "finding the merge base") from None
         return str(response.parsed_data.merge_base_commit.sha)
 
+    @answers_checked
     async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:
         gh = self._client(inst)
         pulls = await all_pages(
@@ -284,6 +294,7 @@ class Gateway:
 
     # --- writes ------------------------------------------------------------------------
 
+    @answers_checked
     async def request_reviewers(
         self,
         inst: int,
@@ -308,11 +319,13 @@ class Gateway:
             raise wrap(error, "requesting reviewers") from None
         return None
 
+    @answers_checked
     async def create_check(self, inst: int, owner: str, repo: str, data: dict[str, Any]) -> int:
         gh = self._client(inst)
         response = await call(gh.rest.checks.async_create(owner, repo, data=data), "check run")
         return int(response.parsed_data.id)
 
+    @answers_checked
     async def update_check(
         self, inst: int, owner: str, repo: str, check_run_id: int, data: dict[str, Any]
     ) -> None:

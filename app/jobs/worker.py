@@ -2,8 +2,12 @@
 
 One job per pull request is ever leased at a time (its key is leased in the
 journal), so evaluations of one PR are serial while different PRs run in
-parallel. A failure is retried with backoff (or after GitHub's Retry-After);
-after the last attempt the PR gets a failing check that says why.
+parallel. A running job's lease is renewed every few seconds, so a worker that
+dies (kill -9, a lost machine) lets its jobs go within one lease. A failure is
+retried with backoff (or after GitHub's Retry-After); after the last attempt the
+PR gets a failing check that says why. Loops are supervised: an error outside a
+job (the journal unreachable) is outlived, a loop that dies anyway is restarted
+and counted, and `running_loops` tells readiness how many run.
 """
 
 from __future__ import annotations
@@ -11,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import structlog
 
 from app.jobs.model import Claimed, Handler, Outcome, RetryLater
-from app.jobs.store import Journal
+from app.jobs.store import LEASE_SECONDS, Journal
 from app.metrics import Metrics
 
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
+LOOP_ERROR_PAUSE = 1.0  # before a loop tries the journal again after an error
 PRUNE_EVERY_SECONDS = 3600.0
 RECORDS_SECONDS = 90 * 86400.0
 
@@ -48,10 +53,16 @@ class Worker:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = 0
+        self._running = 0
         self.poll_seconds = POLL_SECONDS
+        self.lease_seconds = LEASE_SECONDS
+
+    @property
+    def running_loops(self) -> int:
+        return self._running
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
+        self._tasks = [asyncio.create_task(self._supervised(i)) for i in range(self.concurrency)]
         self._tasks.append(asyncio.create_task(self._prune_forever()))
         self._tasks.append(asyncio.create_task(self.journal.listen(self.wake)))
 
@@ -88,9 +99,30 @@ class Worker:
                 self.wake()
                 await asyncio.sleep(0.01)
 
+    async def _supervised(self, index: int) -> None:
+        """Run loop `index` for good: started again whenever it dies."""
+        while True:
+            self._running += 1
+            self.metrics.loops.set(self._running)
+            try:
+                await self._loop(index)
+            except Exception:
+                log.exception("worker_loop_died", loop=index)
+                self.metrics.loop_restarts.inc()
+            finally:
+                self._running -= 1
+                self.metrics.loops.set(self._running)
+            await asyncio.sleep(LOOP_ERROR_PAUSE)
+
     async def _loop(self, index: int) -> None:
         while True:
-            claimed = await self.journal.claim()
+            try:
+                claimed = await self.journal.claim(lease=self.lease_seconds)
+            except Exception:
+                log.exception("worker_claim_failed", loop=index)
+                self.metrics.loop_errors.inc()
+                await asyncio.sleep(LOOP_ERROR_PAUSE)
+                continue
             if claimed is None:
                 self._wake.clear()
                 # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a
@@ -102,10 +134,38 @@ class Worker:
             self._busy += 1
             try:
                 await self._handle(claimed)
+            except Exception:
+                # finishing or retrying failed (the journal went away): the lease
+                # runs out and the job is claimed again, so nothing is lost
+                log.exception("worker_job_bookkeeping_failed", job=claimed.job.key)
+                self.metrics.loop_errors.inc()
+                await asyncio.sleep(LOOP_ERROR_PAUSE)
             finally:
                 self._busy -= 1
 
     async def _handle(self, claimed: Claimed) -> None:
+        async with self._leased(claimed):
+            await self._run(claimed)
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, claimed: Claimed) -> AsyncIterator[None]:
+        """Renew the job's lease while it runs, a third of a lease at a time."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease_seconds / 3)
+                with contextlib.suppress(Exception):  # a missed renewal: the next one
+                    await self.journal.renew(claimed, self.lease_seconds)
+
+        task = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, claimed: Claimed) -> None:
         job = claimed.job
         started = time.perf_counter()
         try:
@@ -132,7 +192,10 @@ class Worker:
         if claimed.attempts >= self.max_attempts:
             log.error("job_gave_up", job=job.key, attempts=claimed.attempts, reason=reason)
             self.metrics.failures.inc()
-            await self.handler.fail_closed(job, reason)
+            try:
+                await self.handler.fail_closed(job, reason)
+            except Exception:  # the handler's own last resort failed: say so, go on
+                log.exception("fail_closed_failed", job=job.key, reason=reason)
             await self.journal.finish(claimed)
             return
         delay = max(retry_after, self.retry_base * 2 ** (claimed.attempts - 1))

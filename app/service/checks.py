@@ -46,4 +46,4 @@ async def upsert_check(
         check_id = known[0]
         del data["head_sha"]
         await gateway.update_check(inst, job.owner, job.repo, check_id, data)
-    await journal.save_check_run(repo, sha, name, check_id, digest)
+    await journal.save_check_run(repo, sha, name, check_id, digest, job.number)

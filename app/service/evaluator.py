@@ -36,6 +36,7 @@ class Evaluator:
         self.gateway = gateway
         self.journal = journal
         self.configs = Configs(gateway)
+        self._names: dict[str, str] = {}  # repository -> the check name its config gives
 
     async def run(self, job: Job) -> list[Outcome]:
         match job.kind:
@@ -52,17 +53,38 @@ class Evaluator:
         raise AssertionError(job.kind)  # pragma: no cover
 
     async def fail_closed(self, job: Job, reason: str) -> None:
-        """After the last retry: put the reason in a failing check on the PR's head."""
-        if job.kind != JobKind.PULL or job.number is None:
+        """After the last retry: put the reason in a failing check, under the name the
+        repository's config gave its check, on the commit the job is about."""
+        if job.kind not in (JobKind.PULL, JobKind.MERGE_GROUP):
             return
+        repo = f"{job.owner}/{job.repo}"
+        sha = await self._head(job)
+        if sha is None:
+            log.error("fail_closed_unposted", job=job.key, reason=reason, error="no head known")
+            return
+        name = await self.check_name(repo)
+        content = checkrun.evaluation_error(reason)
         try:
-            pull = await self.gateway.pull(job.installation_id, job.owner, job.repo, job.number)
-            content = checkrun.evaluation_error(reason)
-            await upsert_check(
-                self.gateway, self.journal, job, pull.head_sha, DEFAULT_CHECK_NAME, content
-            )
+            await upsert_check(self.gateway, self.journal, job, sha, name, content)
         except GatewayError as error:
             log.error("fail_closed_unposted", job=job.key, reason=reason, error=str(error))
+
+    async def check_name(self, repo: str) -> str:
+        """The check's name when the config cannot be read now: the one this process
+        last read, else the one last posted, else the default."""
+        known = self._names.get(repo.lower()) or await self.journal.last_check_name(repo)
+        return known or DEFAULT_CHECK_NAME
+
+    async def _head(self, job: Job) -> str | None:
+        """The commit to mark: GitHub's word on the PR's head, else the head the latest
+        event named, else the one we last posted a check on."""
+        if job.kind == JobKind.MERGE_GROUP or job.number is None:
+            return job.sha
+        try:
+            pull = await self.gateway.pull(job.installation_id, job.owner, job.repo, job.number)
+        except GatewayError:
+            return job.sha or await self.journal.last_head(f"{job.owner}/{job.repo}", job.number)
+        return pull.head_sha
 
     async def evaluate_pull(self, job: Job) -> Outcome:
         calls = counting_calls()
@@ -70,8 +92,9 @@ class Evaluator:
         if isinstance(snapshot, Closed):
             return Outcome(job, "skipped", f"pull request is {snapshot.state}", calls.total())
         if isinstance(snapshot, InvalidConfig):
-            plan = plan_invalid(snapshot)
+            plan = plan_invalid(snapshot, await self.check_name(f"{job.owner}/{job.repo}"))
         else:
+            self._names[f"{job.owner}/{job.repo}".lower()] = snapshot.config.options.check_name
             findings = findings_of(snapshot)
             required = required_roles(snapshot, findings)
             facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)

@@ -74,9 +74,12 @@ def plan_pull(
     return Plan(pull.head_sha, options.check_name, check, request, decision, files_url, draft_note)
 
 
-def plan_invalid(invalid: InvalidConfig) -> Plan:
+def plan_invalid(invalid: InvalidConfig, remembered_name: str) -> Plan:
+    """A failing check with the config's errors: under the name the config in this PR
+    gives it when that is known, else under the name the repository's checks last had
+    (an invalid base config has no readable name)."""
     check = checkrun.config_error(invalid.issues, invalid.where)
-    return Plan(invalid.pull.head_sha, invalid.check_name, check)
+    return Plan(invalid.pull.head_sha, invalid.check_name or remembered_name, check)
 
 
 def _render(decision: Decision, files_url: str | None, draft_note: str | None) -> CheckRunContent:

@@ -17,7 +17,7 @@ from app.detect.base import ChangedFile, Finding
 from app.github.gateway import Gateway, PullInfo
 from app.jobs.model import Job
 from app.jobs.store import Journal
-from app.policy.config import CONFIG_PATH, DEFAULT_CHECK_NAME, Config, Role
+from app.policy.config import CONFIG_PATH, Config, Role
 from app.policy.facts import Review, ReviewState
 from app.policy.loading import ConfigError, ConfigIssue
 from app.service import contents
@@ -38,7 +38,7 @@ class InvalidConfig:
     pull: PullInfo
     issues: tuple[ConfigIssue, ...]
     where: str
-    check_name: str
+    check_name: str | None  # None: the base config is the invalid one, its name unknown
 
 
 @dataclass(slots=True)
@@ -73,7 +73,7 @@ async def read_pull(
         files, reviews = await files_task, await reviews_task
     except ConfigError as error:
         _cancel(files_task, reviews_task)
-        return InvalidConfig(pull, tuple(error.issues), f"on {pull.base_ref}", DEFAULT_CHECK_NAME)
+        return InvalidConfig(pull, tuple(error.issues), f"on {pull.base_ref}", None)
     except BaseException:
         _cancel(files_task, reviews_task)
         raise

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.jobs.model import Job, JobKind, Outcome, RetryLater
+from app.jobs.model import Claimed, Job, JobKind, Outcome, RetryLater
 from app.jobs.store import Journal
 from app.jobs.worker import Worker
 
@@ -93,3 +93,67 @@ async def test_an_event_during_a_run_runs_the_job_once_more(journal: Journal) ->
     handler = Slow(["first", "second"])
     outcomes = await work(journal, handler)
     assert [o.title for o in outcomes] == ["first", "second"]
+
+
+class FlakyJournal:
+    """The real journal, whose claim fails the first `failures` times (a Postgres
+    connection terminated, a disk full)."""
+
+    def __init__(self, inner: Journal, failures: int) -> None:
+        self.inner, self.failures = inner, failures
+
+    async def claim(self, now: float | None = None, lease: float = 15.0) -> Claimed | None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("server closed the connection unexpectedly")
+        return await self.inner.claim(now, lease)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+async def test_a_loop_outlives_journal_errors(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.jobs.worker.LOOP_ERROR_PAUSE", 0.01)
+    flaky = FlakyJournal(journal, failures=3)
+    handler = Handler(["Approved"])
+    worker = Worker(flaky, handler, concurrency=1)  # type: ignore[arg-type]
+    worker.poll_seconds = 0.01
+    worker.start()
+    try:
+        await journal.enqueue([JOB])
+        await worker.idle(timeout=10)
+        assert worker.running_loops == 1
+    finally:
+        await worker.stop()
+    assert [r.number for r in handler.runs] == [7]
+    assert worker.metrics.loop_errors._value.get() == 3
+
+
+async def test_a_running_jobs_lease_is_renewed_and_a_dead_workers_lapses(
+    journal: Journal,
+) -> None:
+    class Slow(Handler):
+        async def run(self, job: Job) -> list[Outcome]:
+            await asyncio.sleep(0.8)  # over two leases
+            return await super().run(job)
+
+    worker = Worker(journal, Slow([]), concurrency=1)
+    worker.lease_seconds = 0.3
+    worker.poll_seconds = 0.01
+    worker.start()
+    try:
+        await journal.enqueue([JOB])
+        worker.wake()
+        await asyncio.sleep(0.6)
+        assert await journal.claim() is None  # still leased: renewed while it runs
+        await worker.idle(timeout=10)
+    finally:
+        await worker.stop()
+    # a worker that claims and dies never renews: the job is free after one lease
+    await journal.enqueue([JOB])
+    assert await journal.claim(lease=0.2) is not None
+    assert await journal.claim() is None
+    await asyncio.sleep(0.3)
+    assert await journal.claim() is not None

@@ -99,7 +99,7 @@ def test_request_reviews_false_asks_nobody() -> None:
 
 def test_an_invalid_config_is_a_failing_check_under_the_name_it_was_given() -> None:
     issue = ConfigIssue("release-roles.yml", 3, 5, "roles.dba.when: not a list", None)
-    plan = plan_invalid(InvalidConfig(PULL, (issue,), "in this pull request", "Gate"))
+    plan = plan_invalid(InvalidConfig(PULL, (issue,), "in this pull request", "Gate"), "Old")
     assert (plan.check_name, plan.check.conclusion) == ("Gate", "failure")
     assert "release-roles.yml:3:5" in plan.check.summary
     assert plan.check_with_note("x") == plan.check

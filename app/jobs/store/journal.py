@@ -20,7 +20,9 @@ from typing import Any, Protocol
 from app.jobs.model import Claimed, Job
 from app.jobs.store import schema
 
-LEASE_SECONDS = 120.0
+# How long a claimed job stays a worker's without a renewal: the worker renews it
+# every third of this while the job runs, so a worker that dies lets go within it.
+LEASE_SECONDS = 15.0
 
 
 class Journal(Protocol):
@@ -33,7 +35,13 @@ class Journal(Protocol):
         ...
 
     async def enqueue(self, jobs: Sequence[Job]) -> None: ...
-    async def claim(self, now: float | None = None) -> Claimed | None: ...
+    async def claim(
+        self, now: float | None = None, lease: float = LEASE_SECONDS
+    ) -> Claimed | None: ...
+    async def renew(self, claimed: Claimed, lease: float = LEASE_SECONDS) -> None:
+        """Keep a running job leased for `lease` more seconds."""
+        ...
+
     async def finish(self, claimed: Claimed) -> None: ...
     async def retry(self, claimed: Claimed, delay: float) -> None: ...
     async def pending(self) -> int: ...
@@ -42,8 +50,22 @@ class Journal(Protocol):
     async def removed_reviewers(self, repo: str, number: int) -> set[str]: ...
     async def check_run(self, repo: str, sha: str, name: str) -> tuple[int, str] | None: ...
     async def save_check_run(
-        self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
+        self,
+        repo: str,
+        sha: str,
+        name: str,
+        check_run_id: int,
+        content_hash: str,
+        number: int | None = None,
     ) -> None: ...
+    async def last_check_name(self, repo: str) -> str | None:
+        """The name of the check last posted in this repository."""
+        ...
+
+    async def last_head(self, repo: str, number: int) -> str | None:
+        """The commit of the PR that last got a check from us."""
+        ...
+
     async def listen(self, wake: Callable[[], None]) -> None:
         """Call `wake` whenever another process queues a job; return at once where the
         backend cannot tell (workers then poll)."""
@@ -96,14 +118,17 @@ class SqlJournal:
             statements.append(self.notify)
         await self._run(statements)
 
-    async def claim(self, now: float | None = None) -> Claimed | None:
+    async def claim(self, now: float | None = None, lease: float = LEASE_SECONDS) -> Claimed | None:
         now = time.time() if now is None else now
         sql = schema.CLAIM.format(lock=self.lock_clause)
-        [row] = await self._run([(sql, (now + LEASE_SECONDS, now, now))], fetch=True)
+        [row] = await self._run([(sql, (now + lease, now, now))], fetch=True)
         if row is None:
             return None
         job_text, generation, attempts = row
         return Claimed(Job.loads(job_text), int(generation), int(attempts))
+
+    async def renew(self, claimed: Claimed, lease: float = LEASE_SECONDS) -> None:
+        await self._run([(schema.RENEW, (time.time() + lease, claimed.job.key))])
 
     async def finish(self, claimed: Claimed) -> None:
         key = claimed.job.key
@@ -149,7 +174,21 @@ class SqlJournal:
         return (int(row[0]), str(row[1])) if row else None
 
     async def save_check_run(
-        self, repo: str, sha: str, name: str, check_run_id: int, content_hash: str
+        self,
+        repo: str,
+        sha: str,
+        name: str,
+        check_run_id: int,
+        content_hash: str,
+        number: int | None = None,
     ) -> None:
-        values = (repo.lower(), sha, name, check_run_id, content_hash, time.time())
+        values = (repo.lower(), sha, name, check_run_id, content_hash, time.time(), number)
         await self._run([(schema.SAVE_CHECK_RUN, values)])
+
+    async def last_check_name(self, repo: str) -> str | None:
+        [row] = await self._run([(schema.LAST_CHECK_NAME, (repo.lower(),))], fetch=True)
+        return str(row[0]) if row else None
+
+    async def last_head(self, repo: str, number: int) -> str | None:
+        [row] = await self._run([(schema.LAST_HEAD, (repo.lower(), number))], fetch=True)
+        return str(row[0]) if row else None

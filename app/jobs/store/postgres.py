@@ -57,6 +57,8 @@ class PostgresJournal(SqlJournal):
                 await conn.execute(statement.format(blob="BYTEA"))
             for table, column in schema.UPGRADES:
                 await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}")
+            for statement in schema.INDEXES:
+                await conn.execute(statement)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -48,6 +48,12 @@ TABLES = (
 UPGRADES = (
     ("removed_reviewers", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
     ("check_runs", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
+    ("check_runs", "number INTEGER"),
+)
+# Made after the upgrades, which add the columns they cover.
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS check_runs_by_repo ON check_runs (repo, saved_at)",
+    "CREATE INDEX IF NOT EXISTS check_runs_by_pull ON check_runs (repo, number, saved_at)",
 )
 INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
@@ -67,6 +73,8 @@ CLAIM = (
 )
 FINISH = "DELETE FROM jobs WHERE key = ? AND generation = ?"
 RELEASE = "UPDATE jobs SET leased_until = 0 WHERE key = ?"
+# only while still leased: a released or finished job is not taken back
+RENEW = "UPDATE jobs SET leased_until = ? WHERE key = ? AND leased_until > 0"
 RETRY = "UPDATE jobs SET leased_until = 0, available_at = ? WHERE key = ? AND generation = ?"
 REMEMBER_REMOVED = (
     "INSERT INTO removed_reviewers (repo, number, reviewer, saved_at) VALUES (?, ?, ?, ?) "
@@ -76,10 +84,14 @@ CHECK_RUN = (
     "SELECT check_run_id, content_hash FROM check_runs WHERE repo = ? AND head_sha = ? AND name = ?"
 )
 SAVE_CHECK_RUN = (
-    "INSERT INTO check_runs (repo, head_sha, name, check_run_id, content_hash, saved_at) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, name) DO UPDATE SET "
+    "INSERT INTO check_runs (repo, head_sha, name, check_run_id, content_hash, saved_at, number) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, name) DO UPDATE SET "
     "check_run_id = excluded.check_run_id, content_hash = excluded.content_hash, "
-    "saved_at = excluded.saved_at"
+    "saved_at = excluded.saved_at, number = COALESCE(excluded.number, check_runs.number)"
+)
+LAST_CHECK_NAME = "SELECT name FROM check_runs WHERE repo = ? ORDER BY saved_at DESC LIMIT 1"
+LAST_HEAD = (
+    "SELECT head_sha FROM check_runs WHERE repo = ? AND number = ? ORDER BY saved_at DESC LIMIT 1"
 )
 REMOVED_REVIEWERS = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND number = ?"
 COUNT_JOBS = "SELECT COUNT(*) FROM jobs"

@@ -33,6 +33,8 @@ class SqliteJournal(SqlJournal):
             existing = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
             if column.split()[0] not in existing:
                 self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        for statement in schema.INDEXES:
+            self._conn.execute(statement)
 
     async def close(self) -> None:
         async with self._lock:  # after any statement still running in its thread

@@ -1,0 +1,54 @@
+"""A shop repository with a DBA and a security role, and the steps every story takes."""
+
+from __future__ import annotations
+
+from tests.fakes.github import FakeGitHub, Pull, Repo
+from tests.harness import Harness
+
+CONFIG = """\
+version: 1
+roles:
+  dba:
+    reviewers: {teams: [dba]}
+    when: [{detector: migrations}]
+  security:
+    reviewers: {teams: [appsec]}
+    when: [{detector: auth}]
+options:
+  stale_approvals: relevant
+"""
+MIGRATION = "db/migrate/20261101_add_sku.rb"
+MIGRATION_TEXT = "class AddSku < ActiveRecord::Migration[7.1]\n  def change\n  end\nend\n"
+
+
+def shop(fake: FakeGitHub, config: str = CONFIG) -> Repo:
+    repo = fake.repo(
+        "acme",
+        "shop",
+        {
+            ".github/release-roles.yml": config,
+            "README.md": "shop\n",
+            "docs/guide.md": "v1\n",
+        },
+    )
+    fake.team("acme", "dba", {"dana", "alice"})
+    fake.team("acme", "appsec", {"sam"})
+    repo.collaborators |= {"dana", "alice", "mallory", "sam"}
+    return repo
+
+
+def migration_pull(fake: FakeGitHub, repo: Repo) -> Pull:
+    fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT})
+    return fake.open_pull(repo, "add-sku", author="alice")
+
+
+def check(fake: FakeGitHub, repo: Repo, pull: Pull) -> dict:
+    [run] = fake.checks_for(repo, repo.branches[pull.head_ref])
+    return run
+
+
+async def open_and_settle(h: Harness, repo: Repo, pull: Pull) -> dict:
+    response = await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+    assert response.status_code == 202, response.text
+    await h.settle()
+    return check(h.fake, repo, pull)
