@@ -103,6 +103,15 @@ def test_validate_unknown_key_exits_2_naming_the_line(tmp_path: Path) -> None:
     assert run("validate", str(good)).exit_code == 0
 
 
+def test_validate_a_config_yaml_cannot_read_exits_2_with_its_position(tmp_path: Path) -> None:
+    bell = tmp_path / "rr.yml"
+    bell.write_text("version: 1\nroles:\x07\n")
+    result = run("validate", str(bell))
+    assert result.exit_code == 2
+    assert f"{bell}:2:7: YAML: character U+0007 is not allowed" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_validate_resolves_local_extends(tmp_path: Path) -> None:
     (tmp_path / "org.yml").write_text("version: 1\nroles:\n  sec: {when: [{detector: auth}]}\n")
     (tmp_path / "repo.yml").write_text("version: 1\nextends: org.yml\n")

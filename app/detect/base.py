@@ -117,6 +117,18 @@ class Finding:
         return (self.file is None, self.file or "", self.line or 0, self.rule, self.message)
 
 
+def split_lines(text: str) -> list[str]:
+    """A file's lines as git numbers them: split at "\n" only (str.splitlines would
+    also split at form feeds, vertical tabs, U+2028 and more, and shift every line
+    number after them), a CRLF line ending dropped with its "\r"."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 ContentLoader = Callable[[str], "str | None"]
 """Returns a file's full text at one side of the diff, or None if it has none there."""
 

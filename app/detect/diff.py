@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.detect.base import ChangedFile, FileStatus
+from app.detect.base import ChangedFile, FileStatus, split_lines
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
@@ -30,7 +30,7 @@ class HunkLines:
 def parse_patch(patch: str) -> HunkLines:
     """Parse one file's hunks (GitHub's `patch` field, or the body of a git diff)."""
     lines = HunkLines()
-    rest = _read_hunks(patch.splitlines(), 0, lines)
+    rest = _read_hunks(split_lines(patch), 0, lines)
     if rest is not None:
         raise DiffError(f"patch line {rest + 1}: expected a hunk header '@@ -a,b +c,d @@'")
     return lines
@@ -73,8 +73,8 @@ def _read_hunks(text: list[str], start: int, out: HunkLines) -> int | None:
                 pass
             else:
                 raise DiffError(
-                    f"patch line {i + 1}: unexpected {line[:40]!r} inside a hunk "
-                    f"({base_left} base and {head_left} head lines still expected)"
+                    f"patch line {i + 1}: a line inside a hunk starts with neither ' ', '+' "
+                    f"nor '-' ({base_left} base and {head_left} head lines still expected)"
                 )
             i += 1
         if base_left > 0 or head_left > 0:
@@ -90,13 +90,13 @@ def parse_git_diff(text: str) -> list[ChangedFile]:
     Understands renames, copies, mode changes, new and deleted files, binary
     files (with or without `--binary`) and quoted paths.
     """
-    lines = text.splitlines()
+    lines = split_lines(text)
     files: list[ChangedFile] = []
     i = 0
     while i < len(lines):
         if not lines[i].startswith("diff --git "):
             if lines[i].strip() and not files:
-                raise DiffError(f"line {i + 1}: expected 'diff --git', found {lines[i][:60]!r}")
+                raise DiffError(f"line {i + 1}: expected 'diff --git' to start the diff")
             i += 1
             continue
         try:
@@ -109,8 +109,12 @@ def parse_git_diff(text: str) -> list[ChangedFile]:
 
 def _unreadable(lines: list[str], start: int, error: DiffError) -> tuple[ChangedFile, int]:
     """Keep a file whose diff is malformed, marked so: losing it would fail open."""
-    paths = _split_diff_git(lines[start][len("diff --git ") :])
-    path = paths[1] if paths else lines[start][len("diff --git ") :]
+    rest = lines[start][len("diff --git ") :]
+    try:
+        paths = _split_diff_git(rest)
+    except DiffError:  # the header itself is what cannot be read
+        paths = None
+    path = paths[1] if paths else rest
     end = _skip_binary(lines, start + 1)
     changed = ChangedFile(path=path, status=FileStatus.MODIFIED, parse_error=str(error))
     return changed, end
@@ -172,7 +176,7 @@ def _parse_file(lines: list[str], start: int) -> tuple[ChangedFile, int]:
     end = _read_hunks(lines, i, hunks) if i < len(lines) and lines[i].startswith("@@ ") else i
     end = len(lines) if end is None else end
     if end < len(lines) and not lines[end].startswith("diff --git "):
-        raise DiffError(f"line {end + 1}: unexpected {lines[end][:60]!r} after the hunks")
+        raise DiffError(f"line {end + 1}: a line after the hunks is not part of the diff")
     status = header.status
     only_mode = header.old_mode is not None and not (hunks.added or hunks.removed or header.binary)
     if status == FileStatus.MODIFIED and only_mode:
@@ -238,6 +242,7 @@ def _drop(name: str, prefix: str) -> str:
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f"}
 _ESCAPES |= {"r": "\r", "v": "\v"}
+_OCTAL = re.compile(r"[0-7]{1,3}")
 
 
 def _take_quoted(text: str) -> tuple[str, str]:
@@ -251,15 +256,20 @@ def _take_quoted(text: str) -> tuple[str, str]:
         if ch == "\\" and i + 1 < len(text):
             nxt = text[i + 1]
             if nxt in "01234567":
-                out.append(int(text[i + 1 : i + 4], 8))
-                i += 4
+                digits = _OCTAL.match(text, i + 1)
+                assert digits is not None  # nxt itself is one
+                value = int(digits.group(), 8)
+                if value > 0xFF:
+                    raise DiffError(f"a quoted path has a bad escape \\{digits.group()}")
+                out.append(value)
+                i = digits.end()
                 continue
             out.extend(_ESCAPES.get(nxt, nxt).encode())
             i += 2
             continue
         out.extend(ch.encode())
         i += 1
-    raise DiffError(f"unterminated quoted path: {text[:60]!r}")
+    raise DiffError("a quoted path is not terminated")
 
 
 def _unquote(name: str) -> str:

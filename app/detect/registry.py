@@ -13,6 +13,9 @@ from app.detect.migrations import MigrationsDetector
 from app.detect.secrets import SecretsDetector
 from app.detect.secrets.redact import redact
 
+# A file whose diff could not be read: no rule saw its lines, so every detector's and
+# content condition counts it as evidence (fail closed: unreadable never requires less).
+UNREADABLE = "diff.unreadable"
 DETECTORS: Mapping[str, Detector] = {
     detector.name: detector
     for detector in (
@@ -91,7 +94,7 @@ def _unreadable(changed: ChangedFile) -> Finding:
         Kind.PATH,
         changed.path,
         Severity.MEDIUM,
-        "diff.unreadable",
-        f"the diff of this file could not be read ({changed.parse_error}); "
-        "only its path was checked",
+        UNREADABLE,
+        f"the diff of this file could not be read ({changed.parse_error}), so no rule could "
+        "check its lines: every detector and content condition counts it as a match",
     )

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.detect.base import ChangedFile, FileStatus
+from app.detect.base import ChangedFile, FileStatus, split_lines
 from app.detect.diff import parse_git_diff
 
 _DIFF = (
@@ -134,7 +134,7 @@ class Repo:
             return ChangedFile(path=name, status=FileStatus.ADDED, parse_error=str(error))
         if b"\0" in data[:_BINARY_SNIFF]:
             return ChangedFile(path=name, status=FileStatus.ADDED, binary=True)
-        lines = data.decode("utf-8", "replace").splitlines()
+        lines = split_lines(data.decode("utf-8", "replace"))
         added = list(enumerate(lines, start=1))
         return ChangedFile(path=name, status=FileStatus.ADDED, added=added, additions=len(added))
 

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from app.detect.base import ChangedFile, Finding, Kind, Severity
 from app.detect.globs import GlobSet, compiled
-from app.detect.registry import DETECTORS
+from app.detect.registry import DETECTORS, UNREADABLE
 from app.policy.config import Condition
 from app.policy.facts import PullFacts
 
@@ -39,6 +39,11 @@ class PullView:
             self.by_kind.setdefault(finding.kind, []).append(finding)
 
     @cached_property
+    def unreadable(self) -> list[Finding]:
+        """Files no rule could read: evidence for every detector and content condition."""
+        return [f for f in self.findings if f.rule == UNREADABLE]
+
+    @cached_property
     def lines_changed(self) -> int:
         return sum(f.additions + f.deletions for f in self.files)
 
@@ -58,6 +63,7 @@ def evidence(condition: Condition, view: PullView) -> list[Finding] | None:
         found = _detector_findings(condition, view, include, ignore)
     elif condition.content is not None:
         found = _content_findings(condition.content, view.files, include, ignore)
+        found += _unread(view, include, ignore)
     elif condition.paths is not None:
         found = _path_findings(view.files, include, ignore)
     else:
@@ -131,7 +137,11 @@ def _detector_findings(
             continue
         if _in_scope(finding.file, include, ignore):
             kept.append(finding)
-    return kept
+    return kept + _unread(view, include, ignore)
+
+
+def _unread(view: PullView, include: GlobSet, ignore: GlobSet) -> list[Finding]:
+    return [f for f in view.unreadable if _in_scope(f.file, include, ignore)]
 
 
 def _path_findings(

@@ -11,48 +11,33 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from app.policy.config import CONFIG_PATH, Config
 from app.policy.defaults import DEFAULT_CONFIG_YAML
+from app.policy.issues import ConfigError, ConfigIssue, ExtendsError
+from app.policy.safe_yaml import parse_yaml
+
+__all__ = [
+    "ConfigError",
+    "ConfigIssue",
+    "ExtendsError",
+    "LoadedConfig",
+    "default_config",
+    "load_config",
+    "parse_yaml",
+]
 
 MAX_EXTENDS_DEPTH = 3
 Resolver = Callable[[str, str], "tuple[str, str]"]
 """(extends value, source of the file that names it) -> (text, source of that text)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigIssue:
-    source: str
-    line: int  # 1-based
-    column: int  # 1-based
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        hint = f"\n  hint: {self.hint}" if self.hint else ""
-        return f"{self.source}:{self.line}:{self.column}: {self.message}{hint}"
-
-
-class ConfigError(Exception):
-    """The config cannot be used; `issues` says every reason found, with positions."""
-
-    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
-
-
-class ExtendsError(Exception):
-    """The resolver could not find the file named by `extends:`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,29 +88,6 @@ def _load_chain(
     except ExtendsError as error:
         raise ConfigError([ConfigIssue(source, line, column, str(error))]) from None
     return [(data, source), *_load_chain(parent_text, parent_source, resolve, depth + 1)]
-
-
-def parse_yaml(text: str, source: str) -> CommentedMap:
-    """YAML text to a position-keeping mapping; syntax errors become ConfigErrors."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(p for p in (error.context, error.problem) if p)
-        hint = "duplicate keys are not allowed" if "duplicate" in problem else None
-        raise ConfigError([ConfigIssue(source, line, column, f"YAML: {problem}", hint)]) from None
-    if data is None:
-        raise ConfigError(
-            [ConfigIssue(source, 1, 1, "the file is empty", "start it with `version: 1`")]
-        )
-    if not isinstance(data, CommentedMap):
-        raise ConfigError(
-            [ConfigIssue(source, 1, 1, "the top level must be a mapping", "start with version: 1")]
-        )
-    return data
 
 
 def validate(data: Mapping[str, Any], source: str) -> Config:

@@ -9,6 +9,7 @@ evaluations see the same text.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from typing import Any
 
@@ -66,7 +67,11 @@ class Configs:
                 self._parsed.move_to_end(key)
                 return cached
             try:
-                loaded = load_config(text, source, lambda value, _src: _lookup(fetched, value))
+                # off the event loop: a config new to this process takes milliseconds to
+                # read (more near the size limits), and webhooks must be answered meanwhile
+                loaded = await asyncio.to_thread(
+                    load_config, text, source, lambda value, _src: _lookup(fetched, value)
+                )
             except _NeedsFetchError as need:
                 fetched[need.value] = await self._fetch_extends(job, need.value)
                 continue

@@ -130,3 +130,31 @@ def test_malformed_file_in_git_diff_is_kept_and_marked() -> None:
 def test_text_that_is_not_a_diff_is_rejected() -> None:
     with pytest.raises(DiffError, match="expected 'diff --git'"):
         parse_git_diff("hello world\n")
+
+
+def test_lines_are_split_as_git_splits_them() -> None:
+    from app.detect.base import split_lines
+
+    assert split_lines("a\fb\vc\u2028d\x85e\r\nf\n") == ["a\fb\vc\u2028d\x85e", "f"]
+    assert split_lines("no newline at the end") == ["no newline at the end"]
+    assert split_lines("") == []
+    assert split_lines("\n\n") == ["", ""]
+    patch = "@@ -1 +1,2 @@\n-old\n+verify=False,\ftimeout=3\n+b\u2028c\n"
+    assert parse_patch(patch).added == [(1, "verify=False,\ftimeout=3"), (2, "b\u2028c")]
+
+
+def test_a_bad_escape_in_a_quoted_path_is_an_unreadable_file_not_a_crash() -> None:
+    diff = 'diff --git "a/x\\777" "b/x\\777"\n--- "a/x\\777"\n+++ "b/x\\777"\n@@ -1 +1 @@\n-a\n+b\n'
+    [changed] = parse_git_diff(diff)
+    assert changed.parse_error == "a quoted path has a bad escape \\777"
+    [named] = parse_git_diff(diff.replace("\\777", "\\303\\251"))
+    assert (named.path, named.parse_error) == ("x\u00e9", None)
+
+
+def test_errors_never_quote_the_diffs_content() -> None:
+    secret = "+AKIA" + "Z" * 16
+    [changed] = parse_git_diff(
+        f"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n{secret}\n"
+    )
+    assert changed.parse_error is not None
+    assert "AKIA" not in changed.parse_error

@@ -500,8 +500,9 @@ class FakeGitHub:
             if old == new:
                 continue
             status = "added" if old is None else "removed" if new is None else "modified"
-            old_lines = (old or "").splitlines()
-            new_lines = (new or "").splitlines()
+            # as git splits: at "\n" only (a form feed or U+2028 stays in its line)
+            old_lines = (old or "").split("\n")[: -1 if (old or "").endswith("\n") else None]
+            new_lines = (new or "").split("\n")[: -1 if (new or "").endswith("\n") else None]
             hunks = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=3))[2:]
             additions = sum(1 for h in hunks if h.startswith("+"))
             deletions = sum(1 for h in hunks if h.startswith("-"))

@@ -289,3 +289,22 @@ def test_unknown_team_membership_is_noted_not_guessed() -> None:
 
 def test_same_input_same_decision() -> None:
     assert decide([approve("dana")])[0] == decide([approve("dana")])[0]
+
+
+def test_an_unreadable_file_counts_for_every_detector_and_content_condition() -> None:
+    """Fail closed: no rule read its lines, so no filter may let it pass."""
+    config = load_config(
+        "version: 1\nroles:\n"
+        "  sre: {when: [{detector: migrations, min_severity: high}]}\n"
+        "  security: {when: [{detector: secrets, rules: ['secret.aws-*']}]}\n"
+        "  qa: {when: [{content: 'TODO'}]}\n"
+        "  docs: {when: [{detector: auth, paths: ['docs/**']}]}\n"
+    ).config
+    unreadable = Finding(
+        Kind.PATH, "db/migrate/1.rb", None, Severity.MEDIUM, "diff.unreadable", "unreadable"
+    )
+    files = [ChangedFile("db/migrate/1.rb", FileStatus.MODIFIED, parse_error="bad hunk")]
+    decision = evaluate(config, files, [unreadable], PullFacts())
+    required = {r.key for r in decision.required}
+    assert required == {"sre", "security", "qa"}  # docs: out of its paths
+    assert all(r.reasons == (unreadable,) for r in decision.required)

@@ -188,3 +188,41 @@ def test_detector_names_are_the_registrys() -> None:
     assert set(get_args(DetectorName)) == set(DETECTORS) == set(Detectors.model_fields)
     for name, detector in DETECTORS.items():
         assert Detectors.model_fields[name].annotation is detector.settings_model
+
+
+BOMB = "version: 1\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n"
+    if i
+    else "l0: &l0 [a, a, a, a, a, a, a, a, a]\n"
+    for i in range(9)
+)
+
+
+def test_an_alias_bomb_is_refused_at_once() -> None:
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as caught:
+        load_config(BOMB, "bomb.yml")
+    assert time.perf_counter() - started < 1.0
+    assert len(BOMB) < 500
+    [issue] = caught.value.issues
+    assert "expands to more than 20,000 values" in issue.message
+    assert issue.hint is not None
+    assert "aliases" in issue.hint
+
+
+def test_deep_nesting_and_huge_files_are_refused() -> None:
+    deep = "version: 1\nroles: " + "[" * 200 + "]" * 200 + "\n"
+    with pytest.raises(ConfigError, match="nested deeper than 32 levels"):
+        load_config(deep, "deep.yml")
+    with pytest.raises(ConfigError, match="at most 262,144"):
+        load_config("version: 1\n# " + "x" * 300_000 + "\n", "big.yml")
+
+
+def test_a_control_character_is_an_error_with_its_position() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config("version: 1\nroles:\x07\n", "bell.yml")
+    [issue] = caught.value.issues
+    assert (issue.line, issue.column) == (2, 7)
+    assert issue.message == "YAML: character U+0007 is not allowed"

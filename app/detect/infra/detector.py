@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.base import (
+    ChangedFile,
+    DetectorSettings,
+    FileStatus,
+    Finding,
+    Kind,
+    Severity,
+    split_lines,
+)
 from app.detect.infra import manifests, workflows
 from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
@@ -142,7 +150,7 @@ def _content(changed: ChangedFile) -> list[Finding]:
     elif workflows.is_workflow(changed.path):
         hits = list(workflows.workflow_lines(changed.added))  # no whole file: line rules
     else:
-        lines = text.splitlines() if text is not None else []
+        lines = split_lines(text) if text is not None else []
         for rule in manifests.line_rules(
             changed.path, text or "\n".join(t for _, t in changed.added)
         ):

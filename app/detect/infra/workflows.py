@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from app.detect.base import Severity
+from app.detect.base import Severity, split_lines
 
 H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -115,7 +115,7 @@ def workflow(text: str) -> Iterator[Hit]:
         if isinstance(steps, CommentedSeq):
             yield from _steps(steps, untrusted)
     if "ACTIONS_ALLOW_UNSECURE_COMMANDS" in text:
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             if _INSECURE_COMMANDS.search(line):
                 yield Hit("infra.insecure-commands", number, H, INSECURE_COMMANDS)
 

@@ -18,6 +18,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from app.detect.base import split_lines
+
 
 @dataclass(frozen=True, slots=True)
 class Dep:
@@ -56,7 +58,7 @@ def new_dep(name: str, version: str, line: int | None = None, direct: bool | Non
 
 def line_finder(text: str) -> Callable[[str], int | None]:
     """The first line a package name appears on (quoted or as a word)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
 
     def find(name: str) -> int | None:
         pattern = re.compile(rf"(?<![\w.@/-]){re.escape(name)}(?![\w-])", re.IGNORECASE)

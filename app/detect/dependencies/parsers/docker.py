@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, new_dep
 
 _FROM = re.compile(
@@ -17,7 +18,7 @@ _FROM = re.compile(
 def dockerfile(text: str) -> Parsed:
     out: Parsed = {}
     stages: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         match = _FROM.match(line)
         if not match:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, UnreadableError, load_json, new_dep
 
 _NUGET = re.compile(
@@ -14,7 +15,7 @@ _NUGET = re.compile(
 def nuget_project(text: str) -> Parsed:
     """*.csproj/fsproj/vbproj, Directory.Packages.props, packages.config."""
     out: Parsed = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         for match in _NUGET.finditer(line):
             out[match.group(1)] = new_dep(match.group(1), match.group(2), number, True)
     if not out and "<" in text and "</" not in text and "/>" not in text:

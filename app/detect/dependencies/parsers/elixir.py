@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, UnreadableError, new_dep
 
 _MIX_DEP = re.compile(r"\{\s*:(\w+)\s*,\s*\"([^\"]+)\"")
@@ -16,7 +17,7 @@ _MIX_LOCK = re.compile(
 
 def mix_exs(text: str) -> Parsed:
     out: Parsed = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         for match in _MIX_DEP.finditer(line):
             out[match.group(1)] = new_dep(match.group(1), match.group(2), number, True)
     return out

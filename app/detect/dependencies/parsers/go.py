@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, new_dep
 
 
 def go_mod(text: str) -> Parsed:
     out: Parsed = {}
     block = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         line = raw.split("//", 1)[0].strip()
         indirect = "// indirect" in raw
         if line.startswith("require ("):

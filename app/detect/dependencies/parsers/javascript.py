@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
     Parsed,
     UnreadableError,
@@ -80,7 +81,7 @@ def yarn_lock(text: str) -> Parsed:
         return out
     out = {}
     name: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line or line.startswith("#"):
             continue
         if not line.startswith(" "):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
     Parsed,
     UnreadableError,
@@ -53,7 +54,7 @@ _GRADLE = re.compile(
 
 def gradle(text: str) -> Parsed:
     out: Parsed = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         for match in _GRADLE.finditer(line):
             name = f"{match.group(1)}:{match.group(2)}"
             out[name] = new_dep(name, match.group(3), number, True)

@@ -9,6 +9,7 @@ import re
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
     Dep,
     Parsed,
@@ -37,7 +38,7 @@ def requirements(text: str) -> Parsed:
     `-r`/`-c` includes name other files; they are compared when they change."""
     out: Parsed = {}
     logical, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
         if not logical:
             start = number

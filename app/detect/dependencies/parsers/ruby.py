@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Dep, Parsed, UnreadableError, new_dep
 
 
@@ -11,7 +12,7 @@ def gemfile_lock(text: str) -> Parsed:
     out: Parsed = {}
     section = ""
     direct: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if line and not line.startswith(" "):
             section = line.strip()
             continue
@@ -32,7 +33,7 @@ _GEM = re.compile(r"""^\s*gem\s+["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?""")
 
 def gemfile(text: str) -> Parsed:
     out: Parsed = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         match = _GEM.match(line)
         if match:
             out[match.group(1)] = new_dep(match.group(1), match.group(2) or "*", number, True)

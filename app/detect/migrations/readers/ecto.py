@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.calls import blocks, column_rule, first_name
 
 
 def ecto(text: str) -> Analysis:
     analysis = Analysis()
-    lines = text.splitlines()
+    lines = split_lines(text)
     no_transaction = "@disable_ddl_transaction true" in text
     skip = blocks(lines, re.compile(r"^(\s*)def\s+down\b"))
     mode, table = "", None  # inside `create table` or `alter table` blocks

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from app.detect.base import split_lines
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.calls import blocks, first_name
 
@@ -17,7 +18,7 @@ _RUBY_HEREDOC = re.compile(r"<<[~-]?['\"]?(\w+)['\"]?")
 
 def rails(text: str) -> Analysis:
     analysis = Analysis()
-    lines = text.splitlines()
+    lines = split_lines(text)
     skip = blocks(lines, re.compile(r"^(\s*)def\s+(down|self\.down)\b"))
     acknowledged = blocks(lines, re.compile(r"^(\s*)safety_assured\b"))
     no_transaction = "disable_ddl_transaction!" in text
