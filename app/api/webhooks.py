@@ -9,6 +9,8 @@ is acknowledged and not queued twice.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 import structlog
@@ -16,11 +18,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from githubkit.webhooks import verify
 
-from app.github.events import route
+from app.github.events import BadDeliveryError, route
 
 router = APIRouter()
 log = structlog.get_logger()
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+_SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}")
 
 
 def _answer(status: int, **body: object) -> JSONResponse:
@@ -54,12 +57,41 @@ async def _body(request: Request) -> bytes:
 
 
 def _verify(request: Request, body: bytes) -> None:
-    """HMAC-SHA256 of the raw bytes with the webhook secret, before any parsing."""
-    signature = request.headers.get("x-hub-signature-256", "")
+    """HMAC-SHA256 of the raw bytes with the webhook secret, before any parsing. Exactly
+    one signature, in GitHub's form: a second header (one valid, one not) is refused."""
+    signatures = request.headers.getlist("x-hub-signature-256")
     secret = request.app.state.settings.github_webhook_secret.get_secret_value()
-    if not signature.startswith("sha256=") or not verify(secret, body, signature):
+    if (
+        len(signatures) != 1
+        or not _SIGNATURE.fullmatch(signatures[0])
+        or not verify(secret, body, signatures[0])
+    ):
         log.warning("webhook_bad_signature", delivery=request.headers.get("x-github-delivery"))
         raise _RefusedError(401, "missing or wrong X-Hub-Signature-256")
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    """The payload as JSON GitHub would send: no NaN or Infinity, numbers that fit."""
+    try:
+        payload = json.loads(body, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise _RefusedError(400, "body is not JSON GitHub sends: nested too deep") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, a 5,000-digit number
+        raise _RefusedError(400, f"body is not JSON GitHub sends: {error}") from None
+    if not isinstance(payload, dict):
+        raise _RefusedError(400, "body is not a JSON object")
+    return payload
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} does not fit a number")
+    return value
 
 
 @router.post("/webhooks")
@@ -75,12 +107,10 @@ async def receive(request: Request) -> JSONResponse:
     if not event or not delivery:
         return _answer(400, error="X-GitHub-Event and X-GitHub-Delivery are required")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        payload = _parse(body)
+    except _RefusedError as refused:
         _count(request, event, "rejected")
-        return _answer(400, error=f"body is not JSON: {error}")
-    if not isinstance(payload, dict):
-        return _answer(400, error="body is not a JSON object")
+        return _answer(refused.status, error=refused.error)
     if event == "ping":
         return _answer(200, ok=True, zen=payload.get("zen"))
     return await _record(request, event, delivery, payload, body)
@@ -90,7 +120,11 @@ async def _record(
     request: Request, event: str, delivery: str, payload: dict[str, Any], body: bytes
 ) -> JSONResponse:
     """Journal the delivery with its jobs (once per delivery id), then wake the worker."""
-    routed = route(event, payload, request.app.state.settings.github_app_id)
+    try:
+        routed = route(event, payload, request.app.state.settings.github_app_id)
+    except BadDeliveryError as error:
+        _count(request, event, "rejected")
+        return _answer(400, error=str(error))
     journal = request.app.state.journal
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
     fresh = await journal.accept(delivery, event, action, body, routed.jobs)

@@ -30,6 +30,11 @@ PULL_ACTIONS = frozenset(
 )
 REVIEW_ACTIONS = frozenset({"submitted", "edited", "dismissed"})
 _SHA = re.compile(r"[0-9a-f]{40}")
+# Lenient on purpose (Enterprise managed users have `_shortcode` logins): what matters
+# is that no NUL, slash or control character reaches a URL.
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(?:\[bot\])?")
+_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_REF = re.compile(r"[^\x00-\x20\x7f~^:?*\[\\]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,23 +46,70 @@ class Routed:
     log: Mapping[str, Any] = field(default_factory=dict)
 
 
+class BadDeliveryError(ValueError):
+    """A field this event is routed on is missing or not of GitHub's type: the delivery
+    is refused (400 with this reason) rather than queued as a job that cannot run."""
+
+
+class _NoInstallationError(Exception):
+    """Not sent to an installation of ours (an App's own hook, a test delivery)."""
+
+
 def route(event: str, payload: Mapping[str, Any], app_id: int) -> Routed:
     """What to do about one delivery; `note` says why when nothing is queued."""
+    handler = _HANDLERS.get(event)
+    if handler is None:
+        return Routed(note=f"event {event!r} is not used")
     try:
-        handler = _HANDLERS.get(event)
-        if handler is None:
-            return Routed(note=f"event {event!r} is not used")
-        return handler(payload, app_id)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        # Recorded and answered 202 all the same: the body is kept in the journal.
-        return Routed(note=f"payload lacks what {event} needs: {error!r}")
+        routed = handler(payload, app_id)
+        for job in routed.jobs:
+            check_job(job)
+    except _NoInstallationError:
+        return Routed(note="payload has no installation: nothing to evaluate")
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        raise BadDeliveryError(f"{event} payload: {_what(error)}") from None
+    return routed
+
+
+def check_job(job: Job) -> None:
+    """Every field a job carries, as GitHub spells it: the worker builds URLs of them."""
+    texts = (job.owner, job.repo, job.sha or "", job.ref or "")
+    if not all(isinstance(text, str) for text in texts):
+        raise BadDeliveryError("a name, sha or branch is not a string")
+    if not _LOGIN.fullmatch(job.owner):
+        raise BadDeliveryError(f"{job.owner[:60]!r} is not a GitHub account name")
+    if job.repo and not _REPO.fullmatch(job.repo):
+        raise BadDeliveryError(f"{job.repo[:60]!r} is not a repository name")
+    if not 0 < job.installation_id < 2**63:
+        raise BadDeliveryError(f"installation id {job.installation_id} is out of range")
+    if job.number is not None and not 0 < job.number < 2**31:
+        raise BadDeliveryError(f"pull request number {job.number} is out of range")
+    if job.sha is not None and not _SHA.fullmatch(job.sha):
+        raise BadDeliveryError("a commit sha is not 40 hex digits")
+    if job.ref is not None and not _REF.fullmatch(job.ref):
+        raise BadDeliveryError(f"{job.ref[:60]!r} is not a branch name")
+
+
+def _what(error: Exception) -> str:
+    if isinstance(error, BadDeliveryError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return f"{error.args[0]!r} is missing"
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
 
 def _installation(payload: Mapping[str, Any]) -> int:
     installation = payload.get("installation")
     if not installation or "id" not in installation:
-        raise KeyError("installation")
-    return int(installation["id"])
+        raise _NoInstallationError
+    return _int(installation["id"])
+
+
+def _int(value: object) -> int:
+    """A JSON integer as GitHub sends ids and numbers (not a bool, a float or a string)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
 
 
 def _repo(payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -76,7 +128,7 @@ def _pull_job(payload: Mapping[str, Any], number: int) -> Job:
 
 def _pull_request(payload: Mapping[str, Any], app_id: int) -> Routed:
     action = payload["action"]
-    number = int(payload["pull_request"]["number"])
+    number = _int(payload["pull_request"]["number"])
     if action == "review_request_removed":
         owner, repo = _repo(payload)
         if payload.get("requested_team"):
@@ -92,7 +144,7 @@ def _pull_request(payload: Mapping[str, Any], app_id: int) -> Routed:
 def _review(payload: Mapping[str, Any], app_id: int) -> Routed:
     if payload["action"] not in REVIEW_ACTIONS:
         return Routed(note=f"pull_request_review.{payload['action']} is not used")
-    return Routed(jobs=(_pull_job(payload, int(payload["pull_request"]["number"])),))
+    return Routed(jobs=(_pull_job(payload, _int(payload["pull_request"]["number"])),))
 
 
 def _ours(app: Mapping[str, Any] | None, app_id: int) -> bool:
@@ -102,9 +154,9 @@ def _ours(app: Mapping[str, Any] | None, app_id: int) -> bool:
 def _pull_requests_of(payload: Mapping[str, Any], source: Mapping[str, Any]) -> Routed:
     owner, repo = _repo(payload)
     installation = _installation(payload)
-    base_repo_id = payload["repository"]["id"]
+    base_repo_id = _int(payload["repository"]["id"])
     jobs = tuple(
-        Job(JobKind.PULL, owner, repo, installation, number=int(pr["number"]))
+        Job(JobKind.PULL, owner, repo, installation, number=_int(pr["number"]))
         for pr in source.get("pull_requests", [])
         # Forks' PRs also appear here; only this repository's PRs are ours to check.
         if pr.get("base", {}).get("repo", {}).get("id", base_repo_id) == base_repo_id
@@ -173,7 +225,7 @@ def _issue_comment(payload: Mapping[str, Any], app_id: int) -> Routed:
         return Routed(note="not a new comment on a pull request")
     if not body.strip().startswith(RECHECK_COMMAND):
         return Routed(note="no command")
-    return Routed(jobs=(_pull_job(payload, int(issue["number"])),))
+    return Routed(jobs=(_pull_job(payload, _int(issue["number"])),))
 
 
 def _log_only(payload: Mapping[str, Any], app_id: int) -> Routed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,9 +166,10 @@ def _mutations(body: object, rng: random.Random, count: int) -> list[object]:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-async def test_odd_payloads_are_acknowledged_never_a_server_error(db: str, name: str) -> None:
-    """GitHub sends what it sends: a payload of a shape we do not expect is recorded
-    and answered (nothing queued when nothing can be read), never a 500."""
+async def test_odd_payloads_are_answered_never_a_server_error(db: str, name: str) -> None:
+    """A payload of a shape we do not expect is answered, never a 500: recorded when
+    nothing in it is routed on, refused with the reason (400) when a field a job would
+    be built from is missing or of the wrong type, so no job that cannot run is queued."""
     event = name.split(".")[0]
     rng = random.Random(name)
     async with running(db) as h:
@@ -182,4 +184,63 @@ async def test_odd_payloads_are_acknowledged_never_a_server_error(db: str, name:
                     "X-Hub-Signature-256": sign(raw),
                 },
             )
-            assert response.status_code in (200, 202), (body, response.text)
+            assert response.status_code in (200, 202, 400), (body, response.text)
+            if response.status_code == 400:
+                assert response.json()["error"].startswith(f"{event} payload: ")
+
+
+async def post_raw(h: Any, raw: bytes, headers: list[tuple[str, str | bytes]]) -> Any:
+    base = [("X-GitHub-Event", "pull_request"), ("X-GitHub-Delivery", str(random.random()))]
+    return await h.client.post("/webhooks", content=raw, headers=base + headers)
+
+
+async def test_a_signature_header_must_be_one_and_well_formed(db: str) -> None:
+    raw = json.dumps(payload("pull_request.opened")).encode()
+    async with running(db) as h:
+        good = sign(raw)
+        twice = await post_raw(
+            h, raw, [("X-Hub-Signature-256", good), ("X-Hub-Signature-256", "sha256=" + "0" * 64)]
+        )
+        assert twice.status_code == 401
+        # a byte that is not ASCII, as a client could send it (latin-1 on the wire)
+        odd = await post_raw(
+            h, raw, [("X-Hub-Signature-256", (good[:-1] + "\u00e9").encode("latin-1"))]
+        )
+        assert odd.status_code == 401
+        upper = await post_raw(h, raw, [("X-Hub-Signature-256", good.upper())])
+        assert upper.status_code == 401
+        assert await h.app.state.journal.pending() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"number": ' + b"9" * 5000 + b"}", "body is not JSON GitHub sends"),
+        (b'{"id": Infinity}', "Infinity is not a JSON number"),
+        (b'{"id": NaN}', "NaN is not a JSON number"),
+        (b'{"id": 1e999}', "1e999 does not fit a number"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+        (b'{"a": "\xff"}', "body is not JSON GitHub sends"),
+        (b"[1, 2]", "body is not a JSON object"),
+    ],
+    ids=["huge-int", "infinity", "nan", "1e999", "deep", "not-utf8", "array"],
+)
+async def test_json_github_would_not_send_is_a_400_with_the_reason(
+    db: str, raw: bytes, reason: str
+) -> None:
+    async with running(db) as h:
+        response = await post_raw(h, raw, [("X-Hub-Signature-256", sign(raw))])
+        assert response.status_code == 400
+        assert reason in response.json()["error"]
+        assert await h.app.state.journal.pending() == 0
+
+
+async def test_a_name_with_a_nul_is_refused_not_queued(db: str) -> None:
+    body = payload("pull_request.opened")
+    body["repository"]["owner"]["login"] = "acme\u0000"
+    raw = json.dumps(body).encode()
+    async with running(db) as h:
+        response = await post_raw(h, raw, [("X-Hub-Signature-256", sign(raw))])
+        assert response.status_code == 400
+        assert "is not a GitHub account name" in response.json()["error"]
+        assert await h.app.state.journal.pending() == 0

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from app.github.events import route
+import re
+
+import pytest
+
+from app.github.events import BadDeliveryError, route
 from app.jobs.model import JobKind
 from tests.harness import payload
 
@@ -65,6 +69,31 @@ def test_recheck_command_only_on_pull_request_comments() -> None:
     assert route("issue_comment", body, APP).jobs == ()
 
 
-def test_unknown_events_and_broken_payloads_are_notes_not_crashes() -> None:
+def test_unknown_events_are_notes_and_broken_payloads_are_refused() -> None:
     assert "not used" in route("star", {}, APP).note
-    assert "payload lacks" in route("pull_request", {"action": "opened"}, APP).note
+    with pytest.raises(BadDeliveryError, match="pull_request payload: 'pull_request' is missing"):
+        route("pull_request", {"action": "opened"}, APP)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"repository": {"owner": {"login": "acme\x00/x"}}}, "is not a GitHub account name"),
+        ({"repository": {"name": "../shop"}}, "is not a repository name"),
+        ({"pull_request": {"number": 2**40}}, "number 1099511627776 is out of range"),
+        ({"pull_request": {"number": True}}, "expected an integer, got bool"),
+        ({"pull_request": {"number": 1.5}}, "expected an integer, got float"),
+        ({"installation": {"id": "77"}}, "expected an integer, got str"),
+        ({"repository": {"owner": {"login": False}}}, "is not a string"),
+    ],
+)
+def test_fields_a_job_is_built_from_must_be_githubs(change: dict, reason: str) -> None:
+    body = payload("pull_request.opened", **change)
+    with pytest.raises(BadDeliveryError, match=re.escape(reason)):
+        route("pull_request", body, APP)
+
+
+def test_a_head_sha_that_is_not_one_is_dropped_not_trusted() -> None:
+    body = payload("pull_request.opened", pull_request={"head": {"sha": "not-a-sha"}})
+    [job] = route("pull_request", body, APP).jobs
+    assert job.sha is None
