@@ -64,6 +64,10 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/check-runs", "post", "201"),
     ("/repos/{owner}/{repo}/check-runs/{check_run_id}", "patch", "200"),
     ("/repos/{owner}/{repo}/commits/{ref}/check-runs", "get", "200"),
+    ("/repos/{owner}/{repo}/pulls/{pull_number}/commits", "get", "200"),
+    ("/repos/{owner}/{repo}/commits/{commit_sha}/pulls", "get", "200"),
+    ("/repos/{owner}/{repo}/issues/{issue_number}/events", "get", "200"),
+    ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", "201"),
 ]
 
 

@@ -73,8 +73,8 @@ def route(event: str, payload: Mapping[str, Any], app_id: int) -> Routed:
 
 def check_job(job: Job) -> None:
     """Every field a job carries, as GitHub spells it: the worker builds URLs of them."""
-    texts = (job.owner, job.repo, job.sha or "", job.ref or "")
-    if not all(isinstance(text, str) for text in texts):
+    texts = [job.owner, job.repo, job.sha, job.ref, job.base_sha, job.head_ref]
+    if not all(text is None or isinstance(text, str) for text in texts):
         raise BadDeliveryError("a name, sha or branch is not a string")
     if not _LOGIN.fullmatch(job.owner):
         raise BadDeliveryError(f"{job.owner[:60]!r} is not a GitHub account name")
@@ -84,10 +84,12 @@ def check_job(job: Job) -> None:
         raise BadDeliveryError(f"installation id {job.installation_id} is out of range")
     if job.number is not None and not 0 < job.number < 2**31:
         raise BadDeliveryError(f"pull request number {job.number} is out of range")
-    if job.sha is not None and not _SHA.fullmatch(job.sha):
-        raise BadDeliveryError("a commit sha is not 40 hex digits")
-    if job.ref is not None and not _REF.fullmatch(job.ref):
-        raise BadDeliveryError(f"{job.ref[:60]!r} is not a branch name")
+    for sha in (job.sha, job.base_sha):
+        if sha is not None and not _SHA.fullmatch(sha):
+            raise BadDeliveryError("a commit sha is not 40 hex digits")
+    for ref in (job.ref, job.head_ref):
+        if ref is not None and not _REF.fullmatch(ref):
+            raise BadDeliveryError(f"{ref[:60]!r} is not a branch name")
 
 
 def _what(error: Exception) -> str:
@@ -189,7 +191,14 @@ def _merge_group(payload: Mapping[str, Any], app_id: int) -> Routed:
     owner, repo = _repo(payload)
     base = str(group["base_ref"]).removeprefix("refs/heads/")
     job = Job(
-        JobKind.MERGE_GROUP, owner, repo, _installation(payload), sha=group["head_sha"], ref=base
+        JobKind.MERGE_GROUP,
+        owner,
+        repo,
+        _installation(payload),
+        sha=group["head_sha"],
+        ref=base,
+        base_sha=group["base_sha"],
+        head_ref=str(group["head_ref"]).removeprefix("refs/heads/"),
     )
     return Routed(jobs=(job,))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -20,8 +19,7 @@ from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RequestFailed
 from githubkit.retry import RetryOption
 
-from app.detect.base import ChangedFile, FileStatus
-from app.detect.diff import DiffError, parse_patch
+from app.detect.base import ChangedFile
 from app.github.client import (
     PER_PAGE,
     GatewayError,
@@ -35,30 +33,22 @@ from app.github.client import (
     retry_policy,
     wrap,
 )
+from app.github.records import Changes, Commit, PullInfo, changed_file, commit, pull_info
 from app.policy.facts import Review, ReviewState
 
-__all__ = ["Gateway", "GatewayError", "PullInfo", "TooManyFilesError", "retry_policy"]
+__all__ = [
+    "Changes",
+    "Commit",
+    "Gateway",
+    "GatewayError",
+    "PullInfo",
+    "TooManyFilesError",
+    "retry_policy",
+]
 
 _REVIEW_STATES = {state.value: state for state in ReviewState}
 MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
 NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
-
-
-@dataclass(frozen=True, slots=True)
-class PullInfo:
-    number: int
-    state: str
-    draft: bool
-    merged: bool
-    author: str
-    head_sha: str
-    base_ref: str
-    base_sha: str
-    labels: frozenset[str]
-    body: str
-    requested_users: frozenset[str]
-    requested_teams: frozenset[str]
-    html_url: str
 
 
 class Gateway:
@@ -109,22 +99,7 @@ class Gateway:
     async def pull(self, inst: int, owner: str, repo: str, number: int) -> PullInfo:
         gh = self._client(inst)
         pr = await call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
-        data = pr.parsed_data
-        return PullInfo(
-            number=data.number,
-            state=data.state,
-            draft=bool(data.draft),
-            merged=bool(data.merged),
-            author=data.user.login if data.user else "",
-            head_sha=data.head.sha,
-            base_ref=data.base.ref,
-            base_sha=data.base.sha,
-            labels=frozenset(label.name for label in data.labels),
-            body=data.body or "",
-            requested_users=frozenset(u.login.lower() for u in data.requested_reviewers or []),
-            requested_teams=frozenset(t.slug.lower() for t in data.requested_teams or []),
-            html_url=data.html_url,
-        )
+        return pull_info(pr.parsed_data)
 
     @answers_checked
     async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
@@ -140,7 +115,7 @@ class Gateway:
                 f"this pull request changes {MAX_FILES} or more files; GitHub lists only the "
                 f"first {MAX_FILES}, so the rest cannot be checked. Split the change."
             )
-        return [_changed_file(entry) for entry in entries]
+        return [changed_file(entry) for entry in entries]
 
     @answers_checked
     async def file_text(
@@ -266,6 +241,35 @@ class Gateway:
         return frozenset(paths)
 
     @answers_checked
+    async def changes(self, inst: int, owner: str, repo: str, base: str, head: str) -> Changes:
+        """The files and commits between two commits, or a GatewayError (404: unknown)."""
+        gh = self._client(inst)
+        response = await call(
+            gh.rest.repos.async_compare_commits(owner, repo, f"{base}...{head}", per_page=PER_PAGE),
+            "comparing commits",
+        )
+        data = response.parsed_data
+        files = data.files or []
+        paths = {f.filename for f in files} | {
+            f.previous_filename for f in files if f.previous_filename
+        }
+        commits = tuple(commit(c) for c in data.commits)
+        complete = len(files) < 300 and len(commits) >= data.total_commits
+        return Changes(data.status, frozenset(paths), commits, complete)
+
+    @answers_checked
+    async def pull_commits(self, inst: int, owner: str, repo: str, number: int) -> list[Commit]:
+        """The PR's commits, oldest first (GitHub lists at most 250)."""
+        gh = self._client(inst)
+        entries = await all_pages(
+            lambda page: gh.rest.pulls.async_list_commits(
+                owner, repo, number, per_page=PER_PAGE, page=page
+            ),
+            f"commits of #{number}",
+        )
+        return [commit(entry) for entry in entries]
+
+    @answers_checked
     async def merge_base(self, inst: int, owner: str, repo: str, base: str, head: str) -> str:
         """The commit a PR's diff is taken from: where `head` left `base`'s history.
 
@@ -331,32 +335,6 @@ class Gateway:
     ) -> None:
         gh = self._client(inst)
         await call(gh.rest.checks.async_update(owner, repo, check_run_id, data=data), "check run")
-
-
-def _changed_file(entry: Any) -> ChangedFile:
-    """One entry of pulls/files as a ChangedFile, its `patch` parsed like a git diff."""
-    status = FileStatus(entry.status)
-    changed = ChangedFile(
-        path=entry.filename,
-        status=status,
-        previous_path=entry.previous_filename or None,
-        additions=entry.additions,
-        deletions=entry.deletions,
-    )
-    patch = entry.patch if isinstance(entry.patch, str) else None
-    if patch is None:
-        # No patch: a binary file, or a diff GitHub found too large to include.
-        changed.patch_missing = entry.additions + entry.deletions > 0
-        changed.binary = not changed.patch_missing and status != FileStatus.RENAMED
-        return changed
-    changed.patch = patch
-    try:
-        lines = parse_patch(patch)
-    except DiffError as error:
-        changed.parse_error = str(error)
-        return changed
-    changed.added, changed.removed = lines.added, lines.removed
-    return changed
 
 
 def _names(data: dict[str, list[str]]) -> str:

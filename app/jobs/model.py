@@ -13,7 +13,7 @@ from typing import Protocol
 
 class JobKind(enum.StrEnum):
     PULL = "pull"  # evaluate one pull request
-    MERGE_GROUP = "merge_group"  # post the check on a merge-queue commit
+    MERGE_GROUP = "merge_group"  # check a merge-queue group: every PR in it must pass
     CONFIG_CHANGED = "config_changed"  # re-evaluate the open PRs of a branch
     TEAMS_CHANGED = "teams_changed"  # forget cached team membership of an org
 
@@ -27,6 +27,8 @@ class Job:
     number: int | None = None
     sha: str | None = None
     ref: str | None = None  # a branch name (config pushes, merge groups' base)
+    base_sha: str | None = None  # a merge group's base commit
+    head_ref: str | None = None  # a merge group's branch: gh-readonly-queue/<base>/pr-<n>-<sha>
 
     @property
     def key(self) -> str:

@@ -86,9 +86,26 @@ def evaluation_error(reason: str) -> CheckRunContent:
     return CheckRunContent("completed", "failure", _cap(f"Evaluation failed: {reason}"), summary)
 
 
-def merge_group_passed(ref: str | None) -> CheckRunContent:
-    summary = messages.merge_group_passed(ref)
-    return CheckRunContent("completed", "success", messages.MERGE_GROUP_PASSED, summary)
+def merge_group_result(
+    members: Sequence[tuple[int, CheckRunContent]], unclaimed: Sequence[str]
+) -> CheckRunContent:
+    """Green only if the group has pull requests, each of them green now, and every
+    change in it came from one of them."""
+    held = [(n, c) for n, c in members if c.conclusion != "success"]
+    lines = [f"- {messages.group_held(n, c.title)}" for n, c in held]
+    if unclaimed:
+        lines.append(f"- {messages.group_unclaimed(list(unclaimed))}")
+    if not members:
+        lines.append(f"- {messages.GROUP_EMPTY}")
+    if not lines:
+        title = _cap(messages.group_passed([n for n, _ in members]))
+        return CheckRunContent("completed", "success", title, title + ".")
+    title = messages.GROUP_FAILED_TITLE
+    if held:
+        title = f"Held by {messages.group_held(held[0][0], held[0][1].title)}"
+    title = _cap(title)
+    summary = "**This merge group cannot pass yet:**\n\n" + "\n".join(lines)
+    return CheckRunContent("completed", "failure", title, summary)
 
 
 def _annotations(decision: Decision) -> list[dict[str, object]]:

@@ -12,13 +12,37 @@ RECHECK_COMMAND = "/release-roles recheck"
 NOTHING_REQUIRED = "No release role is required for this change."
 NOTHING_REQUIRED_TITLE = "No release role needed"
 DRAFT_NOTE = "Draft: reviewers will be requested when it is ready for review."
-MERGE_GROUP_PASSED = "Release roles approved each pull request in this merge group"
+GROUP_FAILED_TITLE = "This merge group cannot pass"
+GROUP_TOO_LARGE = (
+    "The merge group is larger than GitHub's compare lists (300 files or 100 commits), so "
+    "not every change in it can be matched to an approved pull request. Merge it in "
+    "smaller groups."
+)
+GROUP_EMPTY = (
+    "No pull request of this merge group could be found (its branch and commits name "
+    "none that is open), so nothing in it is known to be approved."
+)
 
 
-def merge_group_passed(ref: str | None) -> str:
+def group_unreadable(reason: str) -> str:
+    return f"The merge group's commits could not be read, so it stays blocked: {reason}"
+
+
+def group_passed(numbers: Sequence[int]) -> str:
+    names = ", ".join(f"#{n}" for n in numbers)
+    return f"Every pull request in this merge group passes now: {names}"
+
+
+def group_held(number: int, title: str) -> str:
+    return f"#{number}: {title}"
+
+
+def group_unclaimed(paths: Sequence[str]) -> str:
+    shown = ", ".join(f"`{p}`" for p in paths[:10])
+    more = f" and {len(paths) - 10} more" if len(paths) > 10 else ""
     return (
-        "Every pull request entered the merge queue with this check passing "
-        f"on {ref}; the merge group commit is the combination of approved changes."
+        f"Changed in this merge group but by none of its pull requests: {shown}{more}. "
+        "Changes no pull request brought cannot have been approved."
     )
 
 

@@ -19,10 +19,12 @@ from app.github.gateway import Gateway, GatewayError
 from app.jobs.model import Job, JobKind, Outcome
 from app.jobs.store import Journal
 from app.policy.config import DEFAULT_CHECK_NAME
+from app.policy.loading import ConfigError
 from app.report import checkrun
 from app.service import fanout
 from app.service.checks import upsert_check
 from app.service.configs import Configs
+from app.service.merge_queue import check_group
 from app.service.plan import Plan, findings_of, plan_invalid, plan_pull, required_roles
 from app.service.snapshot import Closed, InvalidConfig, read_pull, read_review_facts
 
@@ -43,7 +45,7 @@ class Evaluator:
             case JobKind.PULL:
                 return [await self.evaluate_pull(job)]
             case JobKind.MERGE_GROUP:
-                return [await fanout.merge_group(self.gateway, self.journal, self.configs, job)]
+                return [await self.merge_group(job)]
             case JobKind.CONFIG_CHANGED:
                 await fanout.config_changed(self.gateway, self.journal, job)
                 return []
@@ -88,17 +90,9 @@ class Evaluator:
 
     async def evaluate_pull(self, job: Job) -> Outcome:
         calls = counting_calls()
-        snapshot = await read_pull(self.gateway, self.configs, job)
-        if isinstance(snapshot, Closed):
-            return Outcome(job, "skipped", f"pull request is {snapshot.state}", calls.total())
-        if isinstance(snapshot, InvalidConfig):
-            plan = plan_invalid(snapshot, await self.check_name(f"{job.owner}/{job.repo}"))
-        else:
-            self._names[f"{job.owner}/{job.repo}".lower()] = snapshot.config.options.check_name
-            findings = findings_of(snapshot)
-            required = required_roles(snapshot, findings)
-            facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)
-            plan = plan_pull(snapshot, findings, facts, job.owner)
+        plan = await self.plan(job)
+        if isinstance(plan, Closed):
+            return Outcome(job, "skipped", f"pull request is {plan.state}", calls.total())
         outcome = await self._act(job, plan, calls.total)
         log.info(
             "evaluated",
@@ -110,6 +104,46 @@ class Evaluator:
             requested=list(outcome.requested),
         )
         return outcome
+
+    async def plan(self, job: Job) -> Plan | Closed:
+        """Read and decide for one pull request; nothing is written."""
+        repo = f"{job.owner}/{job.repo}"
+        snapshot = await read_pull(self.gateway, self.configs, job)
+        if isinstance(snapshot, Closed):
+            return snapshot
+        if isinstance(snapshot, InvalidConfig):
+            return plan_invalid(snapshot, await self.check_name(repo))
+        self._names[repo.lower()] = snapshot.config.options.check_name
+        findings = findings_of(snapshot)
+        required = required_roles(snapshot, findings)
+        facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)
+        return plan_pull(snapshot, findings, facts, job.owner)
+
+    async def merge_group(self, job: Job) -> Outcome:
+        """Check a merge group: every PR in it must pass now (merge_queue.py)."""
+        calls = counting_calls()
+        assert job.sha is not None
+        assert job.base_sha is not None
+        name = await self.check_name(f"{job.owner}/{job.repo}")
+        try:
+            loaded = await self.configs.at_base(job, job.base_sha)
+        except ConfigError as error:
+            content = checkrun.config_error(error.issues, f"on {job.ref}")
+        else:
+            name = loaded.config.options.check_name
+            content = await check_group(self.gateway, job, self._member_plan)
+        await upsert_check(self.gateway, self.journal, job, job.sha, name, content)
+        return Outcome(job, content.conclusion or "", content.title, calls.total())
+
+    async def _member_plan(self, job: Job) -> Plan | None:
+        """A merge group member's plan; None when the number is no open PR here."""
+        try:
+            plan = await self.plan(job)
+        except GatewayError as error:
+            if error.status == 404:
+                return None
+            raise
+        return None if isinstance(plan, Closed) else plan
 
     async def _act(self, job: Job, plan: Plan, calls: Callable[[], int]) -> Outcome:
         """Ask for reviews, then show the check (with GitHub's refusal, if it refused)."""

@@ -31,6 +31,7 @@ class Plan:
     decision: Decision | None = None
     files_url: str | None = None
     draft_note: str | None = None
+    paths: frozenset[str] = frozenset()  # every file the PR changes, renames by both names
 
     def check_with_note(self, note: str) -> CheckRunContent:
         """The check with one more note (GitHub refused a review request)."""
@@ -71,7 +72,10 @@ def plan_pull(
     files_url = f"{pull.html_url}/files"
     draft_note = messages.DRAFT_NOTE if drafting else None
     check = _render(decision, files_url, draft_note)
-    return Plan(pull.head_sha, options.check_name, check, request, decision, files_url, draft_note)
+    paths = frozenset(p for f in snapshot.files for p in (f.path, f.base_path))
+    return Plan(
+        pull.head_sha, options.check_name, check, request, decision, files_url, draft_note, paths
+    )
 
 
 def plan_invalid(invalid: InvalidConfig, remembered_name: str) -> Plan:

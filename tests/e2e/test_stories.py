@@ -171,21 +171,6 @@ async def test_persistent_failure_fails_closed_with_the_reason(db: str) -> None:
         assert run["output"]["title"].startswith("Evaluation failed: GitHub answered 500")
 
 
-async def test_merge_group_gets_a_check(db: str) -> None:
-    async with running(db) as h:
-        repo = shop(h.fake)
-        sha = h.fake.push(repo, "gh-readonly-queue/main/pr-1", {MIGRATION: MIGRATION_TEXT})
-        body = payload("merge_group.checks_requested")
-        body["repository"] |= {"name": "shop", "id": repo.id}
-        body["repository"]["owner"]["login"] = "acme"
-        body["merge_group"]["head_sha"] = sha
-        response = await h.deliver("merge_group", body)
-        assert response.status_code == 202
-        await h.settle()
-        [run] = h.fake.checks_for(repo, sha)
-        assert (run["name"], run["conclusion"]) == ("Release roles", "success")
-
-
 async def test_removed_reviewer_is_not_requested_again(db: str) -> None:
     async with running(db) as h:
         repo = shop(h.fake)

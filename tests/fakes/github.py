@@ -71,6 +71,8 @@ class Repo:
     branches: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
     collaborators: set[str] = field(default_factory=set)
+    # sha -> (message, author login, committer login); None login: not a GitHub user
+    commit_info: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
     # None: the dependency graph is off (GitHub answers 403); else the changes to report
     dependency_graph: list[dict[str, Any]] | None = None
 
@@ -107,10 +109,20 @@ class FakeGitHub:
         return repo
 
     def push(
-        self, repo: Repo, branch: str, files: dict[str, str | None], *, replace: bool = False
+        self,
+        repo: Repo,
+        branch: str,
+        files: dict[str, str | None],
+        *,
+        replace: bool = False,
+        message: str = "A commit",
+        author: str | None = "alice",
+        committer: str | None = "web-flow",
+        parent: str | None = None,
     ) -> str:
-        """Commit on `branch` (created from the default branch if new); None deletes."""
-        parent = repo.branches.get(branch) or repo.branches.get(repo.default_branch)
+        """Commit on `branch` (created from `parent`, else the default branch, if new);
+        None deletes a file."""
+        parent = repo.branches.get(branch) or parent or repo.branches.get(repo.default_branch)
         tree = {} if replace or parent is None else dict(repo.commits[parent])
         for path, content in files.items():
             if content is None:
@@ -121,6 +133,7 @@ class FakeGitHub:
         repo.commits[sha] = tree
         repo.parents[sha] = parent
         repo.branches[branch] = sha
+        repo.commit_info[sha] = (message, author, committer)
         return sha
 
     def open_pull(self, repo: Repo, branch: str, author: str, **fields: Any) -> Pull:
@@ -234,11 +247,28 @@ class FakeGitHub:
         @app.get("/repos/{owner}/{name}/pulls/{number}/files")
         async def files(owner: str, name: str, number: int, request: Request) -> JSONResponse:
             repo = fake.repos[(owner.lower(), name.lower())]
-            pull = repo.pulls[number]
+            pull = repo.pulls.get(number)
+            if pull is None:
+                return not_found()
             base = fake._merge_base(repo, pull)
             entries = fake._diff(repo, base, repo.branches[pull.head_ref])
             return answer(
                 "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", _page(entries, request)
+            )
+
+        @app.get("/repos/{owner}/{name}/pulls/{number}/commits")
+        async def pull_commits(
+            owner: str, name: str, number: int, request: Request
+        ) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            pull = repo.pulls.get(number)
+            if pull is None:
+                return not_found()
+            commits = fake._commits_between(
+                repo, fake._merge_base(repo, pull), repo.branches[pull.head_ref]
+            )
+            return answer(
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", _page(commits, request)
             )
 
         @app.get("/repos/{owner}/{name}/pulls/{number}/reviews")
@@ -327,15 +357,21 @@ class FakeGitHub:
             return answer("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", body)
 
         @app.get("/repos/{owner}/{name}/compare/{basehead}")
-        async def compare(owner: str, name: str, basehead: str) -> JSONResponse:
+        async def compare(owner: str, name: str, basehead: str, request: Request) -> JSONResponse:
             repo = fake.repos[(owner.lower(), name.lower())]
             base, head = basehead.split("...", 1)
             if base not in repo.commits or head not in repo.commits:
                 return not_found()
             body = example("GET /repos/{owner}/{repo}/compare/{basehead}")
-            body["status"] = "ahead" if fake._is_ancestor(repo, base, head) else "diverged"
-            body["merge_base_commit"]["sha"] = fake._common_ancestor(repo, base, head)
-            body["files"] = fake._diff(repo, base, head)
+            merge_base = fake._common_ancestor(repo, base, head)
+            commits = fake._commits_between(repo, merge_base, head)
+            behind = fake._commits_between(repo, merge_base, base)
+            body["status"] = fake._compare_status(len(commits), len(behind))
+            body["merge_base_commit"]["sha"] = merge_base
+            body["ahead_by"], body["behind_by"] = len(commits), len(behind)
+            body["total_commits"] = len(commits)
+            body["commits"] = commits[: int(request.query_params.get("per_page", 250))]
+            body["files"] = fake._diff(repo, merge_base, head)
             return answer("GET /repos/{owner}/{repo}/compare/{basehead}", body)
 
         @app.get("/repos/{owner}/{name}/dependency-graph/compare/{basehead:path}")
@@ -482,6 +518,37 @@ class FakeGitHub:
         while sha is not None and sha not in ancestors:
             sha = repo.parents[sha]
         return sha or base
+
+    def _commits_between(self, repo: Repo, base: str, head: str) -> list[dict[str, Any]]:
+        """The commits on `head`'s side since `base`, oldest first, as GitHub lists them."""
+        template = example("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits")[0]
+        chain: list[str] = []
+        sha: str | None = head
+        while sha is not None and sha != base:
+            chain.append(sha)
+            sha = repo.parents[sha]
+        out = []
+        for sha in reversed(chain):
+            message, author, committer = repo.commit_info.get(sha, ("A commit", None, None))
+            entry = json.loads(json.dumps(template))
+            entry["sha"] = sha
+            entry["commit"]["message"] = message
+            entry["author"] = entry["author"] | {"login": author} if author else None
+            entry["committer"] = entry["committer"] | {"login": committer} if committer else None
+            parent = repo.parents[sha]
+            entry["parents"] = (
+                [{"sha": parent, "url": entry["parents"][0]["url"]}] if parent else []
+            )
+            out.append(entry)
+        return out
+
+    @staticmethod
+    def _compare_status(ahead: int, behind: int) -> str:
+        if ahead and behind:
+            return "diverged"
+        if ahead:
+            return "ahead"
+        return "behind" if behind else "identical"
 
     def _is_ancestor(self, repo: Repo, old: str, new: str) -> bool:
         sha: str | None = new
