@@ -16,6 +16,8 @@ class Commit:
     message: str
     author: str | None  # GitHub logins; None when git's author is no GitHub user
     committer: str | None
+    parents: int = 1
+    verified: bool = False  # GitHub checked its signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ def commit(entry: Any) -> Commit:
         message=entry.commit.message,
         author=entry.author.login if getattr(entry.author, "login", None) else None,
         committer=entry.committer.login if getattr(entry.committer, "login", None) else None,
+        parents=len(entry.parents),
+        verified=bool(getattr(entry.commit.verification, "verified", False)),
     )
 
 

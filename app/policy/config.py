@@ -210,6 +210,15 @@ class Options(Strict):
     separation_of_duties: bool = Field(
         default=False, description="One person's approval satisfies at most one role."
     )
+    allow_contributors: bool = Field(
+        default=False,
+        description="Count approvals of people who authored or committed commits of the PR.",
+    )
+    require_last_push_approval: bool | None = Field(
+        default=None,
+        description="The approval of whoever made the head commit never counts. Default: "
+        "true when stale_approvals is any_push, else false.",
+    )
 
 
 class Config(Strict):

@@ -47,6 +47,8 @@ class RoleDecision:
     changes_requested_by: tuple[str, ...] = ()
     checklist: tuple[tuple[str, bool], ...] = ()
     unknown_teams: tuple[str, ...] = ()
+    # members whose approval does not count: they contributed commits, or made the last
+    contributed: tuple[str, ...] = ()
 
     @property
     def approved(self) -> bool:
@@ -78,6 +80,7 @@ class Ballot:
     fresh: frozenset[str] = frozenset()
     stale: frozenset[str] = frozenset()
     blocking: frozenset[str] = frozenset()
+    contributed: frozenset[str] = frozenset()
     unknown_teams: tuple[str, ...] = ()
 
 
@@ -155,17 +158,42 @@ def _ballot(
     team_members, unknown = approvals.members(role.reviewers.teams, role.reviewers.users, facts)
     author = (facts.author or "").lower()
     mode = config.options.stale_approvals
+    barred = _barred(config, facts)
     fresh: set[str] = set()
     stale: set[str] = set()
     blocking: set[str] = set()
+    contributed: set[str] = set()
     for user, review in votes.items():
         if user == author or user not in team_members:
             continue
         if review.state == ReviewState.CHANGES_REQUESTED:
             blocking.add(user)
+        elif review.state == ReviewState.APPROVED and user in barred:
+            contributed.add(user)
         elif review.state == ReviewState.APPROVED:
             (fresh if approvals.is_fresh(review, facts, mode, relevant) else stale).add(user)
-    return Ballot(frozenset(fresh), frozenset(stale), frozenset(blocking), tuple(unknown))
+    return Ballot(
+        fresh=frozenset(fresh),
+        stale=frozenset(stale),
+        blocking=frozenset(blocking),
+        contributed=frozenset(contributed),
+        unknown_teams=tuple(unknown),
+    )
+
+
+def _barred(config: Config, facts: PullFacts) -> frozenset[str]:
+    """People whose approval never counts on this PR: its contributors, and whoever
+    made its head commit."""
+    options = config.options
+    barred: set[str] = set()
+    if not options.allow_contributors and facts.contributors:
+        barred |= facts.contributors
+    last_push = options.require_last_push_approval
+    if last_push is None:  # GitHub rulesets pair this with dismissing stale approvals
+        last_push = options.stale_approvals == "any_push"
+    if last_push and facts.last_pusher:
+        barred.add(facts.last_pusher)
+    return frozenset(barred)
 
 
 def _decide(
@@ -209,6 +237,7 @@ def _decide(
         stale=tuple(sorted(ballot.stale)),
         changes_requested_by=tuple(sorted(ballot.blocking)),
         unknown_teams=ballot.unknown_teams,
+        contributed=tuple(sorted(ballot.contributed)),
     )
 
 
@@ -227,7 +256,8 @@ def _conclusion(roles: Sequence[RoleDecision], facts: PullFacts) -> Conclusion:
 
 def _notes(files: Sequence[ChangedFile], roles: Sequence[RoleDecision]) -> tuple[str, ...]:
     notes = [
-        f"{f.path}: the diff could not be read ({f.parse_error}); only its path was checked"
+        f"{f.path}: the diff could not be read ({f.parse_error}); it counts as a match "
+        "for every detector and content condition"
         for f in files
         if f.parse_error
     ]

@@ -46,3 +46,7 @@ class PullFacts:
     # here (or mapped to None) is treated as "unknown": approvals given on it
     # are stale, never silently kept.
     changed_since: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    # Lower-case logins of everyone who authored or committed a commit of the PR
+    # (policy/contributors.py); None: not read (no approval to weigh, or the CLI).
+    contributors: frozenset[str] | None = None
+    last_pusher: str | None = None  # who made the head commit

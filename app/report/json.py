@@ -41,6 +41,7 @@ def role_dict(role: RoleDecision) -> dict[str, Any]:
         "missing": role.missing if role.required else 0,
         "changes_requested_by": list(role.changes_requested_by),
         "stale_approvals": list(role.stale),
+        "contributor_approvals": list(role.contributed),
         "reviewers": {"teams": list(role.teams), "users": list(role.users)},
         "checklist": [{"item": item, "checked": done} for item, done in role.checklist],
         "reasons": [finding_dict(f) for f in role.reasons],

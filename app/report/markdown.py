@@ -82,6 +82,9 @@ def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
                 "Stale approvals (files that triggered this role changed since): "
                 + ", ".join("@" + u for u in role.stale)
             )
+        for login in role.contributed:
+            out.append("")
+            out.append(messages.contributed(login))
         if role.checklist:
             out.append("")
             out += [f"- [{'x' if done else ' '}] {item}" for item, done in role.checklist]

@@ -71,3 +71,7 @@ def extends_missing(value: str, path: str) -> str:
     return (
         f"extends: {value} has no {path} on its default branch, or this app is not installed there"
     )
+
+
+def contributed(login: str) -> str:
+    return f"@{login} pushed to this pull request; their approval does not count."

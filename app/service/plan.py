@@ -60,7 +60,11 @@ def plan_pull(
 ) -> Plan:
     pull, options = snapshot.pull, snapshot.config.options
     pull_facts = replace(
-        _facts(snapshot), team_members=facts.team_members, changed_since=facts.changed_since
+        _facts(snapshot),
+        team_members=facts.team_members,
+        changed_since=facts.changed_since,
+        contributors=facts.contributors,
+        last_pusher=facts.last_pusher,
     )
     decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
     drafting = pull.draft and options.skip_drafts

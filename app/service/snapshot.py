@@ -18,6 +18,7 @@ from app.github.gateway import Gateway, PullInfo
 from app.jobs.model import Job
 from app.jobs.store import Journal
 from app.policy.config import CONFIG_PATH, Config, Role
+from app.policy.contributors import GITHUB, Contribution, contributors, last_pusher
 from app.policy.facts import Review, ReviewState
 from app.policy.loading import ConfigError, ConfigIssue
 from app.service import contents
@@ -56,6 +57,8 @@ class ReviewFacts:
     team_members: dict[str, frozenset[str]]
     changed_since: dict[str, frozenset[str] | None]
     removed: frozenset[str]
+    contributors: frozenset[str] | None = None
+    last_pusher: str | None = None
 
 
 async def read_pull(
@@ -99,7 +102,32 @@ async def read_review_facts(
     if options.request_reviews and not (pull.draft and options.skip_drafts):
         assert job.number is not None
         removed = await journal.removed_reviewers(f"{job.owner}/{job.repo}", job.number)
-    return ReviewFacts(teams, changed, frozenset(removed))
+    commits = await _commits(gateway, job, snapshot)
+    if commits is None:
+        return ReviewFacts(teams, changed, frozenset(removed))
+    return ReviewFacts(
+        teams, changed, frozenset(removed), contributors(commits), last_pusher(commits)
+    )
+
+
+async def _commits(gateway: Gateway, job: Job, snapshot: PullSnapshot) -> list[Contribution] | None:
+    """Who wrote the PR's commits, read only when someone other than the author has
+    approved (otherwise nobody's approval is in question: no call)."""
+    author = snapshot.pull.author.lower()
+    if not any(
+        r.state == ReviewState.APPROVED and r.user.lower() != author for r in snapshot.reviews
+    ):
+        return None
+    assert job.number is not None
+    found = await gateway.pull_commits(job.installation_id, job.owner, job.repo, job.number)
+    return [
+        Contribution(
+            c.author,
+            c.committer,
+            merge_by_github=c.parents > 1 and c.committer == GITHUB and c.verified,
+        )
+        for c in found
+    ]
 
 
 async def _teams(gateway: Gateway, job: Job, roles: list[Role]) -> dict[str, frozenset[str]]:

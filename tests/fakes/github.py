@@ -71,8 +71,11 @@ class Repo:
     branches: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
     collaborators: set[str] = field(default_factory=set)
-    # sha -> (message, author login, committer login); None login: not a GitHub user
-    commit_info: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+    # sha -> (message, author login, committer login, second parent, GitHub-signed);
+    # None login: not a GitHub user
+    commit_info: dict[str, tuple[str, str | None, str | None, str | None, bool]] = field(
+        default_factory=dict
+    )
     # None: the dependency graph is off (GitHub answers 403); else the changes to report
     dependency_graph: list[dict[str, Any]] | None = None
 
@@ -119,9 +122,12 @@ class FakeGitHub:
         author: str | None = "alice",
         committer: str | None = "web-flow",
         parent: str | None = None,
+        merged: str | None = None,
+        signed: bool = False,
     ) -> str:
         """Commit on `branch` (created from `parent`, else the default branch, if new);
-        None deletes a file."""
+        None deletes a file. `merged`: a second parent (a merge commit); `signed`: GitHub
+        verified its signature (as for its own web-flow commits)."""
         parent = repo.branches.get(branch) or parent or repo.branches.get(repo.default_branch)
         tree = {} if replace or parent is None else dict(repo.commits[parent])
         for path, content in files.items():
@@ -133,7 +139,7 @@ class FakeGitHub:
         repo.commits[sha] = tree
         repo.parents[sha] = parent
         repo.branches[branch] = sha
-        repo.commit_info[sha] = (message, author, committer)
+        repo.commit_info[sha] = (message, author, committer, merged, signed)
         return sha
 
     def open_pull(self, repo: Repo, branch: str, author: str, **fields: Any) -> Pull:
@@ -529,16 +535,20 @@ class FakeGitHub:
             sha = repo.parents[sha]
         out = []
         for sha in reversed(chain):
-            message, author, committer = repo.commit_info.get(sha, ("A commit", None, None))
+            info = repo.commit_info.get(sha, ("A commit", None, None, None, False))
+            message, author, committer, merged, signed = info
             entry = json.loads(json.dumps(template))
             entry["sha"] = sha
             entry["commit"]["message"] = message
             entry["author"] = entry["author"] | {"login": author} if author else None
             entry["committer"] = entry["committer"] | {"login": committer} if committer else None
             parent = repo.parents[sha]
-            entry["parents"] = (
-                [{"sha": parent, "url": entry["parents"][0]["url"]}] if parent else []
-            )
+            url = entry["parents"][0]["url"]
+            entry["parents"] = [{"sha": p, "url": url} for p in (parent, merged) if p]
+            entry["commit"]["verification"] |= {
+                "verified": signed,
+                "reason": "valid" if signed else "unsigned",
+            }
             out.append(entry)
         return out
 
