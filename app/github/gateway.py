@@ -219,7 +219,10 @@ class Gateway:
     async def changed_since(
         self, inst: int, owner: str, repo: str, base: str, head: str
     ) -> frozenset[str] | None:
-        """Paths changed between two commits, or None if GitHub cannot compare them."""
+        """Paths changed since `base` (a reviewed commit) up to `head`, or None when that
+        cannot be told: `base` gone (force-pushed away), histories that diverged, or
+        `head` behind `base` (a force-push back to an earlier commit: the three-dot diff
+        is then empty although what was reviewed is no longer what is there)."""
         gh = self._client(inst)
         try:
             response = await gh.rest.repos.async_compare_commits(
@@ -232,7 +235,9 @@ class Gateway:
         except GitHubException as error:
             raise wrap(error, "comparing commits") from None
         data = response.parsed_data
-        if data.status == "diverged" or data.files is None:
+        if data.status == "identical":
+            return frozenset()
+        if data.status != "ahead" or data.files is None:
             return None
         paths = {f.filename for f in data.files}
         paths |= {f.previous_filename for f in data.files if f.previous_filename}

@@ -7,7 +7,8 @@
 - The author never counts.
 - Stale approvals: `never` keeps them; `any_push` keeps only those given on the
   head commit; `relevant` keeps those given on a commit after which none of
-  the files that triggered the role changed. Unknown history means stale.
+  the files that triggered the role changed (for a role no file triggered: none
+  of the PR's files). Unknown history means stale.
 - Separation of duties: people are assigned to roles so each fills at most one,
   maximising the number of fully approved roles.
 """
@@ -50,14 +51,9 @@ def members(
     return found, unknown
 
 
-def is_fresh(
-    review: Review, facts: PullFacts, mode: str, relevant_files: frozenset[str] | None
-) -> bool:
-    """Whether an approval still stands under the `stale_approvals` mode.
-
-    `relevant_files` None means the role was triggered by something other than
-    files (a label, the size): then any later change counts as relevant.
-    """
+def is_fresh(review: Review, facts: PullFacts, mode: str, relevant_files: frozenset[str]) -> bool:
+    """Whether an approval still stands under the `stale_approvals` mode: with
+    `relevant`, none of `relevant_files` changed since the reviewed commit."""
     if mode == "never":
         return True
     if review.commit_id is not None and review.commit_id == facts.head_sha:
@@ -67,8 +63,6 @@ def is_fresh(
     changed = facts.changed_since.get(review.commit_id)
     if changed is None:
         return False
-    if relevant_files is None:
-        return not changed
     return not (changed & relevant_files)
 
 

@@ -149,17 +149,21 @@ def _path_findings(
 ) -> list[Finding]:
     found = []
     for changed in files:
-        if _in_scope(changed.path, include, ignore):
-            glob = include.first_match(changed.path)
-            found.append(
-                Finding.for_file(
-                    Kind.PATH,
-                    changed.path,
-                    Severity.INFO,
-                    "path.match",
-                    f"{changed.path} matches {glob} ({changed.status.value})",
+        # a rename counts under both names: moving a file out of `db/` touches `db/`
+        for path in dict.fromkeys((changed.path, changed.base_path)):
+            if _in_scope(path, include, ignore):
+                glob = include.first_match(path)
+                moved = f", from {changed.base_path}" if path != changed.path else ""
+                found.append(
+                    Finding.for_file(
+                        Kind.PATH,
+                        changed.path,
+                        Severity.INFO,
+                        "path.match",
+                        f"{path} matches {glob} ({changed.status.value}{moved})",
+                    )
                 )
-            )
+                break
     return found
 
 

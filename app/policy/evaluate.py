@@ -137,15 +137,23 @@ def _first_holding(conditions: Sequence[Condition], view: PullView) -> list[Find
     return []
 
 
-def _relevant_files(
-    reasons: Sequence[Finding], files: Sequence[ChangedFile]
-) -> frozenset[str] | None:
-    paths = {r.file for r in reasons if r.file is not None}
+def _relevant_files(reasons: Sequence[Finding], files: Sequence[ChangedFile]) -> frozenset[str]:
+    """The files whose change after an approval makes it stale: those the role's
+    evidence names (every file a finding came from, lockfile and manifest alike); for a
+    role its files did not trigger (a label, the size, the branch), every file of the
+    pull request, so that a merge of the base alone keeps its approvals."""
+    paths = {p for r in reasons for p in _files_of(r)}
     if not paths:
-        return None
+        paths = {f.path for f in files}
     # A renamed file counts under both names: a later edit may use either.
     renamed = {f.previous_path for f in files if f.path in paths and f.previous_path}
     return frozenset(paths | {p for p in renamed if p})
+
+
+def _files_of(finding: Finding) -> list[str]:
+    also = finding.extra.get("also_in", ())
+    named = [finding.file] if finding.file is not None else []
+    return named + [p for p in also if isinstance(p, str)]
 
 
 def _ballot(
@@ -153,7 +161,7 @@ def _ballot(
     votes: dict[str, Review],
     facts: PullFacts,
     config: Config,
-    relevant: frozenset[str] | None,
+    relevant: frozenset[str],
 ) -> Ballot:
     team_members, unknown = approvals.members(role.reviewers.teams, role.reviewers.users, facts)
     author = (facts.author or "").lower()

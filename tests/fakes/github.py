@@ -478,7 +478,9 @@ class FakeGitHub:
             body[side]["repo"]["name"] = repo.name
             body[side]["repo"]["full_name"] = f"{repo.owner}/{repo.name}"
             body[side]["repo"]["default_branch"] = repo.default_branch
-        label = body["labels"][0]
+        # The OpenAPI example lags what GitHub sends (and githubkit validates): a label
+        # carries "archived_by".
+        label = body["labels"][0] | {"archived_by": None}
         body["labels"] = [
             label | {"name": n, "id": abs(hash(n)) % 10**6} for n in sorted(pull.labels)
         ]
@@ -514,25 +516,32 @@ class FakeGitHub:
             repo, repo.branches[pull.base_ref], repo.branches[pull.head_ref]
         )
 
+    def _ancestors(self, repo: Repo, sha: str) -> set[str]:
+        """`sha` and everything reachable from it, through every parent of a merge."""
+        seen: set[str] = set()
+        todo = [sha]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            first, merged = repo.parents[current], repo.commit_info.get(current, ("",) * 4)[3]
+            todo += [p for p in (first, merged) if p]
+        return seen
+
     def _common_ancestor(self, repo: Repo, base: str, head: str) -> str:
-        ancestors = set()
-        sha: str | None = head
-        while sha is not None:
-            ancestors.add(sha)
-            sha = repo.parents[sha]
-        sha = base
-        while sha is not None and sha not in ancestors:
+        """git merge-base: the nearest commit of `base`'s history that `head` reaches."""
+        reachable = self._ancestors(repo, head)
+        sha: str | None = base
+        while sha is not None and sha not in reachable:
             sha = repo.parents[sha]
         return sha or base
 
     def _commits_between(self, repo: Repo, base: str, head: str) -> list[dict[str, Any]]:
-        """The commits on `head`'s side since `base`, oldest first, as GitHub lists them."""
+        """The commits `head` reaches and `base` does not, oldest first, as GitHub lists them."""
         template = example("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits")[0]
-        chain: list[str] = []
-        sha: str | None = head
-        while sha is not None and sha != base:
-            chain.append(sha)
-            sha = repo.parents[sha]
+        new = self._ancestors(repo, head) - self._ancestors(repo, base)
+        chain = [sha for sha in reversed(repo.commits) if sha in new]
         out = []
         for sha in reversed(chain):
             info = repo.commit_info.get(sha, ("A commit", None, None, None, False))
@@ -559,14 +568,6 @@ class FakeGitHub:
         if ahead:
             return "ahead"
         return "behind" if behind else "identical"
-
-    def _is_ancestor(self, repo: Repo, old: str, new: str) -> bool:
-        sha: str | None = new
-        while sha is not None:
-            if sha == old:
-                return True
-            sha = repo.parents[sha]
-        return False
 
     def _diff(self, repo: Repo, base: str, head: str) -> list[dict[str, Any]]:
         before, after = repo.commits[base], repo.commits[head]

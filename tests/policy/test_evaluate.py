@@ -232,11 +232,36 @@ def test_approval_on_head_is_always_fresh() -> None:
 
 
 def test_relevant_staleness_for_roles_triggered_without_files() -> None:
+    """A role a label (or the size, the branch) triggered goes stale when any file of
+    the PR changes, and stays fresh across a merge of the base alone."""
     args = {"labels": frozenset({"needs-qa"}), "stale": "relevant"}
     _, roles = decide([approve("quinn", OLD)], changed_since={OLD: frozenset()}, **args)
     assert roles["qa"].state == RoleState.APPROVED
-    _, roles = decide([approve("quinn", OLD)], changed_since={OLD: frozenset({"x"})}, **args)
+    base_only = {OLD: frozenset({"docs/from-main.md"})}  # "Update branch" brought it
+    _, roles = decide([approve("quinn", OLD)], changed_since=base_only, **args)
+    assert roles["qa"].state == RoleState.APPROVED
+    pr_file = {OLD: frozenset({"app/auth/token.rb"})}
+    _, roles = decide([approve("quinn", OLD)], changed_since=pr_file, **args)
     assert roles["qa"].state == RoleState.WAITING
+
+
+def test_a_change_to_any_file_of_a_merged_dependency_finding_stales_it() -> None:
+    """The finding names the manifest; its lockfile changing alone must stale too."""
+    locked = Finding(
+        Kind.DEPENDENCY,
+        "Gemfile",
+        4,
+        Severity.MEDIUM,
+        "dependency.major",
+        "rails 7->8; also in Gemfile.lock",
+        ecosystem="gem",
+        package="rails",
+        change=Change.MAJOR,
+        extra={"also_in": ("Gemfile.lock",)},
+    )
+    only_lock = {OLD: frozenset({"Gemfile.lock"})}
+    _, roles = decide([approve("sam", OLD)], findings=(locked,), changed_since=only_lock)
+    assert roles["security"].stale == ("sam",)
 
 
 def test_separation_of_duties_maximises_satisfied_roles() -> None:

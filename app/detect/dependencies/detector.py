@@ -189,7 +189,8 @@ def _package_finding(items: list[_Seen]) -> Finding:
         from_version=before,
         to_version=after,
         change=change,
-        extra={"direct": direct} if direct is not None else {},
+        extra=({"direct": direct} if direct is not None else {})
+        | ({"also_in": tuple(also)} if also else {}),
     )
 
 
