@@ -20,6 +20,7 @@ from app.detect.registry import DETECTORS
 
 CONFIG_PATH = ".github/release-roles.yml"
 DEFAULT_CHECK_NAME = "Release roles"
+StaleMode = Literal["relevant", "any_push", "never"]
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")  # owner/repo
 # The registry's names, spelled out for the type checker and the JSON Schema; a test
 # keeps this, the `Detectors` fields and the registry the same.
@@ -172,6 +173,11 @@ class Role(Strict):
     description: str | None = None
     reviewers: Reviewers = Field(default_factory=Reviewers)
     approvals: int = Field(default=1, ge=1, le=20, description="Distinct approvals needed.")
+    stale_approvals: StaleMode | None = Field(
+        default=None,
+        description="This role's own staleness (QA: any_push, it tested that build); "
+        "default: options.stale_approvals.",
+    )
     when: list[Condition] = Field(
         min_length=1, description="The role is required if any entry holds."
     )
@@ -195,7 +201,7 @@ class Detectors(Strict):
 
 class Options(Strict):
     check_name: str = Field(default=DEFAULT_CHECK_NAME, min_length=1, max_length=100)
-    stale_approvals: Literal["relevant", "any_push", "never"] = Field(
+    stale_approvals: StaleMode = Field(
         default="relevant",
         description="relevant: an approval goes stale when files that triggered the role "
         "change after it; any_push: on any new commit; never: approvals never go stale.",

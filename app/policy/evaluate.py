@@ -165,7 +165,7 @@ def _ballot(
 ) -> Ballot:
     team_members, unknown = approvals.members(role.reviewers.teams, role.reviewers.users, facts)
     author = (facts.author or "").lower()
-    mode = config.options.stale_approvals
+    mode = role.stale_approvals or config.options.stale_approvals
     barred = _barred(config, facts)
     fresh: set[str] = set()
     stale: set[str] = set()

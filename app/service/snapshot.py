@@ -144,7 +144,11 @@ async def _teams(gateway: Gateway, job: Job, roles: list[Role]) -> dict[str, fro
 async def _changed_since(
     gateway: Gateway, job: Job, snapshot: PullSnapshot
 ) -> dict[str, frozenset[str] | None]:
-    if snapshot.config.options.stale_approvals != "relevant":
+    config = snapshot.config
+    modes = {
+        role.stale_approvals or config.options.stale_approvals for role in config.roles.values()
+    }
+    if "relevant" not in modes:
         return {}
     head = snapshot.pull.head_sha
     commits = {

@@ -333,3 +333,21 @@ def test_an_unreadable_file_counts_for_every_detector_and_content_condition() ->
     required = {r.key for r in decision.required}
     assert required == {"sre", "security", "qa"}  # docs: out of its paths
     assert all(r.reasons == (unreadable,) for r in decision.required)
+
+
+def test_a_role_may_keep_its_own_staleness() -> None:
+    """QA tested that build (any push stales it); the DBA only cares about the migration."""
+    config = load_config(
+        "version: 1\nroles:\n"
+        "  dba: {reviewers: {users: [dana]}, when: [{detector: migrations}]}\n"
+        "  qa: {reviewers: {users: [quinn]}, when: [{detector: migrations}],"
+        " stale_approvals: any_push}\n"
+    ).config
+    facts = PullFacts(
+        head_sha=HEAD,
+        reviews=(approve("dana", OLD), approve("quinn", OLD)),
+        changed_since={OLD: frozenset({"README.md"})},
+    )
+    decision = evaluate(config, FILES, [MIGRATION], facts)
+    states = {r.key: r.state for r in decision.roles}
+    assert states == {"dba": RoleState.APPROVED, "qa": RoleState.WAITING}
