@@ -127,6 +127,10 @@ async def _record(
         return _answer(400, error=str(error))
     journal = request.app.state.journal
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
+    if routed.override is not None:
+        # before its job is queued, so the evaluation it starts sees it (a redelivery
+        # records the same command again: the latest per role wins)
+        await journal.save_override(routed.override)
     fresh = await journal.accept(delivery, event, action, body, routed.jobs)
     if not fresh:
         log.info("webhook_duplicate", delivery=delivery, github_event=event)
@@ -134,6 +138,7 @@ async def _record(
         return _answer(200, duplicate=True)
     if routed.removed_reviewer is not None:
         await journal.remember_removed(*routed.removed_reviewer)
+
     if routed.jobs:
         request.app.state.worker.wake()
     _count(request, event, "accepted")

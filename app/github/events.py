@@ -8,13 +8,14 @@ only for which PR to look at. Only the fields used here are read.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.jobs.model import Job, JobKind
+from app.jobs.model import Job, JobKind, OverrideCommand
 from app.policy.config import CONFIG_PATH
-from app.report.messages import RECHECK_COMMAND
+from app.report.messages import OVERRIDE_COMMAND, RECHECK_COMMAND
 
 PULL_ACTIONS = frozenset(
     {
@@ -42,6 +43,7 @@ class Routed:
     jobs: tuple[Job, ...] = ()
     # (owner/repo, number, "login" or "team:slug") a human removed from the requests.
     removed_reviewer: tuple[str, int, str] | None = None
+    override: OverrideCommand | None = None
     note: str = ""
     log: Mapping[str, Any] = field(default_factory=dict)
 
@@ -232,9 +234,36 @@ def _issue_comment(payload: Mapping[str, Any], app_id: int) -> Routed:
     body = (payload.get("comment") or {}).get("body") or ""
     if payload["action"] != "created" or not issue.get("pull_request"):
         return Routed(note="not a new comment on a pull request")
-    if not body.strip().startswith(RECHECK_COMMAND):
+    command = body.strip().split("\n", 1)[0]
+    job = _pull_job(payload, _int(issue["number"]))
+    if command.startswith(OVERRIDE_COMMAND):
+        by = str(payload["comment"]["user"]["login"])
+        override = parse_override(command, f"{job.owner}/{job.repo}", _int(issue["number"]), by)
+        if isinstance(override, str):
+            return Routed(note=override)
+        return Routed(jobs=(job,), override=override, note=f"override of {override.role}")
+    if not command.startswith(RECHECK_COMMAND):
         return Routed(note="no command")
-    return Routed(jobs=(_pull_job(payload, _int(issue["number"])),))
+    return Routed(jobs=(job,))
+
+
+def parse_override(command: str, repo: str, number: int, by: str) -> OverrideCommand | str:
+    """`/release-roles override <role> --reason "..."` or `... override --revoke <role>`;
+    a string says why the command could not be read."""
+    try:
+        words = shlex.split(command)[2:]
+    except ValueError as error:
+        return f"could not read the override command: {error}"
+    revoke = "--revoke" in words
+    words = [w for w in words if w != "--revoke"]
+    reason = ""
+    if "--reason" in words:
+        at = words.index("--reason")
+        reason = " ".join(words[at + 1 :])
+        words = words[:at]
+    if len(words) != 1:
+        return 'usage: /release-roles override <role> --reason "why" (or --revoke <role>)'
+    return OverrideCommand(repo, number, words[0].lower(), by, reason[:500], revoke)
 
 
 def _log_only(payload: Mapping[str, Any], app_id: int) -> Routed:

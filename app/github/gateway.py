@@ -275,6 +275,24 @@ class Gateway:
         return [commit(entry) for entry in entries]
 
     @answers_checked
+    async def label_actors(self, inst: int, owner: str, repo: str, number: int) -> dict[str, str]:
+        """Label (lower case) -> login of whoever set it last, from the issue events."""
+        gh = self._client(inst)
+        events = await all_pages(
+            lambda page: gh.rest.issues.async_list_events(
+                owner, repo, number, per_page=PER_PAGE, page=page
+            ),
+            f"events of #{number}",
+        )
+        actors: dict[str, str] = {}
+        for event in events:  # oldest first: a later labeling wins
+            label = getattr(getattr(event, "label", None), "name", None)
+            actor = getattr(getattr(event, "actor", None), "login", None)
+            if getattr(event, "event", None) == "labeled" and label and actor:
+                actors[label.lower()] = actor
+        return actors
+
+    @answers_checked
     async def merge_base(self, inst: int, owner: str, repo: str, base: str, head: str) -> str:
         """The commit a PR's diff is taken from: where `head` left `base`'s history.
 

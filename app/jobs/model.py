@@ -56,6 +56,27 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
+class OverrideCommand:
+    """`/release-roles override <role> --reason "..."` (or `--revoke <role>`), as a
+    comment said it; recorded with its delivery, judged at evaluation."""
+
+    repo: str  # owner/name
+    number: int
+    role: str
+    by: str
+    reason: str = ""
+    revoke: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOverride:
+    role: str
+    by: str
+    reason: str
+    at: float  # Unix time it was recorded
+
+
+@dataclass(frozen=True, slots=True)
 class Claimed:
     """A job leased to one worker; `generation` detects a newer event for the same key."""
 

@@ -10,7 +10,7 @@ reason is a `condition` finding that says which fact held.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,6 +31,8 @@ class PullView:
     files: Sequence[ChangedFile]
     findings: Sequence[Finding]
     facts: PullFacts
+    # whether a set label may waive a role (policy/overrides.py: who set it)
+    label_waives: Callable[[str], bool] = lambda _label: True
     by_kind: dict[Kind, list[Finding]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,9 +54,12 @@ class PullView:
         return frozenset(label.lower() for label in self.facts.labels)
 
 
-def evidence(condition: Condition, view: PullView) -> list[Finding] | None:
-    """The reasons `condition` holds, or None when it does not."""
-    gate_reasons = _gates(condition, view)
+def evidence(
+    condition: Condition, view: PullView, *, waiving: bool = False
+) -> list[Finding] | None:
+    """The reasons `condition` holds, or None when it does not. `waiving`: it is an
+    `unless` entry, whose labels count only when someone allowed set them."""
+    gate_reasons = _gates(condition, view, waiving)
     if gate_reasons is None:
         return None
     include = compiled(tuple(condition.paths or ()))
@@ -71,11 +76,15 @@ def evidence(condition: Condition, view: PullView) -> list[Finding] | None:
     return found or None
 
 
-def _gates(condition: Condition, view: PullView) -> list[Finding] | None:
+def _gates(condition: Condition, view: PullView, waiving: bool) -> list[Finding] | None:
     facts = view.facts
     reasons: list[Finding] = []
     if condition.labels is not None:
-        hit = [label for label in condition.labels if label.lower() in view.labels]
+        hit = [
+            label
+            for label in condition.labels
+            if label.lower() in view.labels and (not waiving or view.label_waives(label))
+        ]
         if not hit:
             return None
         reasons.append(_fact("condition.labels", f"label {hit[0]!r} is set"))

@@ -227,6 +227,19 @@ class Options(Strict):
     )
 
 
+class Overrides(Strict):
+    """Who may waive a required role: by a comment `/release-roles override <role>
+    --reason "..."`, or by setting a label that a role's `unless` names."""
+
+    by: Reviewers = Field(
+        default_factory=Reviewers, description="The people and teams who may override."
+    )
+    reason_required: bool = Field(default=True, description="An override must say why.")
+    allow_author: bool = Field(
+        default=False, description="Let the author override their own pull request."
+    )
+
+
 class Config(Strict):
     """The whole of `.github/release-roles.yml`."""
 
@@ -247,6 +260,12 @@ class Config(Strict):
     roles: dict[RoleKey, Role] = Field(default_factory=dict)
     detectors: Detectors = Field(default_factory=Detectors)
     options: Options = Field(default_factory=Options)
+    overrides: Overrides | None = Field(
+        default=None,
+        description="Who may waive roles. Without it, a waiver label counts only when "
+        "someone other than the author and the PR's contributors set it, and no comment "
+        "override is accepted.",
+    )
 
 
 def display_name(key: str, role: Role) -> str:

@@ -11,7 +11,8 @@ from app.policy import approvals
 from app.policy.approvals import Demand
 from app.policy.conditions import PullView, evidence
 from app.policy.config import Condition, Config, Role, display_name
-from app.policy.facts import PullFacts, Review, ReviewState
+from app.policy.facts import Override, PullFacts, Review, ReviewState
+from app.policy.overrides import Judged, judge, label_waives
 
 
 class RoleState(enum.StrEnum):
@@ -20,6 +21,7 @@ class RoleState(enum.StrEnum):
     WAITING = "waiting"
     APPROVED = "approved"
     BLOCKED = "blocked"  # a member requested changes
+    OVERRIDDEN = "overridden"  # waived by someone allowed, with the reason shown
 
 
 class Conclusion(enum.StrEnum):
@@ -49,10 +51,11 @@ class RoleDecision:
     unknown_teams: tuple[str, ...] = ()
     # members whose approval does not count: they contributed commits, or made the last
     contributed: tuple[str, ...] = ()
+    overridden: Override | None = None
 
     @property
     def approved(self) -> bool:
-        return self.state == RoleState.APPROVED
+        return self.state in (RoleState.APPROVED, RoleState.OVERRIDDEN)
 
     @property
     def missing(self) -> int:
@@ -90,8 +93,9 @@ def evaluate(
     findings: Sequence[Finding],
     facts: PullFacts,
 ) -> Decision:
-    view = PullView(files, findings, facts)
+    view = PullView(files, findings, facts, lambda label: label_waives(label, config, facts))
     triggered = [(key, role, *_requirement(role, view)) for key, role in config.roles.items()]
+    judged = judge(config, facts) if facts.reviews is not None else Judged({}, ())
     ballots: dict[str, Ballot] = {}
     if facts.reviews is not None:
         votes = approvals.latest_votes(facts.reviews)
@@ -104,7 +108,7 @@ def evaluate(
     ]
     counted = approvals.assign(demands, config.options.separation_of_duties)
     roles = tuple(
-        _decide(key, role, reasons, waived, ballots.get(key), counted, facts)
+        _overridden(_decide(key, role, reasons, waived, ballots.get(key), counted, facts), judged)
         for key, role, reasons, waived in triggered
     )
     return Decision(
@@ -113,13 +117,13 @@ def evaluate(
         files_changed=len(files),
         lines_changed=view.lines_changed,
         conclusion=_conclusion(roles, facts),
-        notes=_notes(files, roles),
+        notes=_notes(files, roles) + judged.refused + _labels_not_waiving(config, view),
     )
 
 
 def _requirement(role: Role, view: PullView) -> tuple[list[Finding], list[Finding]]:
     """(reasons the role is required, reasons it was waived); reasons empty = not required."""
-    waived = _first_holding(role.unless, view)
+    waived = _first_holding(role.unless, view, waiving=True)
     if waived:
         return [], waived
     reasons: dict[tuple[str, str | None, int | None, str], Finding] = {}
@@ -129,9 +133,11 @@ def _requirement(role: Role, view: PullView) -> tuple[list[Finding], list[Findin
     return sorted(reasons.values(), key=Finding.sort_key), []
 
 
-def _first_holding(conditions: Sequence[Condition], view: PullView) -> list[Finding]:
+def _first_holding(
+    conditions: Sequence[Condition], view: PullView, *, waiving: bool
+) -> list[Finding]:
     for condition in conditions:
-        found = evidence(condition, view)
+        found = evidence(condition, view, waiving=waiving)
         if found:
             return found
     return []
@@ -249,6 +255,32 @@ def _decide(
     )
 
 
+def _overridden(role: RoleDecision, judged: Judged) -> RoleDecision:
+    """A required role an allowed person waived: satisfied, and says by whom and why.
+    Changes requested still block (an override answers a missing review, not a no)."""
+    override = judged.accepted.get(role.key)
+    if override is None or not role.required or role.state == RoleState.BLOCKED:
+        return role
+    if role.state == RoleState.APPROVED:
+        return replace(role, overridden=override)
+    return replace(role, state=RoleState.OVERRIDDEN, overridden=override)
+
+
+def _labels_not_waiving(config: Config, view: PullView) -> tuple[str, ...]:
+    """Waiver labels that are set but do not waive: whoever set them may not."""
+    notes = []
+    actors = view.facts.label_actors or {}
+    for key, role in config.roles.items():
+        for condition in role.unless:
+            for label in condition.labels or ():
+                if label.lower() in view.labels and not view.label_waives(label):
+                    who = actors.get(label.lower())
+                    by = f"@{who}" if who else "someone GitHub does not name"
+                    name = display_name(key, role)
+                    notes.append(f"label {label!r} was set by {by}, who may not waive {name}")
+    return tuple(dict.fromkeys(notes))
+
+
 def _conclusion(roles: Sequence[RoleDecision], facts: PullFacts) -> Conclusion:
     required = [r for r in roles if r.required]
     if not required:
@@ -257,7 +289,7 @@ def _conclusion(roles: Sequence[RoleDecision], facts: PullFacts) -> Conclusion:
         return Conclusion.REQUIRED
     if any(r.state == RoleState.BLOCKED for r in required):
         return Conclusion.BLOCKED
-    if all(r.state == RoleState.APPROVED for r in required):
+    if all(r.approved for r in required):
         return Conclusion.APPROVED
     return Conclusion.WAITING
 

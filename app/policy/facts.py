@@ -29,6 +29,16 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """`/release-roles override <role> --reason "..."`, as the journal recorded it."""
+
+    role: str
+    by: str
+    reason: str
+    at: float  # Unix time
+
+
+@dataclass(frozen=True, slots=True)
 class PullFacts:
     author: str | None = None
     labels: frozenset[str] = frozenset()
@@ -50,3 +60,7 @@ class PullFacts:
     # (policy/contributors.py); None: not read (no approval to weigh, or the CLI).
     contributors: frozenset[str] | None = None
     last_pusher: str | None = None  # who made the head commit
+    overrides: tuple[Override, ...] = ()  # the latest, unrevoked one per role
+    # Label (lower case) -> login of whoever set it last; None: not known (the CLI,
+    # where --label is taken at its word).
+    label_actors: Mapping[str, str] | None = None

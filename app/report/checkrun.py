@@ -57,7 +57,10 @@ def from_decision(
         case Conclusion.NOTHING_REQUIRED:
             return CheckRunContent("completed", "success", messages.NOTHING_REQUIRED_TITLE, summary)
         case Conclusion.APPROVED:
-            names = ", ".join(r.name for r in decision.required)
+            names = ", ".join(
+                f"{r.name} (overridden by @{r.overridden.by})" if r.overridden else r.name
+                for r in decision.required
+            )
             title = _cap(f"Approved by every required role: {names}")
             return CheckRunContent("completed", "success", title, summary, annotations)
         case Conclusion.BLOCKED:
@@ -67,7 +70,7 @@ def from_decision(
     waiting = [
         f"{r.name} ({len(r.approved_by)}/{r.approvals_needed})"
         for r in decision.required
-        if r.state != RoleState.APPROVED
+        if not r.approved
     ]
     title = _cap("Waiting for " + ", ".join(waiting))
     return CheckRunContent("in_progress", None, title, summary, annotations)

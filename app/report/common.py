@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from app.detect.base import Finding
 from app.policy.evaluate import RoleDecision, RoleState
+from app.policy.facts import Override
 
 
 def location(finding: Finding) -> str:
@@ -30,6 +33,9 @@ def status_line(role: RoleDecision) -> str:
             return f"required: needs {needed} approval{plural} from {who(role)}"
         case RoleState.APPROVED:
             return f"approved by {', '.join('@' + u for u in role.approved_by)}"
+        case RoleState.OVERRIDDEN:
+            assert role.overridden is not None
+            return overridden(role.overridden)
         case RoleState.BLOCKED:
             people = ", ".join("@" + u for u in role.changes_requested_by)
             return f"changes requested by {people}"
@@ -39,3 +45,10 @@ def status_line(role: RoleDecision) -> str:
                 return f"approved ({got}/{needed}); checklist not ticked: {'; '.join(unticked)}"
             return f"waiting ({got}/{needed}) for {who(role)}"
     return role.state.value  # pragma: no cover
+
+
+def overridden(override: Override) -> str:
+    """'overridden by @rm at 2026-12-01 22:30 UTC: hotfix for the outage'"""
+    when = datetime.fromtimestamp(override.at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    reason = f": {override.reason}" if override.reason else ""
+    return f"overridden by @{override.by} at {when}{reason}"

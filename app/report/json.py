@@ -7,6 +7,7 @@ from typing import Any
 
 from app.detect.base import Finding, Kind
 from app.policy.evaluate import Decision, RoleDecision
+from app.policy.facts import Override
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -42,11 +43,18 @@ def role_dict(role: RoleDecision) -> dict[str, Any]:
         "changes_requested_by": list(role.changes_requested_by),
         "stale_approvals": list(role.stale),
         "contributor_approvals": list(role.contributed),
+        "overridden": _override(role.overridden),
         "reviewers": {"teams": list(role.teams), "users": list(role.users)},
         "checklist": [{"item": item, "checked": done} for item, done in role.checklist],
         "reasons": [finding_dict(f) for f in role.reasons],
         "waived_by": [finding_dict(f) for f in role.waived_by],
     }
+
+
+def _override(override: Override | None) -> dict[str, Any] | None:
+    if override is None:
+        return None
+    return {"by": override.by, "reason": override.reason, "at": override.at}
 
 
 def to_dict(decision: Decision) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import hashlib
 from app.detect.base import Finding
 from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
 from app.report import messages
-from app.report.common import location, status_line
+from app.report.common import location, overridden, status_line
 
 GITHUB_SUMMARY_LIMIT = 65_535
 _ICONS = {
@@ -21,6 +21,7 @@ _ICONS = {
     RoleState.BLOCKED: "⛔",
     RoleState.REQUIRED: "🔶",
     RoleState.NOT_REQUIRED: "⚪",
+    RoleState.OVERRIDDEN: "🔓",
 }
 _HEADLINES = {
     Conclusion.NOTHING_REQUIRED: messages.NOTHING_REQUIRED,
@@ -82,6 +83,8 @@ def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
                 "Stale approvals (files that triggered this role changed since): "
                 + ", ".join("@" + u for u in role.stale)
             )
+        if role.overridden is not None:
+            out += ["", f"**{overridden(role.overridden).capitalize()}**"]
         for login in role.contributed:
             out.append("")
             out.append(messages.contributed(login))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 RECHECK_COMMAND = "/release-roles recheck"
+OVERRIDE_COMMAND = "/release-roles override"
 NOTHING_REQUIRED = "No release role is required for this change."
 NOTHING_REQUIRED_TITLE = "No release role needed"
 DRAFT_NOTE = "Draft: reviewers will be requested when it is ready for review."

@@ -65,6 +65,8 @@ def plan_pull(
         changed_since=facts.changed_since,
         contributors=facts.contributors,
         last_pusher=facts.last_pusher,
+        overrides=facts.overrides,
+        label_actors=facts.label_actors,
     )
     decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
     drafting = pull.draft and options.skip_drafts

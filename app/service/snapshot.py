@@ -19,7 +19,7 @@ from app.jobs.model import Job
 from app.jobs.store import Journal
 from app.policy.config import CONFIG_PATH, Config, Role
 from app.policy.contributors import GITHUB, Contribution, contributors, last_pusher
-from app.policy.facts import Review, ReviewState
+from app.policy.facts import Override, Review, ReviewState
 from app.policy.loading import ConfigError, ConfigIssue
 from app.service import contents
 from app.service.configs import Configs
@@ -59,6 +59,8 @@ class ReviewFacts:
     removed: frozenset[str]
     contributors: frozenset[str] | None = None
     last_pusher: str | None = None
+    overrides: tuple[Override, ...] = ()
+    label_actors: dict[str, str] | None = None
 
 
 async def read_pull(
@@ -95,26 +97,56 @@ async def read_pull(
 async def read_review_facts(
     gateway: Gateway, journal: Journal, job: Job, snapshot: PullSnapshot, required: list[Role]
 ) -> ReviewFacts:
-    teams = await _teams(gateway, job, required)
+    assert job.number is not None
+    repo = f"{job.owner}/{job.repo}"
+    overrides = tuple(
+        Override(o.role, o.by, o.reason, o.at) for o in await journal.overrides(repo, job.number)
+    )
+    actors = await _label_actors(gateway, job, snapshot)
+    judging = bool(overrides) or bool(actors)
+    rules = snapshot.config.overrides
+    waivers = rules.by.teams if judging and rules is not None else []
+    teams = await _teams(gateway, job, [*(r.reviewers.teams for r in required), waivers])
     changed = await _changed_since(gateway, job, snapshot)
     options, pull = snapshot.config.options, snapshot.pull
     removed: set[str] = set()
     if options.request_reviews and not (pull.draft and options.skip_drafts):
-        assert job.number is not None
-        removed = await journal.removed_reviewers(f"{job.owner}/{job.repo}", job.number)
-    commits = await _commits(gateway, job, snapshot)
-    if commits is None:
-        return ReviewFacts(teams, changed, frozenset(removed))
+        removed = await journal.removed_reviewers(repo, job.number)
+    commits = await _commits(gateway, job, snapshot, judging)
     return ReviewFacts(
-        teams, changed, frozenset(removed), contributors(commits), last_pusher(commits)
+        team_members=teams,
+        changed_since=changed,
+        removed=frozenset(removed),
+        contributors=contributors(commits) if commits is not None else None,
+        last_pusher=last_pusher(commits) if commits is not None else None,
+        overrides=overrides,
+        label_actors=actors,
     )
 
 
-async def _commits(gateway: Gateway, job: Job, snapshot: PullSnapshot) -> list[Contribution] | None:
+async def _label_actors(
+    gateway: Gateway, job: Job, snapshot: PullSnapshot
+) -> dict[str, str] | None:
+    """Who set the labels that could waive a role, read only when one is set."""
+    waiving = {
+        label.lower()
+        for role in snapshot.config.roles.values()
+        for condition in role.unless
+        for label in condition.labels or ()
+    }
+    if not waiving & {label.lower() for label in snapshot.pull.labels}:
+        return None
+    assert job.number is not None
+    return await gateway.label_actors(job.installation_id, job.owner, job.repo, job.number)
+
+
+async def _commits(
+    gateway: Gateway, job: Job, snapshot: PullSnapshot, judging_waivers: bool
+) -> list[Contribution] | None:
     """Who wrote the PR's commits, read only when someone other than the author has
-    approved (otherwise nobody's approval is in question: no call)."""
+    approved or a waiver is to be judged (otherwise nobody is in question: no call)."""
     author = snapshot.pull.author.lower()
-    if not any(
+    if not judging_waivers and not any(
         r.state == ReviewState.APPROVED and r.user.lower() != author for r in snapshot.reviews
     ):
         return None
@@ -130,8 +162,10 @@ async def _commits(gateway: Gateway, job: Job, snapshot: PullSnapshot) -> list[C
     ]
 
 
-async def _teams(gateway: Gateway, job: Job, roles: list[Role]) -> dict[str, frozenset[str]]:
-    wanted = sorted({team for role in roles for team in role.reviewers.teams})
+async def _teams(
+    gateway: Gateway, job: Job, team_lists: list[list[str]]
+) -> dict[str, frozenset[str]]:
+    wanted = sorted({team for teams in team_lists for team in teams})
     members: dict[str, frozenset[str]] = {}
     for team in wanted:
         org, slug = team.split("/", 1) if "/" in team else (job.owner, team)

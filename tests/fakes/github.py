@@ -58,6 +58,8 @@ class Pull:
     requested_users: set[str] = field(default_factory=set)
     requested_teams: set[str] = field(default_factory=set)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    # (label, who set it), oldest first: GitHub's issue events of kind "labeled"
+    labelings: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -155,6 +157,11 @@ class FakeGitHub:
             {"user": user, "state": state, "commit_id": commit or repo.branches[pull.head_ref]}
         )
         pull.requested_users.discard(user.lower())
+
+    def label(self, pull: Pull, label: str, by: str) -> None:
+        """`by` sets `label` on the PR (GitHub records who, as an issue event)."""
+        pull.labels.add(label)
+        pull.labelings.append((label, by))
 
     def team(self, org: str, slug: str, members: set[str]) -> None:
         self.teams[(org.lower(), slug.lower())] = {m.lower() for m in members}
@@ -275,6 +282,27 @@ class FakeGitHub:
             )
             return answer(
                 "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", _page(commits, request)
+            )
+
+        @app.get("/repos/{owner}/{name}/issues/{number}/events")
+        async def issue_events(
+            owner: str, name: str, number: int, request: Request
+        ) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            pull = repo.pulls.get(number)
+            if pull is None:
+                return not_found()
+            template = example("GET /repos/{owner}/{repo}/issues/{issue_number}/events")[0]
+            events = []
+            for index, (label, by) in enumerate(pull.labelings):
+                event = json.loads(json.dumps(template))
+                event |= {"id": 5000 + index, "event": "labeled", "commit_id": None}
+                event["commit_url"] = None
+                event["actor"]["login"] = by
+                event["label"] = {"name": label, "color": "ededed"}
+                events.append(event)
+            return answer(
+                "GET /repos/{owner}/{repo}/issues/{issue_number}/events", _page(events, request)
             )
 
         @app.get("/repos/{owner}/{name}/pulls/{number}/reviews")

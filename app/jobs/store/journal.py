@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from app.jobs.model import Claimed, Job
+from app.jobs.model import Claimed, Job, OverrideCommand, StoredOverride
 from app.jobs.store import schema
 
 # How long a claimed job stays a worker's without a renewal: the worker renews it
@@ -60,6 +60,14 @@ class Journal(Protocol):
     ) -> None: ...
     async def last_check_name(self, repo: str) -> str | None:
         """The name of the check last posted in this repository."""
+        ...
+
+    async def save_override(self, command: OverrideCommand) -> None:
+        """Record `/release-roles override` (or its --revoke); the latest per role wins."""
+        ...
+
+    async def overrides(self, repo: str, number: int) -> list[StoredOverride]:
+        """The PR's standing overrides, one per role."""
         ...
 
     async def last_head(self, repo: str, number: int) -> str | None:
@@ -156,6 +164,7 @@ class SqlJournal:
             statements += [
                 (schema.PRUNE_CHECK_RUNS, (records_older_than,)),
                 (schema.PRUNE_REMOVED, (records_older_than,)),
+                (schema.PRUNE_OVERRIDES, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -192,3 +201,12 @@ class SqlJournal:
     async def last_head(self, repo: str, number: int) -> str | None:
         [row] = await self._run([(schema.LAST_HEAD, (repo.lower(), number))], fetch=True)
         return str(row[0]) if row else None
+
+    async def save_override(self, command: OverrideCommand) -> None:
+        c = command
+        values = (c.repo.lower(), c.number, c.role, c.by, c.reason, int(c.revoke), time.time())
+        await self._run([(schema.SAVE_OVERRIDE, values)])
+
+    async def overrides(self, repo: str, number: int) -> list[StoredOverride]:
+        rows = await self._run([(schema.OVERRIDES, (repo.lower(), number))], fetch_all=True)
+        return [StoredOverride(str(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows[0]]

@@ -34,6 +34,16 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
         PRIMARY KEY (repo, number, reviewer)
     )""",
+    """CREATE TABLE IF NOT EXISTS overrides (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number, role)
+    )""",
     """CREATE TABLE IF NOT EXISTS check_runs (
         repo TEXT NOT NULL,
         head_sha TEXT NOT NULL,
@@ -98,3 +108,14 @@ COUNT_JOBS = "SELECT COUNT(*) FROM jobs"
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE received_at < ?"
 PRUNE_CHECK_RUNS = "DELETE FROM check_runs WHERE saved_at < ?"
 PRUNE_REMOVED = "DELETE FROM removed_reviewers WHERE saved_at < ?"
+SAVE_OVERRIDE = (
+    "INSERT INTO overrides (repo, number, role, by_login, reason, revoked, saved_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo, number, role) DO UPDATE SET "
+    "by_login = excluded.by_login, reason = excluded.reason, revoked = excluded.revoked, "
+    "saved_at = excluded.saved_at"
+)
+OVERRIDES = (
+    "SELECT role, by_login, reason, saved_at FROM overrides "
+    "WHERE repo = ? AND number = ? AND revoked = 0 ORDER BY role"
+)
+PRUNE_OVERRIDES = "DELETE FROM overrides WHERE saved_at < ?"
