@@ -219,8 +219,12 @@ def _push(payload: Mapping[str, Any], app_id: int) -> Routed:
         return Routed(note=f"push does not change {CONFIG_PATH}")
     owner, repo = _repo(payload)
     branch = ref.removeprefix("refs/heads/")
-    job = Job(JobKind.CONFIG_CHANGED, owner, repo, _installation(payload), ref=branch)
-    return Routed(jobs=(job,))
+    installation = _installation(payload)
+    jobs = [Job(JobKind.CONFIG_CHANGED, owner, repo, installation, ref=branch)]
+    if branch == payload["repository"].get("default_branch"):
+        # `extends: owner/repo` reads this very file: the configs built on it changed
+        jobs.append(Job(JobKind.EXTENDS_CHANGED, owner, repo, installation))
+    return Routed(jobs=tuple(jobs))
 
 
 def _teams(payload: Mapping[str, Any], app_id: int) -> Routed:

@@ -80,7 +80,7 @@ class Gateway:
             cache_strategy=MemCacheStrategy(),
         )
         self._team_ttl = team_cache_seconds
-        self._teams: dict[tuple[str, str], tuple[float, frozenset[str] | None]] = {}
+        self._teams: dict[tuple[str, str, int], tuple[float, frozenset[str] | None]] = {}
         self._clock = clock
         self._no_graph: dict[tuple[str, str], float] = {}
 
@@ -163,9 +163,13 @@ class Gateway:
         return out
 
     @answers_checked
-    async def team_members(self, inst: int, org: str, slug: str) -> frozenset[str] | None:
-        """Logins of a team (cached); None when the team does not exist or is not visible."""
-        key = (org.lower(), slug.lower())
+    async def team_members(
+        self, inst: int, org: str, slug: str, version: int = 0
+    ) -> frozenset[str] | None:
+        """Logins of a team (cached); None when the team does not exist or is not visible.
+        `version`: the org's teams version in the journal, bumped on membership and team
+        events, so that no process keeps a membership another process learnt is gone."""
+        key = (org.lower(), slug.lower(), version)
         cached = self._teams.get(key)
         if cached is not None and cached[0] > self._clock():
             return cached[1]

@@ -15,7 +15,8 @@ class JobKind(enum.StrEnum):
     PULL = "pull"  # evaluate one pull request
     MERGE_GROUP = "merge_group"  # check a merge-queue group: every PR in it must pass
     CONFIG_CHANGED = "config_changed"  # re-evaluate the open PRs of a branch
-    TEAMS_CHANGED = "teams_changed"  # forget cached team membership of an org
+    TEAMS_CHANGED = "teams_changed"  # an org's teams changed: re-evaluate its PRs
+    EXTENDS_CHANGED = "extends_changed"  # a config others extend changed: re-evaluate theirs
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class Job:
                 return f"config:{where}:{self.ref}"
             case JobKind.TEAMS_CHANGED:
                 return f"teams:{self.owner.lower()}"
+            case JobKind.EXTENDS_CHANGED:
+                return f"extends:{where}"
         raise AssertionError(self.kind)  # pragma: no cover
 
     def dumps(self) -> str:

@@ -39,6 +39,7 @@ class Evaluator:
         self.journal = journal
         self.configs = Configs(gateway)
         self._names: dict[str, str] = {}  # repository -> the check name its config gives
+        self._sources: dict[str, tuple[str, ...]] = {}  # repository -> what it extends
 
     async def run(self, job: Job) -> list[Outcome]:
         match job.kind:
@@ -50,7 +51,10 @@ class Evaluator:
                 await fanout.config_changed(self.gateway, self.journal, job)
                 return []
             case JobKind.TEAMS_CHANGED:
-                self.gateway.forget_teams(job.owner)
+                await fanout.teams_changed(self.gateway, self.journal, job)
+                return []
+            case JobKind.EXTENDS_CHANGED:
+                await fanout.extends_changed(self.journal, job)
                 return []
         raise AssertionError(job.kind)  # pragma: no cover
 
@@ -114,6 +118,9 @@ class Evaluator:
         if isinstance(snapshot, InvalidConfig):
             return plan_invalid(snapshot, await self.check_name(repo))
         self._names[repo.lower()] = snapshot.config.options.check_name
+        if snapshot.extends and self._sources.get(repo.lower()) != snapshot.extends:
+            await self.journal.remember_sources(repo, snapshot.extends)
+            self._sources[repo.lower()] = snapshot.extends
         findings = findings_of(snapshot)
         required = required_roles(snapshot, findings)
         facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)

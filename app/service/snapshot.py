@@ -50,6 +50,7 @@ class PullSnapshot:
     config: Config
     graph: list[Finding] | None  # GitHub's dependency comparison; None: ours
     notes: list[str] = field(default_factory=list)  # about what could not be read whole
+    extends: tuple[str, ...] = ()  # owner/repo of each config this one extends
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,8 @@ async def read_pull(
     files_task = asyncio.create_task(gateway.files(inst, owner, repo, pull.number))
     reviews_task = asyncio.create_task(gateway.reviews(inst, owner, repo, pull.number))
     try:
-        config = (await configs.at_base(job, pull.base_sha)).config
+        loaded = await configs.at_base(job, pull.base_sha)
+        config = loaded.config
         files, reviews = await files_task, await reviews_task
     except ConfigError as error:
         _cancel(files_task, reviews_task)
@@ -91,7 +93,8 @@ async def read_pull(
     notes = await contents.load_whole_files(
         gateway, job, config, pull, files, graph_covered=graph is not None
     )
-    return PullSnapshot(pull, files, reviews, config, graph, notes)
+    extends = tuple(source.split(":", 1)[0] for source in loaded.sources[1:])
+    return PullSnapshot(pull, files, reviews, config, graph, notes, extends)
 
 
 async def read_review_facts(
@@ -106,7 +109,7 @@ async def read_review_facts(
     judging = bool(overrides) or bool(actors)
     rules = snapshot.config.overrides
     waivers = rules.by.teams if judging and rules is not None else []
-    teams = await _teams(gateway, job, [*(r.reviewers.teams for r in required), waivers])
+    teams = await _teams(gateway, journal, job, [*(r.reviewers.teams for r in required), waivers])
     changed = await _changed_since(gateway, job, snapshot)
     options, pull = snapshot.config.options, snapshot.pull
     removed: set[str] = set()
@@ -163,13 +166,16 @@ async def _commits(
 
 
 async def _teams(
-    gateway: Gateway, job: Job, team_lists: list[list[str]]
+    gateway: Gateway, journal: Journal, job: Job, team_lists: list[list[str]]
 ) -> dict[str, frozenset[str]]:
     wanted = sorted({team for teams in team_lists for team in teams})
     members: dict[str, frozenset[str]] = {}
+    versions: dict[str, int] = {}
     for team in wanted:
         org, slug = team.split("/", 1) if "/" in team else (job.owner, team)
-        found = await gateway.team_members(job.installation_id, org, slug)
+        if org.lower() not in versions:
+            versions[org.lower()] = await journal.org_version(org)
+        found = await gateway.team_members(job.installation_id, org, slug, versions[org.lower()])
         if found is not None:
             members[team] = found
     return members

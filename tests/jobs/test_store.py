@@ -206,3 +206,22 @@ async def test_a_journal_from_before_the_saved_at_columns_is_upgraded(tmp_path: 
         assert await journal.check_run("acme/shop", "abc", "Release roles") == (8, "h2")
     finally:
         await journal.close()
+
+
+async def test_fanout_records_on_each_backend(journal: Any) -> None:
+    from app.service.fanout import _like
+
+    assert await journal.org_version("Acme") == 0
+    await journal.bump_org("acme")
+    await journal.bump_org("ACME")
+    assert await journal.org_version("acme") == 2
+    await journal.remember_sources("acme/shop", ["Acme/.github"])
+    assert await journal.dependents("acme/.github", time.time() - 60) == ["acme/shop"]
+    for repo, number in (("acme/shop", 1), ("acme/my_app", 2), ("acmex/other", 3)):
+        await journal.save_check_run(repo, "a" * 40, "Release roles", number, "d", number)
+    await journal.save_check_run("acme/shop", "b" * 40, "Release roles", 9, "d")  # a group
+    since = time.time() - 60
+    assert await journal.recent_pulls("acme/%", since) == [("acme/my_app", 2), ("acme/shop", 1)]
+    # `_` is a literal, not "any character": myXapp is not my_app
+    await journal.save_check_run("acme/myxapp", "c" * 40, "Release roles", 4, "d", 4)
+    assert await journal.recent_pulls(_like("acme/my_app"), since) == [("acme/my_app", 2)]

@@ -66,6 +66,24 @@ class Journal(Protocol):
         """Record `/release-roles override` (or its --revoke); the latest per role wins."""
         ...
 
+    async def bump_org(self, org: str) -> None:
+        """An org's teams changed: every process's cached membership of them is old."""
+        ...
+
+    async def org_version(self, org: str) -> int: ...
+    async def remember_sources(self, repo: str, sources: Sequence[str]) -> None:
+        """`repo`'s config extends these repositories."""
+        ...
+
+    async def dependents(self, source: str, since: float) -> list[str]:
+        """Repositories whose config extended `source` (seen since `since`)."""
+        ...
+
+    async def recent_pulls(self, repo_pattern: str, since: float) -> list[tuple[str, int]]:
+        """(owner/repo, number) of PRs checked since `since`; `repo_pattern` a SQL LIKE
+        over lower-case owner/repo ("acme/%" for an org)."""
+        ...
+
     async def overrides(self, repo: str, number: int) -> list[StoredOverride]:
         """The PR's standing overrides, one per role."""
         ...
@@ -206,6 +224,25 @@ class SqlJournal:
         c = command
         values = (c.repo.lower(), c.number, c.role, c.by, c.reason, int(c.revoke), time.time())
         await self._run([(schema.SAVE_OVERRIDE, values)])
+
+    async def bump_org(self, org: str) -> None:
+        await self._run([(schema.BUMP_ORG, (org.lower(), time.time()))])
+
+    async def org_version(self, org: str) -> int:
+        [row] = await self._run([(schema.ORG_VERSION, (org.lower(),))], fetch=True)
+        return int(row[0]) if row else 0
+
+    async def remember_sources(self, repo: str, sources: Sequence[str]) -> None:
+        now = time.time()
+        await self._run([(schema.SAVE_SOURCE, (s.lower(), repo.lower(), now)) for s in sources])
+
+    async def dependents(self, source: str, since: float) -> list[str]:
+        rows = await self._run([(schema.DEPENDENTS, (source.lower(), since))], fetch_all=True)
+        return [str(r[0]) for r in rows[0]]
+
+    async def recent_pulls(self, repo_pattern: str, since: float) -> list[tuple[str, int]]:
+        rows = await self._run([(schema.RECENT_PULLS, (repo_pattern, since))], fetch_all=True)
+        return [(str(r[0]), int(r[1])) for r in rows[0]]
 
     async def overrides(self, repo: str, number: int) -> list[StoredOverride]:
         rows = await self._run([(schema.OVERRIDES, (repo.lower(), number))], fetch_all=True)

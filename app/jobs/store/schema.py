@@ -44,6 +44,17 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number, role)
     )""",
+    """CREATE TABLE IF NOT EXISTS org_versions (
+        org TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS config_sources (
+        source TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (source, repo)
+    )""",
     """CREATE TABLE IF NOT EXISTS check_runs (
         repo TEXT NOT NULL,
         head_sha TEXT NOT NULL,
@@ -119,3 +130,19 @@ OVERRIDES = (
     "WHERE repo = ? AND number = ? AND revoked = 0 ORDER BY role"
 )
 PRUNE_OVERRIDES = "DELETE FROM overrides WHERE saved_at < ?"
+BUMP_ORG = (
+    "INSERT INTO org_versions (org, version, saved_at) VALUES (?, 1, ?) "
+    "ON CONFLICT (org) DO UPDATE SET version = org_versions.version + 1, "
+    "saved_at = excluded.saved_at"
+)
+ORG_VERSION = "SELECT version FROM org_versions WHERE org = ?"
+SAVE_SOURCE = (
+    "INSERT INTO config_sources (source, repo, saved_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (source, repo) DO UPDATE SET saved_at = excluded.saved_at"
+)
+DEPENDENTS = "SELECT repo FROM config_sources WHERE source = ? AND saved_at >= ? ORDER BY repo"
+RECENT_PULLS = (
+    "SELECT DISTINCT repo, number FROM check_runs "
+    "WHERE repo LIKE ? ESCAPE '\\' AND number IS NOT NULL AND saved_at >= ? "
+    "ORDER BY repo, number"
+)
