@@ -68,6 +68,7 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/commits/{commit_sha}/pulls", "get", "200"),
     ("/repos/{owner}/{repo}/issues/{issue_number}/events", "get", "200"),
     ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", "201"),
+    ("/repos/{owner}/{repo}/git/trees/{tree_sha}", "get", "200"),
 ]
 
 

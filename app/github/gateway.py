@@ -145,6 +145,25 @@ class Gateway:
         return base64.b64decode(data.content).decode("utf-8", "replace")
 
     @answers_checked
+    async def lacks_file(self, inst: int, owner: str, repo: str, path: str, ref: str) -> bool:
+        """Whether the commit `ref` has no file at `path`, from its git trees: the word
+        of the object database, asked when the contents API says 404 (which it also says
+        for a moment of trouble, and a 404 taken at its word would swap a repository's
+        rules for the defaults)."""
+        gh = self._client(inst)
+        tree = ref
+        parts = path.split("/")
+        for depth, part in enumerate(parts, start=1):
+            listing = await call(gh.rest.git.async_get_tree(owner, repo, tree), f"tree of {ref}")
+            entry = next((e for e in listing.parsed_data.tree if e.path == part), None)
+            if entry is None:
+                return True
+            if depth == len(parts):
+                return bool(entry.type != "blob")
+            tree = str(entry.sha)
+        return True
+
+    @answers_checked
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
         entries = await all_pages(

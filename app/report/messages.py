@@ -76,3 +76,9 @@ def extends_missing(value: str, path: str) -> str:
 
 def contributed(login: str) -> str:
     return f"@{login} pushed to this pull request; their approval does not count."
+
+
+def config_vanished(path: str, sha: str) -> str:
+    return (
+        f"GitHub said {path} does not exist at {sha[:7]}, but the commit has it; reading it again"
+    )

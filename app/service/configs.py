@@ -13,7 +13,7 @@ import asyncio
 from collections import OrderedDict
 from typing import Any
 
-from app.github.gateway import Gateway
+from app.github.gateway import Gateway, GatewayError
 from app.jobs.model import Job
 from app.policy.config import CONFIG_PATH, REPOSITORY
 from app.policy.loading import (
@@ -37,12 +37,15 @@ class Configs:
     async def at_base(self, job: Job, base_sha: str) -> LoadedConfig:
         """The config on the PR's base commit; the built-in defaults where it has none.
         Raises ConfigError when it is invalid."""
-        text = await self.gateway.file_text(
-            job.installation_id, job.owner, job.repo, CONFIG_PATH, base_sha
-        )
-        if text is None:
-            return default_config()
-        return await self.load(job, text, f"{CONFIG_PATH}@{base_sha[:7]}")
+        inst, owner, repo = job.installation_id, job.owner, job.repo
+        text = await self.gateway.file_text(inst, owner, repo, CONFIG_PATH, base_sha)
+        if text is not None:
+            return await self.load(job, text, f"{CONFIG_PATH}@{base_sha[:7]}")
+        # Only a definite "no such file" means the defaults: a 404 of a moment must not
+        # replace the repository's rules. The commit's trees say for sure.
+        if not await self.gateway.lacks_file(inst, owner, repo, CONFIG_PATH, base_sha):
+            raise GatewayError(messages.config_vanished(CONFIG_PATH, base_sha))
+        return default_config()
 
     async def problems_in_change(self, job: Job, head_sha: str) -> list[ConfigIssue]:
         """What is wrong with the config as this PR leaves it (none if it deletes it:

@@ -77,3 +77,26 @@ async def test_a_merge_group_that_cannot_be_evaluated_is_red_not_left_waiting(db
         await evaluator.fail_closed(job, "GitHub answered 502 for the merge group")
         [run] = h.fake.checks_for(repo, sha)
         assert run["conclusion"] == "failure"
+
+
+async def test_a_404_of_a_moment_on_the_config_is_not_taken_for_no_config(db: str) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake, NAMED)
+        pull = migration_pull(h.fake, repo)
+        h.fake.fail("GET", r"/contents/\.github/release-roles\.yml$", 404, times=1)
+        run = await open_and_settle(h, repo, pull)
+        # the defaults would have asked team "dba" too, but under the default name;
+        # the repository's own rules were read on the retry
+        assert run["name"] == "Merge gate"
+        assert run["output"]["title"] == "Waiting for DBA (0/1)"
+
+
+async def test_a_repository_without_a_config_gets_the_defaults(db: str) -> None:
+    async with running(db) as h:
+        repo = h.fake.repo("acme", "plain", {"README.md": "x\n", ".github/CODEOWNERS": "* @a\n"})
+        h.fake.push(repo, "change", {"db/migrate/1_x.rb": "class X\nend\n"})
+        pull = h.fake.open_pull(repo, "change", author="alice")
+        run = await open_and_settle(h, repo, pull)
+        assert run["name"] == "Release roles"
+        assert "DBA" in run["output"]["title"]
+        assert h.fake.count("GET", r"/git/trees/") == 2  # the root, then .github

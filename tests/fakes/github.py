@@ -98,6 +98,7 @@ class FakeGitHub:
         self.teams: dict[tuple[str, str], set[str]] = {}
         self.check_runs: dict[int, dict[str, Any]] = {}
         self.blobs: dict[str, str] = {}
+        self.trees: dict[str, tuple[str, str]] = {}  # tree sha -> (commit, directory)
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
@@ -374,6 +375,33 @@ class FakeGitHub:
                 "sha": blob,
             }
             return answer("GET /repos/{owner}/{repo}/contents/{path}", body)
+
+        @app.get("/repos/{owner}/{name}/git/trees/{tree}")
+        async def get_tree(owner: str, name: str, tree: str) -> JSONResponse:
+            """A commit's root tree, or a directory's tree (its sha as listed here)."""
+            repo = fake.repos[(owner.lower(), name.lower())]
+            commit, directory = fake.trees.get(tree, (tree, ""))
+            if commit not in repo.commits:
+                return not_found()
+            prefix = f"{directory}/" if directory else ""
+            names: dict[str, str | None] = {}
+            for path, content in repo.commits[commit].items():
+                if path.startswith(prefix):
+                    head, _, rest = path[len(prefix) :].partition("/")
+                    names[head] = None if rest else content
+            body = example("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", "default-response")
+            blob, subtree = body["tree"][0], body["tree"][1]
+            entries = []
+            for entry, content in sorted(names.items()):
+                if content is None:
+                    sha = sha_of(commit, prefix + entry)
+                    fake.trees[sha] = (commit, prefix + entry)
+                    entries.append(subtree | {"path": entry, "sha": sha})
+                else:
+                    sha = sha_of(content)
+                    entries.append(blob | {"path": entry, "sha": sha, "size": len(content)})
+            body |= {"sha": tree, "tree": entries, "truncated": False}
+            return answer("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", body)
 
         @app.get("/repos/{owner}/{name}/git/blobs/{blob}")
         async def get_blob(owner: str, name: str, blob: str) -> JSONResponse:
