@@ -43,6 +43,8 @@ def parse_yaml(text: str, source: str) -> CommentedMap:
         raise _error(
             source, line, column, f"YAML: character U+{code:04X} is not allowed", _PRINTABLE
         ) from None
+    except TypeError:  # ruamel hashes complex keys, and a list inside one cannot be
+        raise _error(source, 1, 1, "YAML: a key may not be a list or a mapping") from None
     except (YAMLError, RecursionError) as error:
         raise _error(source, 1, 1, f"YAML: {type(error).__name__}: {error}"[:300]) from None
     if data is None:

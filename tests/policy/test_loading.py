@@ -226,3 +226,9 @@ def test_a_control_character_is_an_error_with_its_position() -> None:
     [issue] = caught.value.issues
     assert (issue.line, issue.column) == (2, 7)
     assert issue.message == "YAML: character U+0007 is not allowed"
+
+
+def test_a_key_that_is_a_mapping_holding_a_list_is_an_error_not_a_crash() -> None:
+    """Found by bench/bench_fuzz.py: ruamel hashes complex keys, a list cannot be."""
+    with pytest.raises(ConfigError, match="a key may not be a list or a mapping"):
+        load_config("version: 1\n? {a: [b]}\n: c\n", "key.yml")
