@@ -80,6 +80,13 @@ class StoredOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class PullRecords:
+    removed: frozenset[str]  # logins and `team:slug` a human removed from the requests
+    overrides: tuple[StoredOverride, ...]
+    org_version: int  # bumped on the org's membership and team events
+
+
+@dataclass(frozen=True, slots=True)
 class Claimed:
     """A job leased to one worker; `generation` detects a newer event for the same key."""
 

@@ -101,25 +101,23 @@ async def read_review_facts(
     gateway: Gateway, journal: Journal, job: Job, snapshot: PullSnapshot, required: list[Role]
 ) -> ReviewFacts:
     assert job.number is not None
-    repo = f"{job.owner}/{job.repo}"
-    overrides = tuple(
-        Override(o.role, o.by, o.reason, o.at) for o in await journal.overrides(repo, job.number)
-    )
+    records = await journal.pull_records(f"{job.owner}/{job.repo}", job.number, job.owner)
+    overrides = tuple(Override(o.role, o.by, o.reason, o.at) for o in records.overrides)
     actors = await _label_actors(gateway, job, snapshot)
     judging = bool(overrides) or bool(actors)
     rules = snapshot.config.overrides
     waivers = rules.by.teams if judging and rules is not None else []
-    teams = await _teams(gateway, journal, job, [*(r.reviewers.teams for r in required), waivers])
+    team_lists = [*(r.reviewers.teams for r in required), waivers]
+    teams = await _teams(gateway, journal, job, team_lists, records.org_version)
     changed = await _changed_since(gateway, job, snapshot)
     options, pull = snapshot.config.options, snapshot.pull
-    removed: set[str] = set()
-    if options.request_reviews and not (pull.draft and options.skip_drafts):
-        removed = await journal.removed_reviewers(repo, job.number)
+    asking = options.request_reviews and not (pull.draft and options.skip_drafts)
+    removed = records.removed if asking else frozenset()
     commits = await _commits(gateway, job, snapshot, judging)
     return ReviewFacts(
         team_members=teams,
         changed_since=changed,
-        removed=frozenset(removed),
+        removed=removed,
         contributors=contributors(commits) if commits is not None else None,
         last_pusher=last_pusher(commits) if commits is not None else None,
         overrides=overrides,
@@ -166,14 +164,18 @@ async def _commits(
 
 
 async def _teams(
-    gateway: Gateway, journal: Journal, job: Job, team_lists: list[list[str]]
+    gateway: Gateway,
+    journal: Journal,
+    job: Job,
+    team_lists: list[list[str]],
+    own_org_version: int,
 ) -> dict[str, frozenset[str]]:
     wanted = sorted({team for teams in team_lists for team in teams})
     members: dict[str, frozenset[str]] = {}
-    versions: dict[str, int] = {}
+    versions: dict[str, int] = {job.owner.lower(): own_org_version}
     for team in wanted:
         org, slug = team.split("/", 1) if "/" in team else (job.owner, team)
-        if org.lower() not in versions:
+        if org.lower() not in versions:  # another org's team: its own version
             versions[org.lower()] = await journal.org_version(org)
         found = await gateway.team_members(job.installation_id, org, slug, versions[org.lower()])
         if found is not None:

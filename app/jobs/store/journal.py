@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from app.jobs.model import Claimed, Job, OverrideCommand, StoredOverride
+from app.jobs.model import Claimed, Job, OverrideCommand, PullRecords, StoredOverride
 from app.jobs.store import schema
 
 # How long a claimed job stays a worker's without a renewal: the worker renews it
@@ -68,6 +68,11 @@ class Journal(Protocol):
 
     async def bump_org(self, org: str) -> None:
         """An org's teams changed: every process's cached membership of them is old."""
+        ...
+
+    async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
+        """What the journal knows of one PR, in one round trip: the reviewers a human
+        removed, the standing overrides, the org's teams version."""
         ...
 
     async def org_version(self, org: str) -> int: ...
@@ -227,6 +232,24 @@ class SqlJournal:
 
     async def bump_org(self, org: str) -> None:
         await self._run([(schema.BUMP_ORG, (org.lower(), time.time()))])
+
+    async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
+        key = (repo.lower(), number)
+        removed, overrides, version = await self._run(
+            [
+                (schema.REMOVED_REVIEWERS, key),
+                (schema.OVERRIDES, key),
+                (schema.ORG_VERSION, (org.lower(),)),
+            ],
+            fetch_all=True,
+        )
+        return PullRecords(
+            removed=frozenset(str(r[0]) for r in removed),
+            overrides=tuple(
+                StoredOverride(str(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in overrides
+            ),
+            org_version=int(version[0][0]) if version else 0,
+        )
 
     async def org_version(self, org: str) -> int:
         [row] = await self._run([(schema.ORG_VERSION, (org.lower(),))], fetch=True)
