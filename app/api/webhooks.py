@@ -131,6 +131,8 @@ async def _record(
         # before its job is queued, so the evaluation it starts sees it (a redelivery
         # records the same command again: the latest per role wins)
         await journal.save_override(routed.override)
+    if routed.retargeted is not None:
+        await journal.save_retarget(*routed.retargeted)
     fresh = await journal.accept(delivery, event, action, body, routed.jobs)
     if not fresh:
         log.info("webhook_duplicate", delivery=delivery, github_event=event)

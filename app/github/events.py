@@ -44,6 +44,7 @@ class Routed:
     # (owner/repo, number, "login" or "team:slug") a human removed from the requests.
     removed_reviewer: tuple[str, int, str] | None = None
     override: OverrideCommand | None = None
+    retargeted: tuple[str, int] | None = None  # (owner/repo, number): a new base branch
     note: str = ""
     log: Mapping[str, Any] = field(default_factory=dict)
 
@@ -142,7 +143,10 @@ def _pull_request(payload: Mapping[str, Any], app_id: int) -> Routed:
         return Routed(removed_reviewer=(f"{owner}/{repo}", number, who), note="remembered")
     if action not in PULL_ACTIONS:
         return Routed(note=f"pull_request.{action} does not change the decision")
-    return Routed(jobs=(_pull_job(payload, number),))
+    job = _pull_job(payload, number)
+    if action == "edited" and (payload.get("changes") or {}).get("base"):
+        return Routed(jobs=(job,), retargeted=(f"{job.owner}/{job.repo}", number))
+    return Routed(jobs=(job,))
 
 
 def _review(payload: Mapping[str, Any], app_id: int) -> Routed:

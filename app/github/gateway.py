@@ -177,8 +177,9 @@ class Gateway:
             if review.user is None:
                 continue  # a deleted account
             state = _REVIEW_STATES.get(review.state)
+            at = review.submitted_at.timestamp() if review.submitted_at else None
             if state is not None:
-                out.append(Review(review.user.login, state, review.commit_id))
+                out.append(Review(review.user.login, state, review.commit_id, at))
         return out
 
     @answers_checked

@@ -84,6 +84,7 @@ class PullRecords:
     removed: frozenset[str]  # logins and `team:slug` a human removed from the requests
     overrides: tuple[StoredOverride, ...]
     org_version: int  # bumped on the org's membership and team events
+    retargeted_at: float | None = None  # when the PR last got another base branch
 
 
 @dataclass(frozen=True, slots=True)

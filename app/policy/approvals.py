@@ -8,7 +8,8 @@
 - Stale approvals: `never` keeps them; `any_push` keeps only those given on the
   head commit; `relevant` keeps those given on a commit after which none of
   the files that triggered the role changed (for a role no file triggered: none
-  of the PR's files). Unknown history means stale.
+  of the PR's files). Unknown history means stale. In every mode, a review given
+  before the PR was retargeted to another base branch is stale.
 - Separation of duties: people are assigned to roles so each fills at most one,
   maximising the number of fully approved roles.
 """
@@ -54,6 +55,10 @@ def members(
 def is_fresh(review: Review, facts: PullFacts, mode: str, relevant_files: frozenset[str]) -> bool:
     """Whether an approval still stands under the `stale_approvals` mode: with
     `relevant`, none of `relevant_files` changed since the reviewed commit."""
+    if facts.retargeted_at is not None and (
+        review.submitted_at is None or review.submitted_at < facts.retargeted_at
+    ):
+        return False  # it approved merging into another branch: another diff
     if mode == "never":
         return True
     if review.commit_id is not None and review.commit_id == facts.head_sha:

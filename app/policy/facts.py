@@ -26,6 +26,7 @@ class Review:
     user: str
     state: ReviewState
     commit_id: str | None = None
+    submitted_at: float | None = None  # Unix time
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,9 @@ class PullFacts:
     contributors: frozenset[str] | None = None
     last_pusher: str | None = None  # who made the head commit
     overrides: tuple[Override, ...] = ()  # the latest, unrevoked one per role
+    # When the PR was last retargeted to another base branch: the diff it asks to merge
+    # changed under every review before, whatever their commit.
+    retargeted_at: float | None = None
     # Label (lower case) -> login of whoever set it last; None: not known (the CLI,
     # where --label is taken at its word).
     label_actors: Mapping[str, str] | None = None

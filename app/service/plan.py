@@ -67,6 +67,7 @@ def plan_pull(
         last_pusher=facts.last_pusher,
         overrides=facts.overrides,
         label_actors=facts.label_actors,
+        retargeted_at=facts.retargeted_at,
     )
     decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
     drafting = pull.draft and options.skip_drafts

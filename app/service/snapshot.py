@@ -62,6 +62,7 @@ class ReviewFacts:
     last_pusher: str | None = None
     overrides: tuple[Override, ...] = ()
     label_actors: dict[str, str] | None = None
+    retargeted_at: float | None = None
 
 
 async def read_pull(
@@ -122,6 +123,7 @@ async def read_review_facts(
         last_pusher=last_pusher(commits) if commits is not None else None,
         overrides=overrides,
         label_actors=actors,
+        retargeted_at=records.retargeted_at,
     )
 
 

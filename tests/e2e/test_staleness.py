@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.e2e.helpers import (
@@ -139,3 +141,31 @@ async def test_a_label_triggered_approval_survives_a_merge_of_the_base_alone(db:
         assert (await pushed(h, repo, pull))["conclusion"] == "success"
         h.fake.push(repo, "feature", {"a.py": "c\n"})
         assert (await pushed(h, repo, pull))["status"] == "in_progress"
+
+
+async def test_retargeting_the_pr_stales_every_earlier_review(db: str) -> None:
+    """A PR from a branch cut from `release`, retargeted to `main`: its diff now brings
+    release's drop-column too, on the very head the DBA approved."""
+    drop = (
+        "class DropEmail < ActiveRecord::Migration[7.1]\n"
+        "  def change\n    remove_column :users, :email\n  end\nend\n"
+    )
+    async with running(db) as h:
+        repo = shop(h.fake)
+        h.fake.push(repo, "release", {"db/migrate/1_drop_email.rb": drop})
+        h.fake.push(repo, "feature", {MIGRATION: MIGRATION_TEXT}, parent=repo.branches["release"])
+        pull = h.fake.open_pull(repo, "feature", author="alice", base="release")
+        await open_and_settle(h, repo, pull)
+        assert (await approve(h, repo, pull, "dana"))["conclusion"] == "success"
+
+        pull.base_ref = "main"
+        edited = h.pr_event("edited", repo, pull.number)
+        edited["changes"] = {"base": {"ref": {"from": "release"}, "sha": {"from": "0" * 40}}}
+        await h.deliver("pull_request", edited)
+        await h.settle()
+        run = check(h.fake, repo, pull)
+        assert run["status"] == "in_progress"
+        assert "db/migrate/1_drop_email.rb" in run["output"]["summary"]
+        assert "@dana" in run["output"]["summary"]  # shown as stale
+        await asyncio.sleep(1.1)  # GitHub stamps reviews to the second: a later one
+        assert (await approve(h, repo, pull, "dana"))["conclusion"] == "success"

@@ -155,7 +155,12 @@ class FakeGitHub:
         self, repo: Repo, pull: Pull, user: str, state: str, commit: str | None = None
     ) -> None:
         pull.reviews.append(
-            {"user": user, "state": state, "commit_id": commit or repo.branches[pull.head_ref]}
+            {
+                "user": user,
+                "state": state,
+                "commit_id": commit or repo.branches[pull.head_ref],
+                "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
         )
         pull.requested_users.discard(user.lower())
 
@@ -316,6 +321,7 @@ class FakeGitHub:
                 body["user"]["login"] = review["user"]
                 body["state"] = review["state"]
                 body["commit_id"] = review["commit_id"]
+                body["submitted_at"] = review["submitted_at"]
                 out.append(body)
             return answer(
                 "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", _page(out, request)

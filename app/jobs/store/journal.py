@@ -72,7 +72,11 @@ class Journal(Protocol):
 
     async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
         """What the journal knows of one PR, in one round trip: the reviewers a human
-        removed, the standing overrides, the org's teams version."""
+        removed, the standing overrides, the org's teams version, the last retarget."""
+        ...
+
+    async def save_retarget(self, repo: str, number: int) -> None:
+        """The PR was moved to another base branch (now)."""
         ...
 
     async def org_version(self, org: str) -> int: ...
@@ -188,6 +192,7 @@ class SqlJournal:
                 (schema.PRUNE_CHECK_RUNS, (records_older_than,)),
                 (schema.PRUNE_REMOVED, (records_older_than,)),
                 (schema.PRUNE_OVERRIDES, (records_older_than,)),
+                (schema.PRUNE_RETARGETS, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -235,11 +240,12 @@ class SqlJournal:
 
     async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
         key = (repo.lower(), number)
-        removed, overrides, version = await self._run(
+        removed, overrides, version, retarget = await self._run(
             [
                 (schema.REMOVED_REVIEWERS, key),
                 (schema.OVERRIDES, key),
                 (schema.ORG_VERSION, (org.lower(),)),
+                (schema.RETARGETED_AT, key),
             ],
             fetch_all=True,
         )
@@ -249,7 +255,11 @@ class SqlJournal:
                 StoredOverride(str(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in overrides
             ),
             org_version=int(version[0][0]) if version else 0,
+            retargeted_at=float(retarget[0][0]) if retarget else None,
         )
+
+    async def save_retarget(self, repo: str, number: int) -> None:
+        await self._run([(schema.SAVE_RETARGET, (repo.lower(), number, time.time()))])
 
     async def org_version(self, org: str) -> int:
         [row] = await self._run([(schema.ORG_VERSION, (org.lower(),))], fetch=True)

@@ -44,6 +44,12 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number, role)
     )""",
+    """CREATE TABLE IF NOT EXISTS retargets (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number)
+    )""",
     """CREATE TABLE IF NOT EXISTS org_versions (
         org TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
@@ -146,3 +152,9 @@ RECENT_PULLS = (
     "WHERE repo LIKE ? ESCAPE '\\' AND number IS NOT NULL AND saved_at >= ? "
     "ORDER BY repo, number"
 )
+SAVE_RETARGET = (
+    "INSERT INTO retargets (repo, number, saved_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (repo, number) DO UPDATE SET saved_at = excluded.saved_at"
+)
+RETARGETED_AT = "SELECT saved_at FROM retargets WHERE repo = ? AND number = ?"
+PRUNE_RETARGETS = "DELETE FROM retargets WHERE saved_at < ?"
