@@ -31,3 +31,23 @@ async def test_a_line_with_an_odd_separator_is_still_read(db: str, odd: str) -> 
         assert "src/client.py:1" in run["output"]["summary"]
         assert "could not be read" not in run["output"]["summary"]
         assert check(h.fake, repo, pull)["status"] == "in_progress"
+
+
+async def test_an_alias_bomb_in_a_prs_config_is_refused_and_the_app_stays_up(db: str) -> None:
+    import time
+
+    levels = "".join(
+        f"l{i}: &l{i} [{', '.join([f'*l{i - 1}' if i else 'a'] * 9)}]\n" for i in range(9)
+    )
+    async with running(db) as h:
+        repo = h.fake.repo("acme", "shop", {".github/release-roles.yml": CONFIG, "a.py": "x\n"})
+        h.fake.push(repo, "bomb", {".github/release-roles.yml": "version: 1\n" + levels})
+        pull = h.fake.open_pull(repo, "bomb", author="mallory")
+        started = time.perf_counter()
+        await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+        assert (await h.client.get("/healthz")).status_code == 200
+        await h.settle()
+        assert time.perf_counter() - started < 5
+        run = check(h.fake, repo, pull)
+        assert run["conclusion"] == "failure"
+        assert "expands to more than 20,000 values" in run["output"]["summary"]
