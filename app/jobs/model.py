@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 
@@ -79,12 +79,18 @@ class StoredOverride:
     at: float  # Unix time it was recorded
 
 
+REFUSED = 99  # a `requested` severity: GitHub refused the request, do not ask again
+
+
 @dataclass(frozen=True, slots=True)
 class PullRecords:
     removed: frozenset[str]  # logins and `team:slug` a human removed from the requests
     overrides: tuple[StoredOverride, ...]
     org_version: int  # bumped on the org's membership and team events
     retargeted_at: float | None = None  # when the PR last got another base branch
+    # login or `team:slug` -> the worst severity its role had when we asked it
+    # (REFUSED: GitHub would not have them asked)
+    requested: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,20 @@
 """Whom to ask for review: a pure decision over the Decision and the PR's people.
 
-Only roles still waiting (or blocked) ask; the author, anyone already asked, anyone
-who already reviewed and anyone a human removed from the request are skipped. GitHub
-can only request teams of the repository's own organisation.
+Only roles still waiting (or blocked) ask. Never asked: the author, anyone already
+asked or who already reviewed (GitHub drops a team's request once a member reviews:
+the team is not asked again for that), anyone a human removed from the request, and
+anyone GitHub refused. A team or person we asked before is asked again only when its
+role's worst finding became more severe than when we asked (a new critical finding),
+and the check says why. GitHub can only request teams of the repository's own org.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from app.policy.evaluate import Decision, RoleState
+from app.detect.base import Severity
+from app.policy.evaluate import Decision, RoleDecision, RoleState
 
 _ASKING = (RoleState.WAITING, RoleState.BLOCKED)
 
@@ -18,7 +22,7 @@ _ASKING = (RoleState.WAITING, RoleState.BLOCKED)
 @dataclass(frozen=True, slots=True)
 class People:
     """Who is around the PR already, as GitHub and the journal know it (logins and
-    team slugs lower-cased; a removed team is `team:<slug>`)."""
+    team slugs lower-cased; a team is `team:<slug>` in `removed` and `asked_before`)."""
 
     owner: str  # the repository's owner: the only org whose teams can be requested
     author: str
@@ -26,12 +30,17 @@ class People:
     requested_users: frozenset[str] = frozenset()
     requested_teams: frozenset[str] = frozenset()
     removed: frozenset[str] = frozenset()
+    # login or team:slug -> the worst severity its role had when we asked it
+    asked_before: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewRequest:
     users: frozenset[str] = frozenset()
     teams: frozenset[str] = frozenset()  # slugs in the repository's org
+    # login or team:slug -> the severity it is asked at (what the journal remembers)
+    levels: Mapping[str, int] = field(default_factory=dict)
+    again: tuple[str, ...] = ()  # asked before, asked again: why, for the check
 
     def __bool__(self) -> bool:
         return bool(self.users or self.teams)
@@ -42,10 +51,39 @@ class ReviewRequest:
 
 
 def reviewers_to_request(decision: Decision, people: People) -> ReviewRequest:
-    asking = [role for role in decision.required if role.state in _ASKING]
-    users = _users((u for role in asking for u in role.users), people)
-    teams = _teams((t for role in asking for t in role.teams), people)
-    return ReviewRequest(frozenset(users), frozenset(teams))
+    users: set[str] = set()
+    teams: set[str] = set()
+    levels: dict[str, int] = {}
+    again: list[str] = []
+    for role in decision.required:
+        if role.state not in _ASKING:
+            continue
+        worst = _worst(role)
+        for kind, name in [
+            *(("user", u) for u in _users(role.users, people)),
+            *(("team", t) for t in _teams(role.teams, people)),
+        ]:
+            target = name.lower() if kind == "user" else f"team:{name.lower()}"
+            before = people.asked_before.get(target)
+            if before is not None and worst <= before:
+                continue  # asked already, and nothing graver came up since
+            (users if kind == "user" else teams).add(name)
+            levels[target] = max(worst, levels.get(target, 0))
+            if before is not None:
+                again.append(_again(kind, name, role, worst))
+    return ReviewRequest(frozenset(users), frozenset(teams), levels, tuple(again))
+
+
+def _worst(role: RoleDecision) -> int:
+    return int(max((f.severity for f in role.reasons), default=Severity.INFO))
+
+
+def _again(kind: str, name: str, role: RoleDecision, worst: int) -> str:
+    who = f"@{name}" if kind == "user" else f"team {name}"
+    return (
+        f"{who} asked again for {role.name}: a {Severity(worst).label} finding came up "
+        "since they were first asked"
+    )
 
 
 def _users(logins: Iterable[str], people: People) -> set[str]:

@@ -16,10 +16,11 @@ import structlog
 
 from app.github.client import counting_calls
 from app.github.gateway import Gateway, GatewayError
-from app.jobs.model import Job, JobKind, Outcome
+from app.jobs.model import REFUSED, Job, JobKind, Outcome
 from app.jobs.store import Journal
 from app.policy.config import DEFAULT_CHECK_NAME
 from app.policy.loading import ConfigError
+from app.policy.requests import ReviewRequest
 from app.report import checkrun
 from app.service import fanout
 from app.service.checks import upsert_check
@@ -153,20 +154,35 @@ class Evaluator:
         return None if isinstance(plan, Closed) else plan
 
     async def _act(self, job: Job, plan: Plan, calls: Callable[[], int]) -> Outcome:
-        """Ask for reviews, then show the check (with GitHub's refusal, if it refused)."""
+        """Ask for reviews, then show the check (with GitHub's refusals, if any)."""
         check = plan.check
         if plan.request:
-            assert job.number is not None
-            refused = await self.gateway.request_reviewers(
-                job.installation_id,
-                job.owner,
-                job.repo,
-                job.number,
-                plan.request.users,
-                plan.request.teams,
-            )
-            if refused:
-                check = plan.check_with_note(refused)
+            check = plan.check_with_notes(await self._ask(job, plan.request))
         await upsert_check(self.gateway, self.journal, job, plan.sha, plan.check_name, check)
         conclusion = check.conclusion or check.status
         return Outcome(job, conclusion, check.title, calls(), tuple(plan.request.names()))
+
+    async def _ask(self, job: Job, request: ReviewRequest) -> list[str]:
+        """Request the reviews, remembering whom at what severity. GitHub refuses the
+        whole request for one bad name (422): then each is asked alone, the good ones
+        are asked after all, and the refused ones are named and not asked again."""
+        assert job.number is not None
+        where = (job.installation_id, job.owner, job.repo, job.number)
+        refused = await self.gateway.request_reviewers(*where, request.users, request.teams)
+        levels = dict(request.levels)
+        notes: list[str] = []
+        if refused and len(request.users) + len(request.teams) > 1:
+            for kind, name in [
+                *(("team", t) for t in request.teams),
+                *(("user", u) for u in request.users),
+            ]:
+                users, teams = ([name], []) if kind == "user" else ([], [name])
+                alone = await self.gateway.request_reviewers(*where, users, teams)
+                if alone:
+                    notes.append(alone)
+                    levels[name.lower() if kind == "user" else f"team:{name.lower()}"] = REFUSED
+        elif refused:
+            notes.append(refused)
+            levels = dict.fromkeys(levels, REFUSED)
+        await self.journal.save_requests(f"{job.owner}/{job.repo}", job.number, levels)
+        return notes

@@ -33,11 +33,11 @@ class Plan:
     draft_note: str | None = None
     paths: frozenset[str] = frozenset()  # every file the PR changes, renames by both names
 
-    def check_with_note(self, note: str) -> CheckRunContent:
-        """The check with one more note (GitHub refused a review request)."""
-        if self.decision is None:
+    def check_with_notes(self, notes: list[str]) -> CheckRunContent:
+        """The check with more notes (GitHub refused some review requests)."""
+        if self.decision is None or not notes:
             return self.check
-        decision = replace(self.decision, notes=(*self.decision.notes, note))
+        decision = replace(self.decision, notes=(*self.decision.notes, *notes))
         return _render(decision, self.files_url, self.draft_note)
 
 
@@ -74,8 +74,9 @@ def plan_pull(
     request = ReviewRequest()
     if options.request_reviews and not drafting:
         request = reviewers_to_request(decision, _people(snapshot, facts, owner))
-    if snapshot.notes:
-        decision = replace(decision, notes=(*decision.notes, *snapshot.notes))
+    notes = (*snapshot.notes, *request.again)
+    if notes:
+        decision = replace(decision, notes=(*decision.notes, *notes))
     files_url = f"{pull.html_url}/files"
     draft_note = messages.DRAFT_NOTE if drafting else None
     check = _render(decision, files_url, draft_note)
@@ -119,4 +120,5 @@ def _people(snapshot: PullSnapshot, facts: ReviewFacts, owner: str) -> People:
         requested_users=pull.requested_users,
         requested_teams=pull.requested_teams,
         removed=facts.removed,
+        asked_before=facts.asked_before,
     )

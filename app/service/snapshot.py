@@ -63,6 +63,7 @@ class ReviewFacts:
     overrides: tuple[Override, ...] = ()
     label_actors: dict[str, str] | None = None
     retargeted_at: float | None = None
+    asked_before: dict[str, int] = field(default_factory=dict)
 
 
 async def read_pull(
@@ -124,6 +125,7 @@ async def read_review_facts(
         overrides=overrides,
         label_actors=actors,
         retargeted_at=records.retargeted_at,
+        asked_before=records.requested,
     )
 
 

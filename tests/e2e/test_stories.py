@@ -188,13 +188,21 @@ async def test_removed_reviewer_is_not_requested_again(db: str) -> None:
 
 
 async def test_a_refused_review_request_is_a_line_in_the_check(db: str) -> None:
+    """GitHub refuses a whole request for one login it will not take: the team is
+    asked after all, the login is named, and it is not tried again on every push."""
     config = CONFIG.replace("teams: [dba]", "teams: [dba], users: [outsider]")
     async with running(db) as h:
         repo = shop(h.fake, config)
         pull = migration_pull(h.fake, repo)
         run = await open_and_settle(h, repo, pull)
         assert run["status"] == "in_progress"
-        assert "GitHub refused to request @outsider, team dba" in run["output"]["summary"]
+        assert "GitHub refused to request @outsider" in run["output"]["summary"]
+        assert pull.requested_teams == {"dba"}
+        before = h.fake.count("POST", "/requested_reviewers$")
+        h.fake.push(repo, pull.head_ref, {"docs/guide.md": "v2\n"})
+        await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
+        await h.settle()
+        assert h.fake.count("POST", "/requested_reviewers$") == before
 
 
 async def test_unchanged_result_is_not_posted_again(db: str) -> None:

@@ -99,6 +99,7 @@ class FakeGitHub:
         self.check_runs: dict[int, dict[str, Any]] = {}
         self.blobs: dict[str, str] = {}
         self.trees: dict[str, tuple[str, str]] = {}  # tree sha -> (commit, directory)
+        self.review_requests: list[dict[str, Any]] = []  # every request body, in order
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
@@ -163,6 +164,12 @@ class FakeGitHub:
             }
         )
         pull.requested_users.discard(user.lower())
+        # GitHub's rule: a team's request is done once one of its members reviews
+        pull.requested_teams -= {
+            slug
+            for (org, slug), members in self.teams.items()
+            if org == repo.owner.lower() and user.lower() in members
+        }
 
     def label(self, pull: Pull, label: str, by: str) -> None:
         """`by` sets `label` on the PR (GitHub records who, as an issue event)."""
@@ -334,6 +341,7 @@ class FakeGitHub:
             repo = fake.repos[(owner.lower(), name.lower())]
             pull = repo.pulls[number]
             data = await request.json()
+            fake.review_requests.append(data)
             users = [u.lower() for u in data.get("reviewers", [])]
             teams = [t.lower() for t in data.get("team_reviewers", [])]
             unknown_teams = [t for t in teams if (owner.lower(), t) not in fake.teams]

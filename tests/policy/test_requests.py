@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from app.detect.base import Finding, Kind, Severity
 from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
-from app.policy.requests import People, ReviewRequest, reviewers_to_request
+from app.policy.requests import People, reviewers_to_request
 
 
 def role(
-    key: str, state: RoleState, teams: tuple[str, ...] = (), users: tuple[str, ...] = ()
+    key: str,
+    state: RoleState,
+    teams: tuple[str, ...] = (),
+    users: tuple[str, ...] = (),
+    worst: Severity = Severity.MEDIUM,
 ) -> RoleDecision:
     required = state != RoleState.NOT_REQUIRED
-    return RoleDecision(key, key, None, required, state, (), teams=teams, users=users)
+    why = (Finding.for_change(Kind.MIGRATION, worst, "migration.x", "x"),)
+    return RoleDecision(key, key, None, required, state, why, teams=teams, users=users)
 
 
 def decision(*roles: RoleDecision) -> Decision:
@@ -28,7 +34,7 @@ def test_waiting_and_blocked_roles_ask_their_teams_and_people() -> None:
         ),
         PEOPLE,
     )
-    assert asked == ReviewRequest(frozenset({"octocat"}), frozenset({"dba", "appsec"}))
+    assert (asked.users, asked.teams) == ({"octocat"}, {"dba", "appsec"})
     assert asked.names() == ["@octocat", "team appsec", "team dba"]
 
 
@@ -64,7 +70,7 @@ def test_the_author_reviewers_requested_and_removed_are_skipped() -> None:
         ),
         people,
     )
-    assert asked == ReviewRequest(frozenset({"ana"}), frozenset({"qa"}))
+    assert (asked.users, asked.teams) == ({"ana"}, {"qa"})
 
 
 def test_teams_of_another_org_cannot_be_requested() -> None:
@@ -73,3 +79,28 @@ def test_teams_of_another_org_cannot_be_requested() -> None:
         PEOPLE,
     )
     assert asked.teams == frozenset({"dba"})
+
+
+def test_a_team_asked_before_is_not_asked_again_though_github_dropped_its_request() -> None:
+    """GitHub drops a team's request once a member reviews; asking again would ping
+    the whole team for a review one of them already gave."""
+    people = People(owner="acme", author="sam", asked_before={"team:dba": int(Severity.MEDIUM)})
+    asked = reviewers_to_request(decision(role("dba", RoleState.WAITING, teams=("dba",))), people)
+    assert not asked
+
+
+def test_a_graver_finding_asks_again_and_says_why() -> None:
+    people = People(owner="acme", author="sam", asked_before={"team:dba": int(Severity.MEDIUM)})
+    grave = role("dba", RoleState.WAITING, teams=("dba",), worst=Severity.CRITICAL)
+    asked = reviewers_to_request(decision(grave), people)
+    assert asked.teams == {"dba"}
+    assert asked.levels == {"team:dba": int(Severity.CRITICAL)}
+    assert asked.again == (
+        "team dba asked again for dba: a critical finding came up since they were first asked",
+    )
+
+
+def test_someone_github_refused_is_not_asked_again() -> None:
+    people = People(owner="acme", author="sam", asked_before={"outsider": 99})
+    grave = role("dba", RoleState.WAITING, users=("outsider",), worst=Severity.CRITICAL)
+    assert not reviewers_to_request(decision(grave), people)

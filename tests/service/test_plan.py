@@ -83,7 +83,7 @@ def test_notes_of_the_read_phase_and_a_refusal_reach_the_check() -> None:
     snap = snapshot(notes=["2 files were judged by their diff alone"])
     plan = plan_pull(snap, findings_of(snap), NO_FACTS, "acme")
     assert "judged by their diff alone" in plan.check.summary
-    refused = plan.check_with_note("GitHub refused to request team dba: no access")
+    refused = plan.check_with_notes(["GitHub refused to request team dba: no access"])
     assert "GitHub refused to request team dba" in refused.summary
     assert "judged by their diff alone" in refused.summary
     assert "GitHub refused" not in plan.check.summary
@@ -102,4 +102,4 @@ def test_an_invalid_config_is_a_failing_check_under_the_name_it_was_given() -> N
     plan = plan_invalid(InvalidConfig(PULL, (issue,), "in this pull request", "Gate"), "Old")
     assert (plan.check_name, plan.check.conclusion) == ("Gate", "failure")
     assert "release-roles.yml:3:5" in plan.check.summary
-    assert plan.check_with_note("x") == plan.check
+    assert plan.check_with_notes(["x"]) == plan.check

@@ -14,7 +14,7 @@ Both backends share this logic and the SQL in schema.py; Postgres adds
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from app.jobs.model import Claimed, Job, OverrideCommand, PullRecords, StoredOverride
@@ -77,6 +77,10 @@ class Journal(Protocol):
 
     async def save_retarget(self, repo: str, number: int) -> None:
         """The PR was moved to another base branch (now)."""
+        ...
+
+    async def save_requests(self, repo: str, number: int, asked: Mapping[str, int]) -> None:
+        """We asked these (login or `team:slug`) at these severities."""
         ...
 
     async def org_version(self, org: str) -> int: ...
@@ -193,6 +197,7 @@ class SqlJournal:
                 (schema.PRUNE_REMOVED, (records_older_than,)),
                 (schema.PRUNE_OVERRIDES, (records_older_than,)),
                 (schema.PRUNE_RETARGETS, (records_older_than,)),
+                (schema.PRUNE_REQUESTS, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -240,12 +245,13 @@ class SqlJournal:
 
     async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
         key = (repo.lower(), number)
-        removed, overrides, version, retarget = await self._run(
+        removed, overrides, version, retarget, requested = await self._run(
             [
                 (schema.REMOVED_REVIEWERS, key),
                 (schema.OVERRIDES, key),
                 (schema.ORG_VERSION, (org.lower(),)),
                 (schema.RETARGETED_AT, key),
+                (schema.REQUESTS, key),
             ],
             fetch_all=True,
         )
@@ -256,6 +262,16 @@ class SqlJournal:
             ),
             org_version=int(version[0][0]) if version else 0,
             retargeted_at=float(retarget[0][0]) if retarget else None,
+            requested={str(r[0]): int(r[1]) for r in requested},
+        )
+
+    async def save_requests(self, repo: str, number: int, asked: Mapping[str, int]) -> None:
+        now = time.time()
+        await self._run(
+            [
+                (schema.SAVE_REQUEST, (repo.lower(), number, target.lower(), level, now))
+                for target, level in asked.items()
+            ]
         )
 
     async def save_retarget(self, repo: str, number: int) -> None:

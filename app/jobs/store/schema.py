@@ -44,6 +44,14 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number, role)
     )""",
+    """CREATE TABLE IF NOT EXISTS review_requests (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number, target)
+    )""",
     """CREATE TABLE IF NOT EXISTS retargets (
         repo TEXT NOT NULL,
         number INTEGER NOT NULL,
@@ -158,3 +166,10 @@ SAVE_RETARGET = (
 )
 RETARGETED_AT = "SELECT saved_at FROM retargets WHERE repo = ? AND number = ?"
 PRUNE_RETARGETS = "DELETE FROM retargets WHERE saved_at < ?"
+SAVE_REQUEST = (
+    "INSERT INTO review_requests (repo, number, target, severity, saved_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, number, target) DO UPDATE SET "
+    "severity = excluded.severity, saved_at = excluded.saved_at"
+)
+REQUESTS = "SELECT target, severity FROM review_requests WHERE repo = ? AND number = ?"
+PRUNE_REQUESTS = "DELETE FROM review_requests WHERE saved_at < ?"
