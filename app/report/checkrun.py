@@ -20,7 +20,7 @@ from app.policy.evaluate import Conclusion, Decision, RoleState
 from app.policy.loading import ConfigIssue
 from app.report import markdown, messages
 
-TITLE_LIMIT = 255
+TITLE_LIMIT = 100  # GitHub allows 255; a title is read at a glance
 MAX_ANNOTATIONS = 500  # GitHub shows the first 50 per request; we send batches of 50
 _LEVELS = {
     Severity.CRITICAL: "failure",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from app.detect.base import Finding
+from app.detect.base import Finding, Severity
 from app.policy.evaluate import RoleDecision, RoleState
 from app.policy.facts import Override
+
+PATH_MATCH = "path.match"
 
 
 def location(finding: Finding) -> str:
@@ -52,3 +55,31 @@ def overridden(override: Override) -> str:
     when = datetime.fromtimestamp(override.at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     reason = f": {override.reason}" if override.reason else ""
     return f"overridden by @{override.by} at {when}{reason}"
+
+
+def ordered(reasons: Sequence[Finding]) -> list[Finding]:
+    """A role's evidence for a person: worst first, and a `path.match` left out where
+    the same file has a detector's finding that says more."""
+    explained = {f.file for f in reasons if f.rule != PATH_MATCH and f.file is not None}
+    kept = [f for f in reasons if not (f.rule == PATH_MATCH and f.file in explained)]
+    return sorted(kept, key=lambda f: -f.severity)  # stable: file and line order within
+
+
+def worst(role: RoleDecision) -> Severity:
+    return max((f.severity for f in role.reasons), default=Severity.INFO)
+
+
+def next_steps(role: RoleDecision) -> str:
+    """What still has to happen for one role, said to the author."""
+    if role.state == RoleState.BLOCKED:
+        people = ", ".join("@" + u for u in role.changes_requested_by)
+        return f"{role.name}: {people} requested changes; push a fix and ask them to re-review"
+    parts = []
+    if role.missing:
+        plural = "s" if role.missing > 1 else ""
+        parts.append(f"{role.missing} more approval{plural} from {who(role)}")
+    unticked = [item for item, done in role.checklist if not done]
+    if unticked:
+        items = "; ".join(f"- [x] {item}" for item in unticked)
+        parts.append(f"tick in the PR description: {items}")
+    return f"{role.name}: " + ", and ".join(parts) if parts else ""

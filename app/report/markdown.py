@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 
-from app.detect.base import Finding
+from app.detect.base import Finding, Severity
 from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
 from app.report import messages
-from app.report.common import location, overridden, status_line
+from app.report.common import location, next_steps, ordered, overridden, status_line, worst
 
 GITHUB_SUMMARY_LIMIT = 65_535
 _ICONS = {
@@ -22,6 +22,13 @@ _ICONS = {
     RoleState.REQUIRED: "🔶",
     RoleState.NOT_REQUIRED: "⚪",
     RoleState.OVERRIDDEN: "🔓",
+}
+_BADGES = {
+    Severity.CRITICAL: "🟥 **critical**",
+    Severity.HIGH: "🟧 **high**",
+    Severity.MEDIUM: "🟨 medium",
+    Severity.LOW: "🟦 low",
+    Severity.INFO: "⬜ info",
 }
 _HEADLINES = {
     Conclusion.NOTHING_REQUIRED: messages.NOTHING_REQUIRED,
@@ -60,21 +67,23 @@ def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
         f"{decision.files_changed} files changed, {decision.lines_changed} lines. "
         f"{len(decision.findings)} findings."
     )
+    out += _next(decision)
     out += ["", "| | Role | Status | Why |", "|---|---|---|---|"]
-    for role in decision.roles:
+    for role in _by_worst(decision.roles):
         why = _why(role)
         out.append(
             f"| {_ICONS[role.state]} | **{_cell(role.name)}** | {_cell(status_line(role))} "
             f"| {_cell(why)} |"
         )
-    for role in decision.required:
+    for role in _by_worst(decision.required):
         out += ["", f"### {_ICONS[role.state]} {role.name}"]
         if role.description:
             out.append(f"_{role.description}_")
         out.append("")
-        for finding in role.reasons[:per_role]:
+        evidence = ordered(role.reasons)
+        for finding in evidence[:per_role]:
             out.append(f"- {_evidence(finding, files_url)}")
-        hidden = len(role.reasons) - per_role
+        hidden = len(evidence) - per_role
         if hidden > 0:
             out.append(f"- … and {hidden} more")
         if role.stale:
@@ -98,13 +107,32 @@ def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
 
 
 def _why(role: RoleDecision) -> str:
+    """The role's worst finding first: what is dangerous, and where."""
     if role.waived_by:
         return f"waived: {role.waived_by[0].message}"
-    if not role.reasons:
+    evidence = ordered(role.reasons)
+    if not evidence:
         return ""
-    first = role.reasons[0]
-    more = f" (+{len(role.reasons) - 1} more)" if len(role.reasons) > 1 else ""
-    return f"`{first.rule}` {location(first)}{more}"
+    lead = evidence[0]
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return f"{_BADGES[lead.severity]} `{lead.rule}` {location(lead)}{more}"
+
+
+def _by_worst(roles: tuple[RoleDecision, ...]) -> list[RoleDecision]:
+    """Required roles first, the gravest first; the others after, in config order."""
+    return sorted(roles, key=lambda r: (not r.required, -worst(r) if r.required else 0))
+
+
+def _next(decision: Decision) -> list[str]:
+    if decision.conclusion not in (Conclusion.WAITING, Conclusion.BLOCKED):
+        return []
+    steps = [
+        step for r in _by_worst(decision.required) if not r.approved and (step := next_steps(r))
+    ]
+    if not steps:
+        return []
+    recheck = f"Comment `{messages.RECHECK_COMMAND}` to check again without a push."
+    return ["", "**What happens next:**", "", *(f"- {_cell(s)}" for s in steps), "", recheck]
 
 
 def _evidence(finding: Finding, files_url: str | None) -> str:
@@ -113,7 +141,8 @@ def _evidence(finding: Finding, files_url: str | None) -> str:
         where = f"[{where}]({files_url}{diff_anchor(finding.file, finding.line)})"
     else:
         where = f"`{where}`"
-    return f"**{finding.severity.label}** {where} `{finding.rule}`: {_cell(finding.message)}"
+    badge = _BADGES[finding.severity]
+    return f"{badge} {where} `{finding.rule}`: {_cell(finding.message)}"
 
 
 def _cell(text: str) -> str:

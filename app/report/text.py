@@ -9,7 +9,7 @@ import click
 from app.detect.base import Finding, Severity
 from app.policy.evaluate import Decision, RoleDecision
 from app.report import messages
-from app.report.common import location, status_line
+from app.report.common import location, ordered, status_line, worst
 
 Styler = Callable[..., str]
 MAX_REASONS_SHOWN = 25
@@ -35,7 +35,7 @@ def render(decision: Decision, *, colour: bool = False, title: str | None = None
     if not required:
         lines.append("")
         lines.append(style(messages.NOTHING_REQUIRED, fg="green"))
-    for role in required:
+    for role in sorted(required, key=lambda r: -worst(r)):  # the gravest first
         lines.append("")
         lines.extend(_role(role, style))
     others = [r for r in decision.roles if not r.required]
@@ -51,9 +51,10 @@ def render(decision: Decision, *, colour: bool = False, title: str | None = None
 
 def _role(role: RoleDecision, style: Styler) -> list[str]:
     out = [style(f"● {role.name}", bold=True, fg="magenta") + f" — {status_line(role)}"]
-    for finding in role.reasons[:MAX_REASONS_SHOWN]:
+    evidence = ordered(role.reasons)
+    for finding in evidence[:MAX_REASONS_SHOWN]:
         out.append("  " + _finding(finding, style))
-    hidden = len(role.reasons) - MAX_REASONS_SHOWN
+    hidden = len(evidence) - MAX_REASONS_SHOWN
     if hidden > 0:
         out.append(f"  … and {hidden} more (use --format json for all)")
     for item, done in role.checklist:

@@ -76,3 +76,28 @@ def test_the_digest_changes_with_what_is_shown() -> None:
     same = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING, DROP)))
     other = checkrun.from_decision(decision(Conclusion.WAITING, role(RoleState.WAITING)))
     assert one.digest() == same.digest() != other.digest()
+
+
+def test_a_role_leads_with_its_worst_finding_and_folds_path_matches() -> None:
+    added = Finding.for_file(Kind.MIGRATION, "db/1.sql", Severity.MEDIUM, "migration.added", "new")
+    path = Finding.for_file(
+        Kind.PATH, "db/1.sql", Severity.INFO, "path.match", "db/1.sql matches db/**"
+    )
+    dba = role(RoleState.WAITING, added, path, DROP)
+    summary = checkrun.from_decision(decision(Conclusion.WAITING, dba)).summary
+    row = next(line for line in summary.splitlines() if line.startswith("| ⏳ | **DBA**"))
+    assert "🟥 **critical** `migration.drop-column` db/1.sql:3 (+1 more)" in row
+    section = summary[summary.index("### ⏳ DBA") :]
+    assert section.index("migration.drop-column") < section.index("migration.added")
+    assert "path.match" not in section  # the migration findings say more about db/1.sql
+
+
+def test_the_gravest_role_comes_first_and_the_author_is_told_what_happens_next() -> None:
+    low = Finding.for_file(Kind.AUTH, "app/auth.py", Severity.LOW, "auth.path", "auth path")
+    security = role(RoleState.WAITING, low, name="Security")
+    dba = role(RoleState.WAITING, DROP)
+    summary = checkrun.from_decision(decision(Conclusion.WAITING, security, dba)).summary
+    assert summary.index("**DBA**") < summary.index("**Security**")
+    assert "**What happens next:**" in summary
+    assert "- DBA: 1 more approval from team dba" in summary
+    assert messages.RECHECK_COMMAND in summary
