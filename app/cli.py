@@ -15,6 +15,7 @@ import click
 from app.detect.base import ChangedFile, Finding
 from app.detect.diff import DiffError, parse_git_diff
 from app.detect.registry import run_detectors
+from app.local import hooks
 from app.local.git import GitError, Repo, read_diff_file
 from app.local.resolve import local_resolver
 from app.policy.config import CONFIG_PATH, json_schema
@@ -281,5 +282,53 @@ def worker() -> None:
     asyncio.run(until_signalled())
 
 
+@cli.command("pre-push")
+@click.option("--fail-on-required", is_flag=True, help="Stop the push when any role is required.")
+@click.argument("remote", required=False)
+@click.argument("url", required=False)
+def pre_push(fail_on_required: bool, remote: str | None, url: str | None) -> None:
+    """Check each range git is pushing (run by the hook `install-hook` writes; git
+    hands it the refs on stdin)."""
+    required = False
+    for push in hooks.pushes(sys.stdin.read()):
+        base = push.base
+        if base is not None:
+            try:
+                Repo(Path(".")).resolve(base)
+            except GitError:  # the remote's commit is not here: as for a new branch
+                base = None
+        try:
+            files, loaded, _title = _gather(base, push.head, None, None, None, Path("."))
+        except ConfigError as error:
+            raise UsageFailure(f"invalid config:\n{error}") from None
+        except (GitError, DiffError) as error:
+            raise UsageFailure(str(error)) from None
+        findings = run_detectors(files, loaded.config.detectors.by_name())
+        decision = evaluate(loaded.config, files, findings, PullFacts())
+        click.echo(_render(decision, "text", push.local_ref, loaded), nl=False)
+        required = required or bool(decision.required)
+    if fail_on_required and required:
+        sys.exit(EXIT_REQUIRED)
+
+
+@cli.command("install-hook")
+@click.option("--fail-on-required", is_flag=True, help="The hook stops pushes that need a role.")
+@click.option("--force", is_flag=True, help="Replace a pre-push hook that is not ours.")
+@click.option("-C", "repo_dir", type=click.Path(file_okay=False, exists=True), default=".")
+def install_hook(fail_on_required: bool, force: bool, repo_dir: str) -> None:
+    """Write .git/hooks/pre-push: every push is checked first."""
+    try:
+        repo = Repo(Path(repo_dir))
+        git_dir = Path(repo.git("rev-parse", "--absolute-git-dir").strip())
+        hook = hooks.install(git_dir, fail_on_required, force)
+    except (GitError, FileExistsError) as error:
+        raise UsageFailure(str(error)) from None
+    click.echo(f"wrote {hook}")
+
+
 def main() -> None:
     cli(prog_name="release-roles")
+
+
+if __name__ == "__main__":
+    main()
