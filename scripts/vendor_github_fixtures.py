@@ -69,6 +69,7 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/issues/{issue_number}/events", "get", "200"),
     ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", "201"),
     ("/repos/{owner}/{repo}/git/trees/{tree_sha}", "get", "200"),
+    ("/repos/{owner}/{repo}/issues/comments/{comment_id}", "patch", "200"),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -29,11 +29,11 @@ from app.github.client import (
     answers_checked,
     call,
     count_request,
-    error_message,
     retry_policy,
     wrap,
 )
 from app.github.records import Changes, Commit, PullInfo, changed_file, commit, pull_info
+from app.github.writes import Writes
 from app.policy.facts import Review, ReviewState
 
 __all__ = [
@@ -51,7 +51,7 @@ MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
 NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
 
 
-class Gateway:
+class Gateway(Writes):
     def __init__(
         self,
         *,
@@ -342,48 +342,3 @@ class Gateway:
             f"open pull requests on {base}",
         )
         return [pr.number for pr in pulls]
-
-    # --- writes ------------------------------------------------------------------------
-
-    @answers_checked
-    async def request_reviewers(
-        self,
-        inst: int,
-        owner: str,
-        repo: str,
-        number: int,
-        users: Iterable[str],
-        teams: Iterable[str],
-    ) -> str | None:
-        """Ask for reviews; a refusal (422: not a collaborator, team without access)
-        comes back as a sentence for the check run instead of an exception."""
-        data = {"reviewers": sorted(users), "team_reviewers": sorted(teams)}
-        gh = self._client(inst)
-        try:
-            await gh.rest.pulls.async_request_reviewers(owner, repo, number, data=data)
-        except RequestFailed as error:
-            if error.response.status_code == 422:
-                message = error_message(error)
-                return f"GitHub refused to request {_names(data)}: {message}"
-            raise wrap(error, "requesting reviewers") from None
-        except GitHubException as error:
-            raise wrap(error, "requesting reviewers") from None
-        return None
-
-    @answers_checked
-    async def create_check(self, inst: int, owner: str, repo: str, data: dict[str, Any]) -> int:
-        gh = self._client(inst)
-        response = await call(gh.rest.checks.async_create(owner, repo, data=data), "check run")
-        return int(response.parsed_data.id)
-
-    @answers_checked
-    async def update_check(
-        self, inst: int, owner: str, repo: str, check_run_id: int, data: dict[str, Any]
-    ) -> None:
-        gh = self._client(inst)
-        await call(gh.rest.checks.async_update(owner, repo, check_run_id, data=data), "check run")
-
-
-def _names(data: dict[str, list[str]]) -> str:
-    names = [f"@{u}" for u in data["reviewers"]] + [f"team {t}" for t in data["team_reviewers"]]
-    return ", ".join(names)

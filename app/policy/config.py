@@ -207,10 +207,10 @@ class Options(Strict):
         "change after it; any_push: on any new commit; never: approvals never go stale.",
     )
     request_reviews: bool = True
-    # Read by nothing yet (tests/test_architecture.py lists it): the release-plan
-    # comment that will honour it is not built, so it is accepted and ignored.
     summary_comment: bool = Field(
-        default=True, description="Reserved for the release-plan comment; not used yet."
+        default=True,
+        description="Keep one release-plan comment on the PR (created when a role is "
+        "required, edited in place).",
     )
     skip_drafts: bool = True
     separation_of_duties: bool = Field(

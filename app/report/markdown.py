@@ -46,12 +46,17 @@ def diff_anchor(path: str, line: int | None) -> str:
 
 
 def render(
-    decision: Decision, *, files_url: str | None = None, limit: int = GITHUB_SUMMARY_LIMIT
+    decision: Decision,
+    *,
+    files_url: str | None = None,
+    limit: int = GITHUB_SUMMARY_LIMIT,
+    stats: bool = True,
 ) -> str:
-    """The report, at most `limit` characters; `files_url` links evidence to the diff."""
+    """The report, at most `limit` characters; `files_url` links evidence to the diff;
+    `stats`: the line that counts files, lines and findings."""
     per_role = 50
     while True:
-        text = _render(decision, files_url, per_role)
+        text = _render(decision, files_url, per_role, stats)
         if len(text) <= limit or per_role == 0:
             break
         per_role //= 2
@@ -61,12 +66,13 @@ def render(
     return text
 
 
-def _render(decision: Decision, files_url: str | None, per_role: int) -> str:
+def _render(decision: Decision, files_url: str | None, per_role: int, stats: bool) -> str:
     out = [f"**{_HEADLINES[decision.conclusion]}**", ""]
-    out.append(
-        f"{decision.files_changed} files changed, {decision.lines_changed} lines. "
-        f"{len(decision.findings)} findings."
-    )
+    if stats:
+        out.append(
+            f"{decision.files_changed} files changed, {decision.lines_changed} lines. "
+            f"{len(decision.findings)} findings."
+        )
     out += _next(decision)
     out += ["", "| | Role | Status | Why |", "|---|---|---|---|"]
     for role in _by_worst(decision.roles):

@@ -24,6 +24,7 @@ from app.policy.requests import ReviewRequest
 from app.report import checkrun
 from app.service import fanout
 from app.service.checks import upsert_check
+from app.service.comments import upsert_plan_comment
 from app.service.configs import Configs
 from app.service.merge_queue import check_group
 from app.service.plan import Plan, findings_of, plan_invalid, plan_pull, required_roles
@@ -159,6 +160,9 @@ class Evaluator:
         if plan.request:
             check = plan.check_with_notes(await self._ask(job, plan.request))
         await upsert_check(self.gateway, self.journal, job, plan.sha, plan.check_name, check)
+        if plan.comment is not None and plan.decision is not None:
+            required = bool(plan.decision.required)
+            await upsert_plan_comment(self.gateway, self.journal, job, plan.comment, required)
         conclusion = check.conclusion or check.status
         return Outcome(job, conclusion, check.title, calls(), tuple(plan.request.names()))
 

@@ -17,6 +17,7 @@ from app.policy.facts import PullFacts
 from app.policy.requests import People, ReviewRequest, reviewers_to_request
 from app.report import checkrun, messages
 from app.report.checkrun import CheckRunContent
+from app.report.comment import plan_comment
 from app.service.snapshot import InvalidConfig, PullSnapshot, ReviewFacts
 
 
@@ -32,6 +33,7 @@ class Plan:
     files_url: str | None = None
     draft_note: str | None = None
     paths: frozenset[str] = frozenset()  # every file the PR changes, renames by both names
+    comment: str | None = None  # the release-plan comment's body (options.summary_comment)
 
     def check_with_notes(self, notes: list[str]) -> CheckRunContent:
         """The check with more notes (GitHub refused some review requests)."""
@@ -81,8 +83,17 @@ def plan_pull(
     draft_note = messages.DRAFT_NOTE if drafting else None
     check = _render(decision, files_url, draft_note)
     paths = frozenset(p for f in snapshot.files for p in (f.path, f.base_path))
+    comment = plan_comment(decision, files_url) if options.summary_comment else None
     return Plan(
-        pull.head_sha, options.check_name, check, request, decision, files_url, draft_note, paths
+        pull.head_sha,
+        options.check_name,
+        check,
+        request,
+        decision,
+        files_url,
+        draft_note,
+        paths,
+        comment,
     )
 
 

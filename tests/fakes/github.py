@@ -100,6 +100,7 @@ class FakeGitHub:
         self.blobs: dict[str, str] = {}
         self.trees: dict[str, tuple[str, str]] = {}  # tree sha -> (commit, directory)
         self.review_requests: list[dict[str, Any]] = []  # every request body, in order
+        self.comments: dict[int, dict[str, Any]] = {}  # id -> pull, repo, body, edits
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
@@ -316,6 +317,35 @@ class FakeGitHub:
                 events.append(event)
             return answer(
                 "GET /repos/{owner}/{repo}/issues/{issue_number}/events", _page(events, request)
+            )
+
+        @app.post("/repos/{owner}/{name}/issues/{number}/comments")
+        async def create_comment(
+            owner: str, name: str, number: int, request: Request
+        ) -> JSONResponse:
+            repo = fake.repos[(owner.lower(), name.lower())]
+            if number not in repo.pulls:
+                return not_found()
+            data = await request.json()
+            comment_id = next(fake._ids)
+            fake.comments[comment_id] = {"pull": number, "repo": repo.id, "body": data["body"]}
+            return answer(
+                "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+                fake._comment_body(comment_id),
+                201,
+            )
+
+        @app.patch("/repos/{owner}/{name}/issues/comments/{comment_id}")
+        async def update_comment(
+            owner: str, name: str, comment_id: int, request: Request
+        ) -> JSONResponse:
+            if comment_id not in fake.comments:
+                return not_found()
+            fake.comments[comment_id]["body"] = (await request.json())["body"]
+            fake.comments[comment_id]["edits"] = fake.comments[comment_id].get("edits", 0) + 1
+            return answer(
+                "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
+                fake._comment_body(comment_id),
             )
 
         @app.get("/repos/{owner}/{name}/pulls/{number}/reviews")
@@ -580,6 +610,18 @@ class FakeGitHub:
             ):
                 body.pop(key, None)
         return body
+
+    def _comment_body(self, comment_id: int) -> dict[str, Any]:
+        body = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments")
+        body |= {"id": comment_id, "body": self.comments[comment_id]["body"]}
+        return body
+
+    def comments_on(self, repo: Repo, pull: Pull) -> list[str]:
+        return [
+            c["body"]
+            for c in self.comments.values()
+            if c["repo"] == repo.id and c["pull"] == pull.number
+        ]
 
     def _merge_base(self, repo: Repo, pull: Pull) -> str:
         return self._common_ancestor(

@@ -83,6 +83,14 @@ class Journal(Protocol):
         """We asked these (login or `team:slug`) at these severities."""
         ...
 
+    async def plan_comment(self, repo: str, number: int) -> tuple[int, str] | None:
+        """(comment id, content digest) of the PR's release-plan comment."""
+        ...
+
+    async def save_plan_comment(
+        self, repo: str, number: int, comment_id: int, content_hash: str
+    ) -> None: ...
+
     async def org_version(self, org: str) -> int: ...
     async def remember_sources(self, repo: str, sources: Sequence[str]) -> None:
         """`repo`'s config extends these repositories."""
@@ -198,6 +206,7 @@ class SqlJournal:
                 (schema.PRUNE_OVERRIDES, (records_older_than,)),
                 (schema.PRUNE_RETARGETS, (records_older_than,)),
                 (schema.PRUNE_REQUESTS, (records_older_than,)),
+                (schema.PRUNE_COMMENTS, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -264,6 +273,16 @@ class SqlJournal:
             retargeted_at=float(retarget[0][0]) if retarget else None,
             requested={str(r[0]): int(r[1]) for r in requested},
         )
+
+    async def plan_comment(self, repo: str, number: int) -> tuple[int, str] | None:
+        [row] = await self._run([(schema.COMMENT, (repo.lower(), number))], fetch=True)
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def save_plan_comment(
+        self, repo: str, number: int, comment_id: int, content_hash: str
+    ) -> None:
+        values = (repo.lower(), number, comment_id, content_hash, time.time())
+        await self._run([(schema.SAVE_COMMENT, values)])
 
     async def save_requests(self, repo: str, number: int, asked: Mapping[str, int]) -> None:
         now = time.time()

@@ -44,6 +44,14 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number, role)
     )""",
+    """CREATE TABLE IF NOT EXISTS plan_comments (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        comment_id BIGINT NOT NULL,
+        content_hash TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number)
+    )""",
     """CREATE TABLE IF NOT EXISTS review_requests (
         repo TEXT NOT NULL,
         number INTEGER NOT NULL,
@@ -173,3 +181,11 @@ SAVE_REQUEST = (
 )
 REQUESTS = "SELECT target, severity FROM review_requests WHERE repo = ? AND number = ?"
 PRUNE_REQUESTS = "DELETE FROM review_requests WHERE saved_at < ?"
+SAVE_COMMENT = (
+    "INSERT INTO plan_comments (repo, number, comment_id, content_hash, saved_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, number) DO UPDATE SET "
+    "comment_id = excluded.comment_id, content_hash = excluded.content_hash, "
+    "saved_at = excluded.saved_at"
+)
+COMMENT = "SELECT comment_id, content_hash FROM plan_comments WHERE repo = ? AND number = ?"
+PRUNE_COMMENTS = "DELETE FROM plan_comments WHERE saved_at < ?"
