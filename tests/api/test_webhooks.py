@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.fuzz import swap_values
 from tests.harness import WEBHOOKS, payload, running, sign
 
 pytestmark = pytest.mark.anyio
@@ -150,19 +151,7 @@ async def test_a_payload_without_installation_is_acknowledged_not_queued(db: str
 
 def _mutations(body: object, rng: random.Random, count: int) -> list[object]:
     """Copies of a payload with one nested value swapped for a value of another type."""
-    odd = [None, 0, -1, "", "x", [], {}, True, [None], {"id": None}]
-    out = []
-    for _ in range(count):
-        copy = json.loads(json.dumps(body))
-        node = copy
-        while isinstance(node, dict) and node:
-            key = rng.choice(sorted(node))
-            if not isinstance(node[key], dict) or rng.random() < 0.3:
-                node[key] = rng.choice(odd)
-                break
-            node = node[key]
-        out.append(copy)
-    return out
+    return [swap_values(body, rng) for _ in range(count)]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes.github import FakeGitHub, Pull, Repo
-from tests.harness import Harness
+from tests.harness import Harness, review_event
 
 CONFIG = """\
 version: 1
@@ -50,5 +50,20 @@ def check(fake: FakeGitHub, repo: Repo, pull: Pull) -> dict:
 async def open_and_settle(h: Harness, repo: Repo, pull: Pull) -> dict:
     response = await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
     assert response.status_code == 202, response.text
+    await h.settle()
+    return check(h.fake, repo, pull)
+
+
+async def approve(h: Harness, repo: Repo, pull: Pull, user: str = "dana") -> dict:
+    """`user` approves the PR's head, GitHub tells us, and the check it settles on."""
+    h.fake.review(repo, pull, user, "APPROVED")
+    await h.deliver("pull_request_review", review_event(repo, pull.number))
+    await h.settle()
+    return check(h.fake, repo, pull)
+
+
+async def pushed(h: Harness, repo: Repo, pull: Pull) -> dict:
+    """GitHub tells us of a push to the PR; the check it settles on."""
+    await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
     await h.settle()
     return check(h.fake, repo, pull)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import CONFIG, MIGRATION, check, migration_pull, open_and_settle, shop
-from tests.fakes.github import Pull, Repo
-from tests.harness import Harness, review_event, running
+from tests.e2e.helpers import (
+    CONFIG,
+    MIGRATION,
+    approve,
+    migration_pull,
+    open_and_settle,
+    shop,
+)
+from tests.harness import running
 
 pytestmark = pytest.mark.anyio
-
-
-async def approve(h: Harness, repo: Repo, pull: Pull, user: str) -> dict:
-    h.fake.review(repo, pull, user, "APPROVED")
-    await h.deliver("pull_request_review", review_event(repo, pull.number))
-    await h.settle()
-    return check(h.fake, repo, pull)
 
 
 async def test_a_member_who_pushed_to_the_pr_cannot_approve_it(db: str) -> None:

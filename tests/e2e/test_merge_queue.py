@@ -6,9 +6,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import MIGRATION, MIGRATION_TEXT, migration_pull, open_and_settle, shop
+from tests.e2e.helpers import (
+    MIGRATION,
+    MIGRATION_TEXT,
+    approve,
+    migration_pull,
+    open_and_settle,
+    shop,
+)
 from tests.fakes.github import Pull, Repo
-from tests.harness import Harness, payload, review_event, running
+from tests.harness import Harness, payload, running
 
 pytestmark = pytest.mark.anyio
 DROP = (
@@ -50,12 +57,6 @@ async def deliver_group(h: Harness, repo: Repo, head: str, pull: Pull) -> dict[s
     await h.settle()
     [run] = h.fake.checks_for(repo, head)
     return run
-
-
-async def approve(h: Harness, repo: Repo, pull: Pull, user: str = "dana") -> None:
-    h.fake.review(repo, pull, user, "APPROVED")
-    await h.deliver("pull_request_review", review_event(repo, pull.number))
-    await h.settle()
 
 
 async def test_a_group_of_approved_pull_requests_passes(db: str) -> None:

@@ -9,28 +9,16 @@ import pytest
 from tests.e2e.helpers import (
     MIGRATION,
     MIGRATION_TEXT,
+    approve,
     check,
     migration_pull,
     open_and_settle,
+    pushed,
     shop,
 )
-from tests.fakes.github import Pull, Repo
-from tests.harness import Harness, review_event, running
+from tests.harness import running
 
 pytestmark = pytest.mark.anyio
-
-
-async def approve(h: Harness, repo: Repo, pull: Pull, user: str) -> dict:
-    h.fake.review(repo, pull, user, "APPROVED")
-    await h.deliver("pull_request_review", review_event(repo, pull.number))
-    await h.settle()
-    return check(h.fake, repo, pull)
-
-
-async def pushed(h: Harness, repo: Repo, pull: Pull) -> dict:
-    await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
-    await h.settle()
-    return check(h.fake, repo, pull)
 
 
 async def test_a_force_push_back_to_an_earlier_commit_stales_the_approval(db: str) -> None:
