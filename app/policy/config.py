@@ -213,6 +213,11 @@ class Options(Strict):
         "required, edited in place).",
     )
     skip_drafts: bool = True
+    early_notice: bool = Field(
+        default=True,
+        description="On a draft that already needs a role, the release-plan comment names "
+        "its teams as a heads-up (no review request until it is ready).",
+    )
     separation_of_duties: bool = Field(
         default=False, description="One person's approval satisfies at most one role."
     )

@@ -13,6 +13,10 @@ OVERRIDE_COMMAND = "/release-roles override"
 NOTHING_REQUIRED = "No release role is required for this change."
 NOTHING_REQUIRED_TITLE = "No release role needed"
 DRAFT_NOTE = "Draft: reviewers will be requested when it is ready for review."
+DRAFT_HEADS_UP = (
+    "This is a draft: nothing is asked of you yet. Reviews will be requested when it is "
+    "ready; this is so you hear of it early."
+)
 GROUP_FAILED_TITLE = "This merge group cannot pass"
 GROUP_TOO_LARGE = (
     "The merge group is larger than GitHub's compare lists (300 files or 100 commits), so "

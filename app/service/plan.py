@@ -83,7 +83,12 @@ def plan_pull(
     draft_note = messages.DRAFT_NOTE if drafting else None
     check = _render(decision, files_url, draft_note)
     paths = frozenset(p for f in snapshot.files for p in (f.path, f.base_path))
-    comment = plan_comment(decision, files_url) if options.summary_comment else None
+    heads_up = owner if drafting and options.early_notice else None
+    comment = (
+        plan_comment(decision, files_url, heads_up_org=heads_up)
+        if options.summary_comment
+        else None
+    )
     return Plan(
         pull.head_sha,
         options.check_name,

@@ -76,3 +76,24 @@ async def test_a_deleted_comment_is_posted_again(db: str) -> None:
         await h.settle()
         [body] = h.fake.comments_on(repo, pull)
         assert "Every required release role has approved" in body
+
+
+async def test_a_draft_gives_its_teams_a_heads_up_and_asks_for_review_when_ready(
+    db: str,
+) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        h.fake.push(repo, "add-sku", {MIGRATION: MIGRATION_TEXT})
+        pull = h.fake.open_pull(repo, "add-sku", author="alice", draft=True)
+        await open_and_settle(h, repo, pull)
+        [body] = h.fake.comments_on(repo, pull)
+        assert "**Heads-up, DBA** @acme/dba: " in body  # a real mention: they hear it now
+        assert "nothing is asked of you yet" in body
+        assert h.fake.review_requests == []
+
+        pull.draft = False
+        await h.deliver("pull_request", h.pr_event("ready_for_review", repo, pull.number))
+        await h.settle()
+        assert [r["team_reviewers"] for r in h.fake.review_requests] == [["dba"]]
+        [body] = h.fake.comments_on(repo, pull)  # the same comment, edited
+        assert "Heads-up" not in body
