@@ -270,6 +270,32 @@ class Gateway(Writes):
         return frozenset(paths)
 
     @answers_checked
+    async def tree_changes(
+        self, inst: int, owner: str, repo: str, old: str, new: str
+    ) -> frozenset[str] | None:
+        """Paths whose content differs between two commits, from their whole trees: what
+        a compare cannot say when the commits diverged (a rebase) or the head went back.
+        None when GitHub cuts a tree short (a repository of over 100,000 files)."""
+        gh = self._client(inst)
+        blobs: list[dict[str, str]] = []
+        for sha in (old, new):
+            try:
+                tree = (
+                    await gh.rest.git.async_get_tree(owner, repo, sha, recursive="1")
+                ).parsed_data
+            except RequestFailed as error:
+                if error.response.status_code in (404, 422):
+                    return None  # the reviewed commit is gone
+                raise wrap(error, "reading a tree") from None
+            except GitHubException as error:
+                raise wrap(error, "reading a tree") from None
+            if tree.truncated:
+                return None
+            blobs.append({e.path: e.sha for e in tree.tree if e.type == "blob"})
+        before, after = blobs
+        return frozenset(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+    @answers_checked
     async def changes(self, inst: int, owner: str, repo: str, base: str, head: str) -> Changes:
         """The files and commits between two commits, or a GatewayError (404: unknown)."""
         gh = self._client(inst)

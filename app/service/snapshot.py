@@ -203,8 +203,13 @@ async def _changed_since(
         if r.state == ReviewState.APPROVED and r.commit_id and r.commit_id != head
     }
     out: dict[str, frozenset[str] | None] = {}
+    where = (job.installation_id, job.owner, job.repo)
     for sha in sorted(commits):
-        out[sha] = await gateway.changed_since(job.installation_id, job.owner, job.repo, sha, head)
+        changed = await gateway.changed_since(*where, sha, head)
+        if changed is None:  # rebased, or back to an earlier commit: compare the trees,
+            # so a rebase that left the role's files as they were keeps its approvals
+            changed = await gateway.tree_changes(*where, sha, head)
+        out[sha] = changed
     return out
 
 

@@ -157,3 +157,24 @@ async def test_retargeting_the_pr_stales_every_earlier_review(db: str) -> None:
         assert "@dana" in run["output"]["summary"]  # shown as stale
         await asyncio.sleep(1.1)  # GitHub stamps reviews to the second: a later one
         assert (await approve(h, repo, pull, "dana"))["conclusion"] == "success"
+
+
+async def test_a_rebase_that_leaves_the_roles_files_as_they_were_keeps_the_approval(
+    db: str,
+) -> None:
+    async with running(db) as h:
+        repo = shop(h.fake)
+        pull = migration_pull(h.fake, repo)
+        await open_and_settle(h, repo, pull)
+        assert (await approve(h, repo, pull, "dana"))["conclusion"] == "success"
+
+        main = h.fake.push(repo, "main", {"docs/guide.md": "v2\n"}, author="bob")
+        del repo.branches[pull.head_ref]  # git rebase main && git push --force
+        h.fake.push(repo, pull.head_ref, {MIGRATION: MIGRATION_TEXT}, parent=main)
+        assert (await pushed(h, repo, pull))["conclusion"] == "success"
+
+        del repo.branches[pull.head_ref]  # rebased again, and the migration changed
+        h.fake.push(repo, pull.head_ref, {MIGRATION: MIGRATION_TEXT + "# more\n"}, parent=main)
+        run = await pushed(h, repo, pull)
+        assert run["status"] == "in_progress"
+        assert "Stale approvals" in run["output"]["summary"]

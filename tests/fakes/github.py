@@ -421,18 +421,26 @@ class FakeGitHub:
             return answer("GET /repos/{owner}/{repo}/contents/{path}", body)
 
         @app.get("/repos/{owner}/{name}/git/trees/{tree}")
-        async def get_tree(owner: str, name: str, tree: str) -> JSONResponse:
-            """A commit's root tree, or a directory's tree (its sha as listed here)."""
+        async def get_tree(owner: str, name: str, tree: str, request: Request) -> JSONResponse:
+            """A commit's root tree, or a directory's tree (its sha as listed here);
+            `recursive`: every entry below, paths in full, as GitHub lists them."""
             repo = fake.repos[(owner.lower(), name.lower())]
             commit, directory = fake.trees.get(tree, (tree, ""))
             if commit not in repo.commits:
                 return not_found()
             prefix = f"{directory}/" if directory else ""
+            deep = bool(request.query_params.get("recursive"))
             names: dict[str, str | None] = {}
             for path, content in repo.commits[commit].items():
-                if path.startswith(prefix):
-                    head, _, rest = path[len(prefix) :].partition("/")
-                    names[head] = None if rest else content
+                if not path.startswith(prefix):
+                    continue
+                rest = path[len(prefix) :]
+                parts = rest.split("/")
+                for depth in range(1, len(parts)):  # the directories on the way
+                    if deep or depth == 1:
+                        names.setdefault("/".join(parts[:depth]), None)
+                if deep or len(parts) == 1:
+                    names[rest] = content
             body = example("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", "default-response")
             blob, subtree = body["tree"][0], body["tree"][1]
             entries = []
