@@ -80,7 +80,11 @@ def config_error(issues: Sequence[ConfigIssue], where: str) -> CheckRunContent:
     lines = [f"**The release-roles config {where} is invalid**, so no role can be checked.", ""]
     lines += ["```", *(str(issue) for issue in issues), "```"]
     lines += ["", "Fix the file; `release-roles validate` shows the same errors locally."]
-    title = _cap(f"Invalid config: {issues[0]}" if issues else "Invalid config")
+    first = issues[0] if issues else None
+    where = f"{first.source}:{first.line}:{first.column}: {first.message}" if first else ""
+    more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+    # the title is one line: hints and the other issues are in the summary
+    title = _cap(f"Invalid config: {where}{more}" if first else "Invalid config")
     return CheckRunContent("completed", "failure", title, "\n".join(lines))
 
 

@@ -101,3 +101,18 @@ def test_the_gravest_role_comes_first_and_the_author_is_told_what_happens_next()
     assert "**What happens next:**" in summary
     assert "- DBA: 1 more approval from team dba" in summary
     assert messages.RECHECK_COMMAND in summary
+
+
+def test_an_invalid_config_title_is_one_line_and_the_hints_are_in_the_summary() -> None:
+    issues = [
+        ConfigIssue(".github/release-roles.yml", 4, 7, "unknown key 'whne'", "try 'when'"),
+        ConfigIssue(".github/release-roles.yml", 9, 3, "unknown key 'reviwers'", "try 'reviewers'"),
+    ]
+    content = checkrun.config_error(issues, "on main")
+    assert (
+        content.title
+        == "Invalid config: .github/release-roles.yml:4:7: unknown key 'whne' (+1 more)"
+    )
+    assert "\n" not in content.title
+    assert "hint: try 'when'" in content.summary
+    assert "hint: try 'reviewers'" in content.summary
