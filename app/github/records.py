@@ -18,6 +18,7 @@ class Commit:
     committer: str | None
     parents: int = 1
     verified: bool = False  # GitHub checked its signature
+    committed_at: float | None = None  # the committer's date (Unix time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,12 @@ def commit(entry: Any) -> Commit:
         committer=entry.committer.login if getattr(entry.committer, "login", None) else None,
         parents=len(entry.parents),
         verified=bool(getattr(entry.commit.verification, "verified", False)),
+        committed_at=_when(getattr(entry.commit.committer, "date", None)),
     )
+
+
+def _when(date: Any) -> float | None:
+    return date.timestamp() if hasattr(date, "timestamp") else None
 
 
 def changed_file(entry: Any) -> ChangedFile:

@@ -40,6 +40,25 @@ def _check_regex(pattern: str) -> str:
 
 
 Regex = Annotated[str, AfterValidator(_check_regex)]
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _check_duration(text: str) -> str:
+    if not _DURATION.match(text):
+        raise ValueError(f"{text!r} is not a duration like 30m, 2h or 1d")
+    return text
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+def seconds(duration: str) -> float:
+    match = _DURATION.match(duration)
+    assert match is not None  # validated
+    return float(int(match.group(1)) * _SECONDS[match.group(2)])
+
+
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")]
 RoleKey = Annotated[
     str,
@@ -166,6 +185,15 @@ class Condition(Strict):
         return frozenset(Change(c) for c in self.changes) if self.changes is not None else None
 
 
+class RequestWhen(Strict):
+    """When a required role's reviewers are asked; the check waits for it all along."""
+
+    stable_for: Duration | None = Field(
+        default=None, description="No new commit for this long (30m, 2h, 1d)."
+    )
+    labels: list[str] | None = Field(default=None, description="Any of these labels is set.")
+
+
 class Role(Strict):
     name: str | None = Field(
         default=None, description="Display name (defaults to the key, e.g. dba -> DBA)."
@@ -185,6 +213,11 @@ class Role(Strict):
     checklist: list[str] = Field(
         default_factory=list,
         description='Items the PR body must tick ("- [x] item") before the role counts as done.',
+    )
+    request_when: RequestWhen | None = Field(
+        default=None,
+        description="Ask this role only once the code is stable or a label says it is "
+        "ready (QA tests a build that stays put).",
     )
 
 

@@ -65,6 +65,8 @@ class PullFacts:
     # When the PR was last retargeted to another base branch: the diff it asks to merge
     # changed under every review before, whatever their commit.
     retargeted_at: float | None = None
+    head_committed_at: float | None = None  # when the head commit was made (Unix time)
+    now: float = 0.0  # the evaluation's clock, handed in: the policy reads no clock
     # Label (lower case) -> login of whoever set it last; None: not known (the CLI,
     # where --label is taken at its word).
     label_actors: Mapping[str, str] | None = None

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from app.detect.base import Severity
+from app.policy.config import Config, display_name, seconds
 from app.policy.evaluate import Decision, RoleDecision, RoleState
+from app.policy.facts import PullFacts
 
 _ASKING = (RoleState.WAITING, RoleState.BLOCKED)
 
@@ -50,13 +53,50 @@ class ReviewRequest:
         return sorted(f"@{u}" for u in self.users) + sorted(f"team {t}" for t in self.teams)
 
 
-def reviewers_to_request(decision: Decision, people: People) -> ReviewRequest:
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A required role whose reviewers are not asked yet (`request_when`)."""
+
+    role: str
+    why: str  # for the check: when they will be asked
+    until: float | None = None  # when a re-check should ask them (stable_for)
+
+
+def holds(config: Config, facts: PullFacts) -> dict[str, Hold]:
+    """The roles `request_when` holds back now, by key."""
+    out: dict[str, Hold] = {}
+    labels = {label.lower() for label in facts.labels}
+    for key, role in config.roles.items():
+        when = role.request_when
+        if when is None:
+            continue
+        name = display_name(key, role)
+        if when.labels is not None and not labels & {lab.lower() for lab in when.labels}:
+            wanted = " or ".join(repr(lab) for lab in when.labels)
+            out[key] = Hold(key, f"{name} will be asked once the label {wanted} is set")
+        elif when.stable_for is not None:
+            since = facts.head_committed_at
+            due = since + seconds(when.stable_for) if since is not None else None
+            if due is None or facts.now < due:
+                at = f" (at {_utc(due)})" if due is not None else ""
+                stable = f"the code has been stable for {when.stable_for}"
+                out[key] = Hold(key, f"{name} will be asked when {stable}{at}", due)
+    return out
+
+
+def _utc(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def reviewers_to_request(
+    decision: Decision, people: People, held: Mapping[str, Hold] | None = None
+) -> ReviewRequest:
     users: set[str] = set()
     teams: set[str] = set()
     levels: dict[str, int] = {}
     again: list[str] = []
     for role in decision.required:
-        if role.state not in _ASKING:
+        if role.state not in _ASKING or role.key in (held or {}):
             continue
         worst = _worst(role)
         for kind, name in [

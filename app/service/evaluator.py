@@ -11,6 +11,7 @@ check that says why (fail closed), never a silent green.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import structlog
 
@@ -160,6 +161,8 @@ class Evaluator:
         if plan.request:
             check = plan.check_with_notes(await self._ask(job, plan.request))
         await upsert_check(self.gateway, self.journal, job, plan.sha, plan.check_name, check)
+        if plan.recheck_at is not None:  # a held role falls due then: look again
+            await self.journal.enqueue([replace(job, sha=None)], at=plan.recheck_at)
         if plan.comment is not None and plan.decision is not None:
             required = bool(plan.decision.required)
             await upsert_plan_comment(self.gateway, self.journal, job, plan.comment, required)

@@ -14,7 +14,7 @@ from app.detect.registry import run_detectors
 from app.policy.config import Role
 from app.policy.evaluate import Decision, evaluate
 from app.policy.facts import PullFacts
-from app.policy.requests import People, ReviewRequest, reviewers_to_request
+from app.policy.requests import People, ReviewRequest, holds, reviewers_to_request
 from app.report import checkrun, messages
 from app.report.checkrun import CheckRunContent
 from app.report.comment import plan_comment
@@ -34,6 +34,7 @@ class Plan:
     draft_note: str | None = None
     paths: frozenset[str] = frozenset()  # every file the PR changes, renames by both names
     comment: str | None = None  # the release-plan comment's body (options.summary_comment)
+    recheck_at: float | None = None  # evaluate again then: a held role may be due
 
     def check_with_notes(self, notes: list[str]) -> CheckRunContent:
         """The check with more notes (GitHub refused some review requests)."""
@@ -70,13 +71,18 @@ def plan_pull(
         overrides=facts.overrides,
         label_actors=facts.label_actors,
         retargeted_at=facts.retargeted_at,
+        head_committed_at=facts.head_committed_at,
+        now=facts.now,
     )
     decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
     drafting = pull.draft and options.skip_drafts
+    required = {r.key for r in decision.required if not r.approved}
+    held = {k: h for k, h in holds(snapshot.config, pull_facts).items() if k in required}
     request = ReviewRequest()
     if options.request_reviews and not drafting:
-        request = reviewers_to_request(decision, _people(snapshot, facts, owner))
-    notes = (*snapshot.notes, *request.again)
+        request = reviewers_to_request(decision, _people(snapshot, facts, owner), held)
+    notes = (*snapshot.notes, *request.again, *(h.why for h in held.values()))
+    dues = [h.until for h in held.values() if h.until is not None]
     if notes:
         decision = replace(decision, notes=(*decision.notes, *notes))
     files_url = f"{pull.html_url}/files"
@@ -99,6 +105,7 @@ def plan_pull(
         draft_note,
         paths,
         comment,
+        min(dues, default=None),
     )
 
 

@@ -10,11 +10,12 @@ team members, what changed since each approval, and the reviewers a human remove
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.detect.base import ChangedFile, Finding
-from app.github.gateway import Gateway, PullInfo
+from app.github.gateway import Commit, Gateway, PullInfo
 from app.jobs.model import Job
 from app.jobs.store import Journal
 from app.policy.config import CONFIG_PATH, Config, Role
@@ -64,6 +65,8 @@ class ReviewFacts:
     label_actors: dict[str, str] | None = None
     retargeted_at: float | None = None
     asked_before: dict[str, int] = field(default_factory=dict)
+    head_committed_at: float | None = None
+    now: float = 0.0  # when these facts were read
 
 
 async def read_pull(
@@ -115,13 +118,17 @@ async def read_review_facts(
     options, pull = snapshot.config.options, snapshot.pull
     asking = options.request_reviews and not (pull.draft and options.skip_drafts)
     removed = records.removed if asking else frozenset()
-    commits = await _commits(gateway, job, snapshot, judging)
+    waits_for_stable = any(r.request_when and r.request_when.stable_for for r in required)
+    commits = await _commits(gateway, job, snapshot, judging or waits_for_stable)
+    made = _contributions(commits) if commits is not None else None
     return ReviewFacts(
         team_members=teams,
         changed_since=changed,
         removed=removed,
-        contributors=contributors(commits) if commits is not None else None,
-        last_pusher=last_pusher(commits) if commits is not None else None,
+        contributors=contributors(made) if made is not None else None,
+        last_pusher=last_pusher(made) if made is not None else None,
+        head_committed_at=commits[-1].committed_at if commits else None,
+        now=time.time(),
         overrides=overrides,
         label_actors=actors,
         retargeted_at=records.retargeted_at,
@@ -146,24 +153,27 @@ async def _label_actors(
 
 
 async def _commits(
-    gateway: Gateway, job: Job, snapshot: PullSnapshot, judging_waivers: bool
-) -> list[Contribution] | None:
-    """Who wrote the PR's commits, read only when someone other than the author has
-    approved or a waiver is to be judged (otherwise nobody is in question: no call)."""
+    gateway: Gateway, job: Job, snapshot: PullSnapshot, needed: bool
+) -> list[Commit] | None:
+    """The PR's commits, read only when someone other than the author has approved, a
+    waiver is to be judged, or a role waits for stable code (otherwise: no call)."""
     author = snapshot.pull.author.lower()
-    if not judging_waivers and not any(
+    if not needed and not any(
         r.state == ReviewState.APPROVED and r.user.lower() != author for r in snapshot.reviews
     ):
         return None
     assert job.number is not None
-    found = await gateway.pull_commits(job.installation_id, job.owner, job.repo, job.number)
+    return await gateway.pull_commits(job.installation_id, job.owner, job.repo, job.number)
+
+
+def _contributions(commits: list[Commit]) -> list[Contribution]:
     return [
         Contribution(
             c.author,
             c.committer,
             merge_by_github=c.parents > 1 and c.committer == GITHUB and c.verified,
         )
-        for c in found
+        for c in commits
     ]
 
 

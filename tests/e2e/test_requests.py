@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 
 import pytest
@@ -65,3 +66,42 @@ async def test_a_graver_finding_asks_the_team_again_with_the_reason(db: str) -> 
         assert asked == [["dba"], ["dba"]]
         summary = check(h.fake, repo, pull)["output"]["summary"]
         assert "team dba asked again for DBA: a critical finding came up" in summary
+
+
+QA = """\
+version: 1
+roles:
+  qa:
+    reviewers: {teams: [qa]}
+    when: [{paths: ["**"]}]
+    request_when: {labels: [ready-for-qa]}
+  perf:
+    reviewers: {teams: [perf]}
+    when: [{paths: ["**"]}]
+    request_when: {stable_for: 2s}
+"""
+
+
+async def test_qa_is_asked_when_the_label_says_the_build_is_ready(db: str) -> None:
+    async with running(db) as h:
+        repo = h.fake.repo("acme", "shop", {".github/release-roles.yml": QA, "a.py": "a\n"})
+        h.fake.team("acme", "qa", {"quinn"})
+        h.fake.team("acme", "perf", {"pete"})
+        h.fake.push(repo, "feature", {"a.py": "b\n"})
+        pull = h.fake.open_pull(repo, "feature", author="alice")
+        await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
+        await h.settle()
+        assert h.fake.review_requests == []
+        summary = check(h.fake, repo, pull)["output"]["summary"]
+        assert "QA will be asked once the label 'ready-for-qa' is set" in summary
+        assert "Perf will be asked when the code has been stable for 2s" in summary
+
+        h.fake.label(pull, "ready-for-qa", by="alice")
+        await h.deliver("pull_request", h.pr_event("labeled", repo, pull.number))
+        await h.settle()
+        assert [r["team_reviewers"] for r in h.fake.review_requests] == [["qa"]]
+
+        # no event comes: the re-check scheduled for when the code is stable asks perf
+        await asyncio.sleep(3.5)
+        await h.settle()
+        assert [r["team_reviewers"] for r in h.fake.review_requests] == [["qa"], ["perf"]]

@@ -78,6 +78,7 @@ class Repo:
     commit_info: dict[str, tuple[str, str | None, str | None, str | None, bool]] = field(
         default_factory=dict
     )
+    commit_times: dict[str, float] = field(default_factory=dict)  # sha -> when pushed
     # None: the dependency graph is off (GitHub answers 403); else the changes to report
     dependency_graph: list[dict[str, Any]] | None = None
 
@@ -145,6 +146,7 @@ class FakeGitHub:
         repo.parents[sha] = parent
         repo.branches[branch] = sha
         repo.commit_info[sha] = (message, author, committer, merged, signed)
+        repo.commit_times[sha] = time.time()
         return sha
 
     def open_pull(self, repo: Repo, branch: str, author: str, **fields: Any) -> Pull:
@@ -678,6 +680,8 @@ class FakeGitHub:
                 "verified": signed,
                 "reason": "valid" if signed else "unsigned",
             }
+            when = time.gmtime(repo.commit_times.get(sha, 0))
+            entry["commit"]["committer"]["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", when)
             out.append(entry)
         return out
 

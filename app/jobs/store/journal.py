@@ -34,7 +34,10 @@ class Journal(Protocol):
         """Record a delivery and queue its jobs; False if this delivery was seen before."""
         ...
 
-    async def enqueue(self, jobs: Sequence[Job]) -> None: ...
+    async def enqueue(self, jobs: Sequence[Job], at: float | None = None) -> None:
+        """Queue jobs (coalescing by key) to run now, or not before `at`."""
+        ...
+
     async def claim(
         self, now: float | None = None, lease: float = LEASE_SECONDS
     ) -> Claimed | None: ...
@@ -156,10 +159,11 @@ class SqlJournal:
         results = await self._run(statements, stop_if_first_unchanged=True)
         return bool(results)
 
-    async def enqueue(self, jobs: Sequence[Job]) -> None:
+    async def enqueue(self, jobs: Sequence[Job], at: float | None = None) -> None:
         now = time.time()
+        due = now if at is None else at
         statements: list[tuple[str, Sequence[Any]]] = [
-            (schema.UPSERT_JOB, (j.key, j.dumps(), None, now, now)) for j in jobs
+            (schema.UPSERT_JOB, (j.key, j.dumps(), None, now, due)) for j in jobs
         ]
         if jobs and self.notify:
             statements.append(self.notify)
@@ -191,7 +195,7 @@ class SqlJournal:
         )
 
     async def pending(self) -> int:
-        [row] = await self._run([(schema.COUNT_JOBS, ())], fetch=True)
+        [row] = await self._run([(schema.COUNT_JOBS, (time.time(),))], fetch=True)
         return int(row[0]) if row else 0
 
     async def prune(self, older_than: float, records_older_than: float | None = None) -> int:

@@ -137,7 +137,9 @@ LAST_HEAD = (
     "SELECT head_sha FROM check_runs WHERE repo = ? AND number = ? ORDER BY saved_at DESC LIMIT 1"
 )
 REMOVED_REVIEWERS = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND number = ?"
-COUNT_JOBS = "SELECT COUNT(*) FROM jobs"
+# Waiting or running: due, leased, or being retried. A re-check scheduled for later
+# (never attempted, due in the future) is not pending work.
+COUNT_JOBS = "SELECT COUNT(*) FROM jobs WHERE attempts > 0 OR available_at <= ? OR leased_until > 0"
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE received_at < ?"
 PRUNE_CHECK_RUNS = "DELETE FROM check_runs WHERE saved_at < ?"
 PRUNE_REMOVED = "DELETE FROM removed_reviewers WHERE saved_at < ?"
