@@ -17,6 +17,7 @@ class JobKind(enum.StrEnum):
     CONFIG_CHANGED = "config_changed"  # re-evaluate the open PRs of a branch
     TEAMS_CHANGED = "teams_changed"  # an org's teams changed: re-evaluate its PRs
     EXTENDS_CHANGED = "extends_changed"  # a config others extend changed: re-evaluate theirs
+    NOTIFY = "notify"  # send one role's notification (retried; never blocks the check)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Job:
     ref: str | None = None  # a branch name (config pushes, merge groups' base)
     base_sha: str | None = None  # a merge group's base commit
     head_ref: str | None = None  # a merge group's branch: gh-readonly-queue/<base>/pr-<n>-<sha>
+    message: str | None = None  # a notification: JSON of what to send, and where
 
     @property
     def key(self) -> str:
@@ -46,6 +48,12 @@ class Job:
                 return f"teams:{self.owner.lower()}"
             case JobKind.EXTENDS_CHANGED:
                 return f"extends:{where}"
+            case JobKind.NOTIFY:
+                # one per PR, role, event and target: the text may change, the notice not
+                about = json.loads(self.message or "{}")
+                target = "+".join(str(v) for v in sorted(about.get("target", {}).values()))
+                notice = f"{about.get('role')}:{about.get('event')}:{target}"
+                return f"notify:{where}#{self.number}:{notice}"
         raise AssertionError(self.kind)  # pragma: no cover
 
     def dumps(self) -> str:
@@ -91,6 +99,7 @@ class PullRecords:
     # login or `team:slug` -> the worst severity its role had when we asked it
     # (REFUSED: GitHub would not have them asked)
     requested: dict[str, int] = field(default_factory=dict)
+    notified: frozenset[tuple[str, str]] = frozenset()  # (role, event) already sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,6 +185,22 @@ class Condition(Strict):
         return frozenset(Change(c) for c in self.changes) if self.changes is not None else None
 
 
+# Only variables of this prefix may be named by a repository's config: a config anyone
+# can edit must not make the App send its own secrets somewhere.
+NOTIFY_ENV = r"^RELEASE_ROLES_NOTIFY_[A-Z0-9_]+$"
+EnvName = Annotated[str, Field(pattern=NOTIFY_ENV)]
+
+
+class Notify(Strict):
+    """Where a role hears of a PR that needs it. Each value names an environment
+    variable of the App (RELEASE_ROLES_NOTIFY_...) holding the URL: never the URL."""
+
+    slack: EnvName | None = None
+    teams: EnvName | None = None
+    webhook: EnvName | None = Field(default=None, description="A JSON POST, HMAC-signed.")
+    secret: EnvName | None = Field(default=None, description="The webhook's signing key.")
+
+
 class RequestWhen(Strict):
     """When a required role's reviewers are asked; the check waits for it all along."""
 
@@ -213,6 +229,11 @@ class Role(Strict):
     checklist: list[str] = Field(
         default_factory=list,
         description='Items the PR body must tick ("- [x] item") before the role counts as done.',
+    )
+    notify: list[Notify] = Field(
+        default_factory=list,
+        description="Sent once per PR when the role becomes required, and when it is "
+        "approved or overridden.",
     )
     request_when: RequestWhen | None = Field(
         default=None,

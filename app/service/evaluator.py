@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import httpx
 import structlog
 
 from app.github.client import counting_calls
@@ -23,7 +24,7 @@ from app.policy.config import DEFAULT_CHECK_NAME
 from app.policy.loading import ConfigError
 from app.policy.requests import ReviewRequest
 from app.report import checkrun
-from app.service import fanout
+from app.service import fanout, notify
 from app.service.checks import upsert_check
 from app.service.comments import upsert_plan_comment
 from app.service.configs import Configs
@@ -37,9 +38,15 @@ log = structlog.get_logger()
 class Evaluator:
     """The worker's Handler: runs each kind of job."""
 
-    def __init__(self, gateway: Gateway, journal: Journal) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        journal: Journal,
+        notify_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.gateway = gateway
         self.journal = journal
+        self.notify_transport = notify_transport  # tests hand a local receiver
         self.configs = Configs(gateway)
         self._names: dict[str, str] = {}  # repository -> the check name its config gives
         self._sources: dict[str, tuple[str, ...]] = {}  # repository -> what it extends
@@ -58,6 +65,9 @@ class Evaluator:
                 return []
             case JobKind.EXTENDS_CHANGED:
                 await fanout.extends_changed(self.journal, job)
+                return []
+            case JobKind.NOTIFY:
+                await notify.send(job, transport=self.notify_transport)
                 return []
         raise AssertionError(job.kind)  # pragma: no cover
 
@@ -163,11 +173,21 @@ class Evaluator:
         await upsert_check(self.gateway, self.journal, job, plan.sha, plan.check_name, check)
         if plan.recheck_at is not None:  # a held role falls due then: look again
             await self.journal.enqueue([replace(job, sha=None)], at=plan.recheck_at)
+        await self._notify(job, plan)
         if plan.comment is not None and plan.decision is not None:
             required = bool(plan.decision.required)
             await upsert_plan_comment(self.gateway, self.journal, job, plan.comment, required)
         conclusion = check.conclusion or check.status
         return Outcome(job, conclusion, check.title, calls(), tuple(plan.request.names()))
+
+    async def _notify(self, job: Job, plan: Plan) -> None:
+        """Queue each notice's jobs, then remember it was sent (once per PR and role)."""
+        assert job.number is not None
+        for notice in plan.notices:
+            await self.journal.enqueue(notify.jobs_for(job, notice, plan.files_url or ""))
+            await self.journal.save_notified(
+                f"{job.owner}/{job.repo}", job.number, notice.role, notice.event
+            )
 
     async def _ask(self, job: Job, request: ReviewRequest) -> list[str]:
         """Request the reviews, remembering whom at what severity. GitHub refuses the

@@ -14,6 +14,7 @@ from app.detect.registry import run_detectors
 from app.policy.config import Role
 from app.policy.evaluate import Decision, evaluate
 from app.policy.facts import PullFacts
+from app.policy.notifications import Notice, notices
 from app.policy.requests import People, ReviewRequest, holds, reviewers_to_request
 from app.report import checkrun, messages
 from app.report.checkrun import CheckRunContent
@@ -35,6 +36,7 @@ class Plan:
     paths: frozenset[str] = frozenset()  # every file the PR changes, renames by both names
     comment: str | None = None  # the release-plan comment's body (options.summary_comment)
     recheck_at: float | None = None  # evaluate again then: a held role may be due
+    notices: tuple[Notice, ...] = ()  # notifications to send (once each)
 
     def check_with_notes(self, notes: list[str]) -> CheckRunContent:
         """The check with more notes (GitHub refused some review requests)."""
@@ -106,7 +108,13 @@ def plan_pull(
         paths,
         comment,
         min(dues, default=None),
+        tuple(notices(snapshot.config, decision, facts.notified, _where(snapshot), pull.html_url)),
     )
+
+
+def _where(snapshot: PullSnapshot) -> str:
+    repo = snapshot.pull.html_url.split("github.com/")[-1].split("/pull/")[0]
+    return f"{repo}#{snapshot.pull.number}"
 
 
 def plan_invalid(invalid: InvalidConfig, remembered_name: str) -> Plan:

@@ -67,6 +67,7 @@ class ReviewFacts:
     asked_before: dict[str, int] = field(default_factory=dict)
     head_committed_at: float | None = None
     now: float = 0.0  # when these facts were read
+    notified: frozenset[tuple[str, str]] = frozenset()
 
 
 async def read_pull(
@@ -133,6 +134,7 @@ async def read_review_facts(
         label_actors=actors,
         retargeted_at=records.retargeted_at,
         asked_before=records.requested,
+        notified=records.notified,
     )
 
 

@@ -90,6 +90,8 @@ class Journal(Protocol):
         """(comment id, content digest) of the PR's release-plan comment."""
         ...
 
+    async def save_notified(self, repo: str, number: int, role: str, event: str) -> None: ...
+
     async def save_plan_comment(
         self, repo: str, number: int, comment_id: int, content_hash: str
     ) -> None: ...
@@ -211,6 +213,7 @@ class SqlJournal:
                 (schema.PRUNE_RETARGETS, (records_older_than,)),
                 (schema.PRUNE_REQUESTS, (records_older_than,)),
                 (schema.PRUNE_COMMENTS, (records_older_than,)),
+                (schema.PRUNE_NOTIFIED, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -258,13 +261,14 @@ class SqlJournal:
 
     async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
         key = (repo.lower(), number)
-        removed, overrides, version, retarget, requested = await self._run(
+        removed, overrides, version, retarget, requested, notified = await self._run(
             [
                 (schema.REMOVED_REVIEWERS, key),
                 (schema.OVERRIDES, key),
                 (schema.ORG_VERSION, (org.lower(),)),
                 (schema.RETARGETED_AT, key),
                 (schema.REQUESTS, key),
+                (schema.NOTIFIED, key),
             ],
             fetch_all=True,
         )
@@ -276,7 +280,12 @@ class SqlJournal:
             org_version=int(version[0][0]) if version else 0,
             retargeted_at=float(retarget[0][0]) if retarget else None,
             requested={str(r[0]): int(r[1]) for r in requested},
+            notified=frozenset((str(r[0]), str(r[1])) for r in notified),
         )
+
+    async def save_notified(self, repo: str, number: int, role: str, event: str) -> None:
+        values = (repo.lower(), number, role, event, time.time())
+        await self._run([(schema.SAVE_NOTIFIED, values)])
 
     async def plan_comment(self, repo: str, number: int) -> tuple[int, str] | None:
         [row] = await self._run([(schema.COMMENT, (repo.lower(), number))], fetch=True)

@@ -52,6 +52,14 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number)
     )""",
+    """CREATE TABLE IF NOT EXISTS notifications (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        event TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number, role, event)
+    )""",
     """CREATE TABLE IF NOT EXISTS review_requests (
         repo TEXT NOT NULL,
         number INTEGER NOT NULL,
@@ -191,3 +199,9 @@ SAVE_COMMENT = (
 )
 COMMENT = "SELECT comment_id, content_hash FROM plan_comments WHERE repo = ? AND number = ?"
 PRUNE_COMMENTS = "DELETE FROM plan_comments WHERE saved_at < ?"
+SAVE_NOTIFIED = (
+    "INSERT INTO notifications (repo, number, role, event, saved_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (repo, number, role, event) DO NOTHING"
+)
+NOTIFIED = "SELECT role, event FROM notifications WHERE repo = ? AND number = ?"
+PRUNE_NOTIFIED = "DELETE FROM notifications WHERE saved_at < ?"
