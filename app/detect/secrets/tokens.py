@@ -64,6 +64,7 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
         r"\bgl(?:pat|dt|rt|ptt|ft|imt|oas|cbt|soat|agent)-[A-Za-z0-9_-]{20,}",
     ),
     _rule("slack-token", "Slack token", r"\bxox[abposr]-(?:[0-9]+-)?[A-Za-z0-9-]{10,}"),
+    _rule("slack-token", "Slack app token", r"\bxapp-\d-[A-Z0-9]{9,}-\d{10,}-[a-f0-9]{32,}\b"),
     _rule(
         "slack-webhook",
         "Slack webhook URL",
@@ -104,7 +105,8 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
 _TOKEN_ANCHORS = (
     *("akia", "asia", "abia", "acca", "aws", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
     *("github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glimt-", "gloas-"),
-    *("glcbt-", "glsoat-", "glagent-", "xox", "hooks.slack", "_live_", "_test_", "sk-"),
+    *("glcbt-", "glsoat-", "glagent-", "xox", "xapp-", "hooks.slack", "_live_", "_test_"),
+    *("sk-",),
     *("npm_", "pypi-", "aiza", "gocspx-", "hf_", "eyj", "://"),
 )
 # Lower-cased fragments of names whose literal values are secrets.
@@ -180,12 +182,27 @@ def find(line: str) -> list[Secret]:
                 start, end = match.span(rule.group)
                 if rule.id == "url-password" and _PLACEHOLDER.search(match.group(rule.group)):
                     continue
+                if _stand_in(match.group(rule.group)):
+                    continue  # AKIAIOSFODNN7EXAMPLE, ghp_xxxx…: documentation, not a key
                 found.append(Secret(rule.id, rule.name, start, end, rule.severity))
     if "keyword" in layers:
         found.extend(_assignments(line))
     if "plugin" in layers:
         found.extend(_detect_secrets(line))
     return _without_overlaps(found)
+
+
+_VARIABLE_PART = re.compile(r"^(?:[A-Za-z]+[_-])*(?:[A-Za-z]{2,4}[_-])?")
+
+
+def _stand_in(token: str) -> bool:
+    """A value in a provider's format that no provider issued: the documented examples
+    (AWS's ...EXAMPLE keys), and bodies of one or two repeated characters (`ghp_xxx…`,
+    `sk_live_000…`) that documentation and tests write."""
+    if "example" in token.lower():
+        return True
+    body = token[_VARIABLE_PART.match(token).end() :] if _VARIABLE_PART.match(token) else token
+    return len(set(body or token)) <= 2
 
 
 def _mixed(value: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from app.detect.base import Severity
 from app.detect.registry import run_detectors
-from tests.detect.content_helpers import change, found
+from tests.detect.content_helpers import change, found, rules
 
 FILLER = "A1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5r6S7t8U9v0W1x2Y3z4"
 
@@ -133,3 +133,24 @@ def test_a_private_key_in_test_data_is_medium() -> None:
         "secrets", change("tests/fixtures/key.txt", "-----BEGIN RSA PRIVATE KEY-----")
     )
     assert finding.severity == Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",  # AWS's own documentation key
+        "token: ghp_" + "x" * 36,
+        "GITHUB_TOKEN=ghp_" + "X" * 36,
+        'stripe = "sk_live_' + "0" * 24 + '"',
+        "npm_token: npm_" + "a" * 36,
+    ],
+)
+def test_documentation_stand_ins_in_a_providers_format_are_not_secrets(line: str) -> None:
+    assert rules("secrets", change("config/settings.py", line)) == {}
+
+
+def test_slack_app_tokens_are_found() -> None:
+    line = "SLACK_APP_TOKEN = 'xapp-1-A0123456789-1234567890123-" + "ab12" * 16 + "'"
+    assert rules("secrets", change("config/slack.py", line)) == {
+        "secret.slack-token": Severity.CRITICAL
+    }
