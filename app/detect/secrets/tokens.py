@@ -205,6 +205,15 @@ def _stand_in(token: str) -> bool:
     return len(set(body or token)) <= 2
 
 
+def _machine_made(name: str, value: str) -> bool:
+    """A token-like name holding what only a machine writes: detect-secrets' keyword
+    list has no `token` or `credential`, so these are judged here, and more strictly
+    (32+ characters, 3.5+ bits of entropy a character: the 22-character example tokens
+    of RFC 6749 that OAuth libraries quote in their docs are not reported)."""
+    named = re.search(r"(?i)token|credential|access[_-]?key", name)
+    return bool(named) and len(value) >= 32 and entropy(value) >= 3.5
+
+
 def _mixed(value: str) -> bool:
     """Generated secrets mix letters with digits or symbols, or both cases."""
     kinds = (
@@ -225,7 +234,7 @@ def _assignments(line: str) -> Iterator[Secret]:
             continue
         if re.search(r"=[^=]", value):
             continue  # `NAME=value` text (an env line quoted in code), not the value itself
-        if not _keyword_confirms(line):
+        if not _keyword_confirms(line) and not _machine_made(name, value):
             continue
         yield Secret(
             "keyword-assignment",

@@ -154,3 +154,23 @@ def test_slack_app_tokens_are_found() -> None:
     assert rules("secrets", change("config/slack.py", line)) == {
         "secret.slack-token": Severity.CRITICAL
     }
+
+
+def test_a_random_value_assigned_to_a_token_name_is_found() -> None:
+    line = 'API_TOKEN = "Zq8vR2mN5xK9pL3wT7yB4cF6hJ1sD0gA8eQ2uV5iO9rY3tW6nM4bX7zC1kL8pE0s"'
+    assert rules("secrets", change("app/settings.py", line)) == {
+        "secret.keyword-assignment": Severity.HIGH
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'csrf_token = "csrf-token-not-set"',  # words, not a value
+        'API_TOKEN = "abcdefghijklmnopqrstuvwxyz"',  # one kind of character
+        'SESSION_TOKEN = "Ab3$short"',  # too short for a token a machine made
+        '"access_token":"2YotnFZFEjr1zCsicMWpAA",',  # RFC 6749's example, in OAuth docs
+    ],
+)
+def test_token_names_with_human_values_are_not_secrets(line: str) -> None:
+    assert rules("secrets", change("app/settings.py", line)) == {}
