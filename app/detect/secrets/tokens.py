@@ -201,7 +201,8 @@ def _stand_in(token: str) -> bool:
     `sk_live_000…`) that documentation and tests write."""
     if "example" in token.lower():
         return True
-    body = token[_VARIABLE_PART.match(token).end() :] if _VARIABLE_PART.match(token) else token
+    prefix = _VARIABLE_PART.match(token)  # always matches, if only the empty string
+    body = token[prefix.end() :] if prefix else token
     return len(set(body or token)) <= 2
 
 
