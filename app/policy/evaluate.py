@@ -51,6 +51,7 @@ class RoleDecision:
     unknown_teams: tuple[str, ...] = ()
     # members whose approval does not count: they contributed commits, or made the last
     contributed: tuple[str, ...] = ()
+    members: frozenset[str] = frozenset()  # lower-case logins known to be the role's
     overridden: Override | None = None
 
     @property
@@ -85,6 +86,7 @@ class Ballot:
     blocking: frozenset[str] = frozenset()
     contributed: frozenset[str] = frozenset()
     unknown_teams: tuple[str, ...] = ()
+    members: frozenset[str] = frozenset()
 
 
 def evaluate(
@@ -117,8 +119,32 @@ def evaluate(
         files_changed=len(files),
         lines_changed=view.lines_changed,
         conclusion=_conclusion(roles, facts),
-        notes=_notes(files, roles) + judged.refused + _labels_not_waiving(config, view),
+        notes=_notes(files, roles)
+        + judged.refused
+        + _labels_not_waiving(config, view)
+        + _uncounted(facts, roles),
     )
+
+
+def _uncounted(facts: PullFacts, roles: Sequence[RoleDecision]) -> tuple[str, ...]:
+    """Approvals that count for no required role and that no role's section explains
+    already (stale, contributed): the author's own, and those of people no required
+    role has as a member."""
+    if facts.reviews is None:
+        return ()
+    required = [r for r in roles if r.required]
+    said = {u for r in required for u in (*r.approved_by, *r.stale, *r.contributed)}
+    author = (facts.author or "").lower()
+    notes = []
+    for user, review in sorted(approvals.latest_votes(facts.reviews).items()):
+        if review.state != ReviewState.APPROVED or user in said or not required:
+            continue
+        if user == author:
+            notes.append(f"@{user}'s approval does not count: they opened this pull request")
+        elif not any(user in r.members for r in required):
+            names = ", ".join(r.name for r in required)
+            notes.append(f"@{user}'s approval counts for no role: not a member of {names}")
+    return tuple(notes)
 
 
 def _requirement(role: Role, view: PullView) -> tuple[list[Finding], list[Finding]]:
@@ -192,6 +218,7 @@ def _ballot(
         blocking=frozenset(blocking),
         contributed=frozenset(contributed),
         unknown_teams=tuple(unknown),
+        members=frozenset(team_members),
     )
 
 
@@ -252,6 +279,7 @@ def _decide(
         changes_requested_by=tuple(sorted(ballot.blocking)),
         unknown_teams=ballot.unknown_teams,
         contributed=tuple(sorted(ballot.contributed)),
+        members=ballot.members,
     )
 
 

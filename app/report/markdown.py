@@ -95,8 +95,8 @@ def _render(decision: Decision, files_url: str | None, per_role: int, stats: boo
         if role.stale:
             out.append("")
             out.append(
-                "Stale approvals (files that triggered this role changed since): "
-                + ", ".join("@" + u for u in role.stale)
+                "Stale approvals (what they approved changed since: this role's files, "
+                "or the branch it merges into): " + ", ".join("@" + u for u in role.stale)
             )
         if role.overridden is not None:
             out += ["", f"**{overridden(role.overridden).capitalize()}**"]

@@ -80,6 +80,10 @@ async def test_authors_and_non_members_approvals_do_not_count(db: str) -> None:
         run = check(h.fake, repo, pull)
         assert run["status"] == "in_progress"
         assert run["output"]["title"] == "Waiting for DBA (0/1)"
+        # and the check says why neither counted
+        summary = run["output"]["summary"]
+        assert "@alice's approval does not count: they opened this pull request" in summary
+        assert "@mallory's approval counts for no role: not a member of DBA" in summary
 
 
 async def test_changes_requested_is_red(db: str) -> None:
