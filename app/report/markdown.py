@@ -104,8 +104,9 @@ def _render(decision: Decision, files_url: str | None, per_role: int, stats: boo
             out.append("")
             out.append(messages.contributed(login))
         if role.checklist:
-            out.append("")
-            out += [f"- [{'x' if done else ' '}] {item}" for item, done in role.checklist]
+            out += ["", messages.CHECKLIST_HEADING, ""]
+            marks = {True: messages.TICKED, False: messages.UNTICKED}
+            out += [f"- {marks[done]} {_cell(item)}" for item, done in role.checklist]
     if decision.notes:
         out += ["", "**Notes**", ""]
         out += [f"- {_cell(note)}" for note in decision.notes]

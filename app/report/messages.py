@@ -12,6 +12,10 @@ RECHECK_COMMAND = "/release-roles recheck"
 OVERRIDE_COMMAND = "/release-roles override"
 NOTHING_REQUIRED = "No release role is required for this change."
 NOTHING_REQUIRED_TITLE = "No release role needed"
+# The checklist is ticked in the PR description; shown here as plain marks, not task
+# boxes: a box in the check or the plan comment would look tickable and count for nothing
+CHECKLIST_HEADING = "Checklist, ticked in the PR description (`- [x] item`):"
+TICKED, UNTICKED = "☑", "☐"
 DRAFT_NOTE = "Draft: reviewers will be requested when it is ready for review."
 DRAFT_HEADS_UP = (
     "This is a draft: nothing is asked of you yet. Reviews will be requested when it is "

@@ -131,3 +131,19 @@ def test_markdown_stays_under_githubs_limit_and_says_what_it_cut() -> None:
     assert " more" in out
     small = markdown.render(decision, limit=2000)
     assert len(small) <= 2000
+
+
+def test_checklist_is_shown_as_marks_where_it_is_ticked_not_as_dead_task_boxes() -> None:
+    config = load_config(
+        "version: 1\nroles:\n"
+        "  dba:\n"
+        "    when: [{detector: migrations}]\n"
+        "    checklist: ['Rollback plan tested', 'Backfill | timed']\n"
+    ).config
+    facts = PullFacts(body="- [x] Rollback plan tested\n")
+    out = markdown.render(evaluate(config, FILES, [DROP], facts))
+    # a task box here would be tickable in the comment and count for nothing
+    assert not [line for line in out.splitlines() if line.lstrip().startswith(("- [", "* ["))]
+    assert "ticked in the PR description" in out
+    assert "- ☑ Rollback plan tested" in out
+    assert "- ☐ Backfill \\| timed" in out
