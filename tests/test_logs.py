@@ -1,0 +1,132 @@
+"""What `release-roles serve` writes, read from the real process: every line on
+stdout one JSON object (uvicorn's own lines too), nothing on stderr, and no secret
+in any line of an end-to-end run (the webhook secret, the private key, the
+installation token the fake GitHub issued)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.fakes.github import FakeGitHub
+from tests.harness import INSTALLATION_ID, SECRET, payload, private_key, sign
+
+CONFIG = "version: 1\nroles:\n  dba: {reviewers: {teams: [dba]}, when: [{detector: migrations}]}\n"
+MIGRATION = (
+    "class Drop < ActiveRecord::Migration[7.1]\n"
+    "  def change\n    remove_column :users, :email\n  end\nend\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def github() -> Iterator[tuple[int, FakeGitHub]]:
+    """The fake GitHub over real HTTP, with one PR that needs the DBA."""
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {".github/release-roles.yml": CONFIG})
+    fake.team("acme", "dba", {"dana"})
+    fake.push(repo, "drop", {"db/migrate/20261201_drop.rb": MIGRATION})
+    fake.open_pull(repo, "drop", author="alice")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(f"http://127.0.0.1:{port}/zen", ok={200, 404})
+    yield port, fake
+    server.should_exit = True
+    thread.join(10)
+
+
+def wait_for(url: str, ok: set[int]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code in ok:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} did not come up")
+
+
+def delivery(event: str, body: dict[str, Any], secret: str = SECRET) -> dict[str, Any]:
+    raw = json.dumps(body).encode()
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(raw, secret),
+        "Content-Type": "application/json",
+    }
+    return {"content": raw, "headers": headers}
+
+
+def opened() -> dict[str, Any]:
+    body = payload("pull_request.opened")
+    body["repository"] |= {"name": "shop", "full_name": "acme/shop"}
+    body["repository"]["owner"]["login"] = "acme"
+    body["pull_request"]["number"] = 1
+    body["installation"]["id"] = INSTALLATION_ID
+    return body
+
+
+def test_an_end_to_end_run_logs_json_lines_and_no_secret(
+    github: tuple[int, FakeGitHub], tmp_path: Path
+) -> None:
+    (api_port, fake), key, port = github, private_key(), free_port()
+    env = os.environ | {
+        "GITHUB_APP_ID": "4242",
+        "GITHUB_PRIVATE_KEY": key,
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": f"http://127.0.0.1:{api_port}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'journal.db'}",
+        "LOG_LEVEL": "DEBUG",
+        "PORT": str(port),
+    }
+    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+    with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
+        proc = subprocess.Popen(command, env=env, stdout=out_file, stderr=err_file)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/healthz", ok={200})
+        bad = httpx.post(f"{url}/webhooks", **delivery("ping", {}, "wrong"))
+        assert bad.status_code == 401
+        good = httpx.post(f"{url}/webhooks", **delivery("pull_request", opened()))
+        assert good.status_code == 202
+        deadline = time.monotonic() + 30
+        while b'"evaluated"' not in stdout.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    out, err = stdout.read_bytes(), stderr.read_bytes()
+    lines = out.decode().splitlines()
+    records = [json.loads(line) for line in lines]  # each line alone is one JSON object
+    assert all(isinstance(r, dict) and {"event", "level", "timestamp"} <= r.keys() for r in records)
+    events = {r["event"] for r in records}
+    assert "webhook_bad_signature" in events
+    assert "evaluated" in events
+    assert any(r.get("logger", "").startswith("uvicorn") for r in records)  # uvicorn's own lines
+    assert fake.check_runs, "the run never reached GitHub: nothing was checked"
+    assert err == b""
+    everything = out + err
+    secrets = [SECRET, f"ghs_fake{INSTALLATION_ID}", *key.splitlines()[1:-1]]
+    assert not [s for s in secrets if s.encode() in everything]
