@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     github_private_key: SecretStr | None = None
     github_private_key_path: Path | None = None
     github_webhook_secret: SecretStr
+    # During a rotation the old secret too, until GitHub signs with the new one only.
+    github_webhook_secret_previous: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     database_url: str = "sqlite:///release-roles.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -45,6 +47,13 @@ class Settings(BaseSettings):
                 "set GITHUB_PRIVATE_KEY (PEM or base64 of it) or GITHUB_PRIVATE_KEY_PATH"
             )
         return self
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """The secrets a delivery may be signed with, the current one first."""
+        previous = self.github_webhook_secret_previous
+        old = (previous.get_secret_value(),) if previous and previous.get_secret_value() else ()
+        return (self.github_webhook_secret.get_secret_value(), *old)
 
     @cached_property
     def private_key(self) -> str:

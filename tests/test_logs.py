@@ -25,6 +25,7 @@ from tests.fakes.github import FakeGitHub
 from tests.harness import INSTALLATION_ID, SECRET, payload, private_key, sign
 
 CONFIG = "version: 1\nroles:\n  dba: {reviewers: {teams: [dba]}, when: [{detector: migrations}]}\n"
+OLD_SECRET = "the secret before the rotation"
 MIGRATION = (
     "class Drop < ActiveRecord::Migration[7.1]\n"
     "  def change\n    remove_column :users, :email\n  end\nend\n"
@@ -95,6 +96,7 @@ def test_an_end_to_end_run_logs_json_lines_and_no_secret(
         "GITHUB_APP_ID": "4242",
         "GITHUB_PRIVATE_KEY": key,
         "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_WEBHOOK_SECRET_PREVIOUS": OLD_SECRET,  # a rotation in progress
         "GITHUB_API_URL": f"http://127.0.0.1:{api_port}",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'journal.db'}",
         "LOG_LEVEL": "DEBUG",
@@ -109,6 +111,8 @@ def test_an_end_to_end_run_logs_json_lines_and_no_secret(
         wait_for(f"{url}/healthz", ok={200})
         bad = httpx.post(f"{url}/webhooks", **delivery("ping", {}, "wrong"))
         assert bad.status_code == 401
+        ping = httpx.post(f"{url}/webhooks", **delivery("ping", {}, OLD_SECRET))
+        assert ping.status_code == 200
         good = httpx.post(f"{url}/webhooks", **delivery("pull_request", opened()))
         assert good.status_code == 202
         deadline = time.monotonic() + 30
@@ -123,10 +127,11 @@ def test_an_end_to_end_run_logs_json_lines_and_no_secret(
     assert all(isinstance(r, dict) and {"event", "level", "timestamp"} <= r.keys() for r in records)
     events = {r["event"] for r in records}
     assert "webhook_bad_signature" in events
+    assert "webhook_previous_secret" in events  # the rotation is not over yet
     assert "evaluated" in events
     assert any(r.get("logger", "").startswith("uvicorn") for r in records)  # uvicorn's own lines
     assert fake.check_runs, "the run never reached GitHub: nothing was checked"
     assert err == b""
     everything = out + err
-    secrets = [SECRET, f"ghs_fake{INSTALLATION_ID}", *key.splitlines()[1:-1]]
+    secrets = [SECRET, OLD_SECRET, f"ghs_fake{INSTALLATION_ID}", *key.splitlines()[1:-1]]
     assert not [s for s in secrets if s.encode() in everything]

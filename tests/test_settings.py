@@ -15,6 +15,7 @@ def env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> None:
     for name in (
         "GITHUB_APP_ID",
         "GITHUB_WEBHOOK_SECRET",
+        "GITHUB_WEBHOOK_SECRET_PREVIOUS",
         "GITHUB_PRIVATE_KEY",
         "GITHUB_PRIVATE_KEY_PATH",
         "DATABASE_URL",
@@ -62,3 +63,15 @@ def test_unusable_values_say_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> N
     )
     with pytest.raises(SettingsError, match="GITHUB_APP_ID: "):
         load_settings()
+
+
+def test_webhook_secrets_current_first_and_previous_only_when_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = {"GITHUB_PRIVATE_KEY": private_key()}
+    env(monkeypatch, BASE | key)
+    assert load_settings().webhook_secrets == ("s",)
+    env(monkeypatch, BASE | key | {"GITHUB_WEBHOOK_SECRET_PREVIOUS": ""})
+    assert load_settings().webhook_secrets == ("s",)
+    env(monkeypatch, BASE | key | {"GITHUB_WEBHOOK_SECRET_PREVIOUS": "old"})
+    assert load_settings().webhook_secrets == ("s", "old")

@@ -60,14 +60,16 @@ def _verify(request: Request, body: bytes) -> None:
     """HMAC-SHA256 of the raw bytes with the webhook secret, before any parsing. Exactly
     one signature, in GitHub's form: a second header (one valid, one not) is refused."""
     signatures = request.headers.getlist("x-hub-signature-256")
-    secret = request.app.state.settings.github_webhook_secret.get_secret_value()
-    if (
-        len(signatures) != 1
-        or not _SIGNATURE.fullmatch(signatures[0])
-        or not verify(secret, body, signatures[0])
-    ):
-        log.warning("webhook_bad_signature", delivery=request.headers.get("x-github-delivery"))
-        raise _RefusedError(401, "missing or wrong X-Hub-Signature-256")
+    delivery = request.headers.get("x-github-delivery")
+    secrets = request.app.state.settings.webhook_secrets
+    if len(signatures) == 1 and _SIGNATURE.fullmatch(signatures[0]):
+        for index, secret in enumerate(secrets):
+            if verify(secret, body, signatures[0]):
+                if index:  # the rotation is not over while GitHub still signs with it
+                    log.info("webhook_previous_secret", delivery=delivery)
+                return
+    log.warning("webhook_bad_signature", delivery=delivery)
+    raise _RefusedError(401, "missing or wrong X-Hub-Signature-256")
 
 
 def _parse(body: bytes) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from tests.fuzz import swap_values
-from tests.harness import WEBHOOKS, payload, running, sign
+from tests.harness import SECRET, WEBHOOKS, payload, running, sign
 
 pytestmark = pytest.mark.anyio
 
@@ -95,6 +96,29 @@ async def test_bad_signatures_are_401(db: str) -> None:
             response = await h.client.post("/webhooks", content=raw, headers=headers)
             assert response.status_code == 401
         assert await h.app.state.journal.pending() == 0
+
+
+async def test_a_rotation_accepts_the_previous_secret_until_it_is_unset(db: str) -> None:
+    """Rotating: GITHUB_WEBHOOK_SECRET is the new secret, _PREVIOUS the old one; both
+    sign valid deliveries until GitHub has the new one (nothing lost in between)."""
+    raw = json.dumps(payload("pull_request.opened")).encode()
+    base = {"X-GitHub-Event": "pull_request", "Content-Type": "application/json"}
+    rotating = {"github_webhook_secret_previous": SecretStr("the old secret")}
+    async with running(db, **rotating) as h:
+        await h.app.state.worker.stop()
+        for n, secret in enumerate((SECRET, "the old secret")):
+            headers = base | {
+                "X-GitHub-Delivery": f"r{n}",
+                "X-Hub-Signature-256": sign(raw, secret),
+            }
+            response = await h.client.post("/webhooks", content=raw, headers=headers)
+            assert response.status_code == 202, response.text
+        other = base | {"X-GitHub-Delivery": "r2", "X-Hub-Signature-256": sign(raw, "neither")}
+        assert (await h.client.post("/webhooks", content=raw, headers=other)).status_code == 401
+    async with running(db) as h:  # the rotation over: the old secret is refused again
+        await h.app.state.worker.stop()
+        old = base | {"X-GitHub-Delivery": "r3", "X-Hub-Signature-256": sign(raw, "the old secret")}
+        assert (await h.client.post("/webhooks", content=raw, headers=old)).status_code == 401
 
 
 async def test_malformed_json_and_missing_headers_are_400(db: str) -> None:
