@@ -135,6 +135,12 @@ async def _record(
         await journal.save_override(routed.override)
     if routed.retargeted is not None:
         await journal.save_retarget(*routed.retargeted)
+    if routed.ticks is not None:
+        edit = routed.ticks
+        known = await journal.plan_comment(edit.repo, edit.number)
+        if known is None or known[0] != edit.comment_id:  # a copy of our markers elsewhere
+            return _answer(200, note="not the release-plan comment of this pull request")
+        await journal.save_ticks(edit)
     fresh = await journal.accept(delivery, event, action, body, routed.jobs)
     if not fresh:
         log.info("webhook_duplicate", delivery=delivery, github_event=event)

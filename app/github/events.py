@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.jobs.model import Job, JobKind, OverrideCommand
+from app.jobs.model import Job, JobKind, OverrideCommand, TickEdit
 from app.policy.config import CONFIG_PATH
+from app.report.comment import MARKER
 from app.report.messages import OVERRIDE_COMMAND, RECHECK_COMMAND
+from app.report.ticks import ticked
 
 PULL_ACTIONS = frozenset(
     {
@@ -44,6 +46,7 @@ class Routed:
     # (owner/repo, number, "login" or "team:slug") a human removed from the requests.
     removed_reviewer: tuple[str, int, str] | None = None
     override: OverrideCommand | None = None
+    ticks: TickEdit | None = None  # kept only if the comment is our release plan
     retargeted: tuple[str, int] | None = None  # (owner/repo, number): a new base branch
     note: str = ""
     log: Mapping[str, Any] = field(default_factory=dict)
@@ -240,6 +243,8 @@ def _teams(payload: Mapping[str, Any], app_id: int) -> Routed:
 def _issue_comment(payload: Mapping[str, Any], app_id: int) -> Routed:
     issue = payload["issue"]
     body = (payload.get("comment") or {}).get("body") or ""
+    if payload["action"] == "edited" and issue.get("pull_request"):
+        return _comment_edited(payload, _pull_job(payload, _int(issue["number"])), body)
     if payload["action"] != "created" or not issue.get("pull_request"):
         return Routed(note="not a new comment on a pull request")
     command = body.strip().split("\n", 1)[0]
@@ -253,6 +258,29 @@ def _issue_comment(payload: Mapping[str, Any], app_id: int) -> Routed:
     if not command.startswith(RECHECK_COMMAND):
         return Routed(note="no command")
     return Routed(jobs=(job,))
+
+
+def _comment_edited(payload: Mapping[str, Any], job: Job, body: str) -> Routed:
+    """Boxes of the release plan ticked or cleared, and by whom. The App's own edits
+    (it rewrites the plan) are not anyone's tick."""
+    sender = payload["sender"]
+    if not isinstance(body, str) or MARKER not in body:
+        return Routed(note="an edited comment that is not the release plan")
+    if sender.get("type") == "Bot":
+        return Routed(note="the release plan edited by an app")
+    before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    if not isinstance(before, str):
+        return Routed(note="an edit that does not say what the comment said before")
+    old, new = ticked(before), ticked(body)
+    if old == new:
+        return Routed(note="no checklist box changed")
+    login = str(sender["login"])
+    if not _LOGIN.fullmatch(login):
+        raise BadDeliveryError(f"{login[:60]!r} is not a GitHub login")
+    assert job.number is not None
+    repo, comment_id = f"{job.owner}/{job.repo}", _int(payload["comment"]["id"])
+    edit = TickEdit(repo, job.number, comment_id, login, new - old, old - new)
+    return Routed(jobs=(job,), ticks=edit, note="checklist boxes changed")
 
 
 def parse_override(command: str, repo: str, number: int, by: str) -> OverrideCommand | str:

@@ -67,6 +67,19 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
+class TickEdit:
+    """Someone ticked or cleared checklist boxes of the release-plan comment: (role,
+    item key) pairs, read from the comment's body before and after their edit."""
+
+    repo: str  # owner/name
+    number: int
+    comment_id: int
+    by: str
+    ticked: frozenset[tuple[str, str]]
+    cleared: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class OverrideCommand:
     """`/release-roles override <role> --reason "..."` (or `--revoke <role>`), as a
     comment said it; recorded with its delivery, judged at evaluation."""
@@ -100,6 +113,7 @@ class PullRecords:
     # (REFUSED: GitHub would not have them asked)
     requested: dict[str, int] = field(default_factory=dict)
     notified: frozenset[tuple[str, str]] = frozenset()  # (role, event) already sent
+    ticks: tuple[tuple[str, str, str], ...] = ()  # (role, item key, by) of the plan's boxes
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,18 +139,3 @@ def _match(demands: Sequence[Demand]) -> dict[str, list[str]] | None:
     for person, seat in holder.items():
         result[seats[seat][0]].append(person)
     return result
-
-
-def checklist_state(items: Sequence[str], body: str) -> list[tuple[str, bool]]:
-    """Each checklist item and whether the PR body ticks it (`- [x] item`)."""
-    ticked = set()
-    for line in body.splitlines():
-        stripped = line.strip()
-        for prefix in ("- [x]", "- [X]", "* [x]", "* [X]"):
-            if stripped.startswith(prefix):
-                ticked.add(_normal(stripped[len(prefix) :]))
-    return [(item, _normal(item) in ticked) for item in items]
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.split()).lower()

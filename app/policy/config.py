@@ -228,7 +228,9 @@ class Role(Strict):
     unless: list[Condition] = Field(default_factory=list, description="...and no entry here holds.")
     checklist: list[str] = Field(
         default_factory=list,
-        description='Items the PR body must tick ("- [x] item") before the role counts as done.',
+        description="Items to tick before the role counts as done: in the release-plan "
+        "comment by the role's reviewers, or without the comment in the PR body "
+        '("- [x] item").',
     )
     notify: list[Notify] = Field(
         default_factory=list,
@@ -271,6 +273,11 @@ class Options(Strict):
         default=True,
         description="On a draft that already needs a role, the release-plan comment names "
         "its teams as a heads-up (no review request until it is ready).",
+    )
+    checklist_by_author: bool = Field(
+        default=False,
+        description="Count the author's own ticks of a role's checklist in the "
+        "release-plan comment (by default only the role's reviewers' ticks count).",
     )
     separation_of_duties: bool = Field(
         default=False, description="One person's approval satisfies at most one role."

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 from app.detect.base import ChangedFile, Finding
 from app.policy import approvals
 from app.policy.approvals import Demand
+from app.policy.checklist import IN_COMMENT, IN_DESCRIPTION, in_comment, in_description
 from app.policy.conditions import PullView, evidence
-from app.policy.config import Condition, Config, Role, display_name
+from app.policy.config import Condition, Config, Options, Role, display_name
 from app.policy.facts import Override, PullFacts, Review, ReviewState
 from app.policy.overrides import Judged, judge, label_waives
 
@@ -48,6 +49,7 @@ class RoleDecision:
     stale: tuple[str, ...] = ()
     changes_requested_by: tuple[str, ...] = ()
     checklist: tuple[tuple[str, bool], ...] = ()
+    checklist_in: str = IN_DESCRIPTION  # where the items are ticked
     unknown_teams: tuple[str, ...] = ()
     # members whose approval does not count: they contributed commits, or made the last
     contributed: tuple[str, ...] = ()
@@ -87,6 +89,7 @@ class Ballot:
     contributed: frozenset[str] = frozenset()
     unknown_teams: tuple[str, ...] = ()
     members: frozenset[str] = frozenset()
+    barred: frozenset[str] = frozenset()  # contributors and the last pusher
 
 
 def evaluate(
@@ -109,8 +112,16 @@ def evaluate(
         Demand(key, config.roles[key].approvals, ballot.fresh) for key, ballot in ballots.items()
     ]
     counted = approvals.assign(demands, config.options.separation_of_duties)
+    where = IN_DESCRIPTION if facts.checklist_ticks is None else IN_COMMENT
+    ticked = {
+        key: _checklist(key, role, ballots.get(key), facts, config.options)
+        for key, role, _reasons, _waived in triggered
+    }
     roles = tuple(
-        _overridden(_decide(key, role, reasons, waived, ballots.get(key), counted, facts), judged)
+        _overridden(
+            _decide(key, role, reasons, waived, ballots.get(key), counted, ticked[key][0], where),
+            judged,
+        )
         for key, role, reasons, waived in triggered
     )
     return Decision(
@@ -122,8 +133,35 @@ def evaluate(
         notes=_notes(files, roles)
         + judged.refused
         + _labels_not_waiving(config, view)
-        + _uncounted(facts, roles),
+        + _uncounted(facts, roles)
+        + tuple(note for r in roles if r.required for note in ticked[r.key][1]),
     )
+
+
+Ticked = tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]
+
+
+def _checklist(
+    key: str, role: Role, ballot: Ballot | None, facts: PullFacts, options: Options
+) -> Ticked:
+    """The role's items and whether each stands ticked; notes on ticks that do not."""
+    if facts.checklist_ticks is None:
+        return tuple(in_description(role.checklist, facts.body)), ()
+    author = (facts.author or "").lower()
+    name = display_name(key, role)
+
+    def why_not(login: str) -> str | None:
+        who = login.lower()
+        if who == author:
+            return None if options.checklist_by_author else "they wrote the pull request"
+        if ballot is None or who not in ballot.members:
+            return f"they are not a reviewer of {name}"
+        if who in ballot.barred:
+            return "they contributed to the pull request"
+        return None
+
+    state, refused = in_comment(key, role.checklist, facts.checklist_ticks, why_not)
+    return tuple(state), tuple(f"{name}: {note}" for note in refused)
 
 
 def _uncounted(facts: PullFacts, roles: Sequence[RoleDecision]) -> tuple[str, ...]:
@@ -219,6 +257,7 @@ def _ballot(
         contributed=frozenset(contributed),
         unknown_teams=tuple(unknown),
         members=frozenset(team_members),
+        barred=barred,
     )
 
 
@@ -244,7 +283,8 @@ def _decide(
     waived: list[Finding],
     ballot: Ballot | None,
     counted: dict[str, list[str]],
-    facts: PullFacts,
+    items: tuple[tuple[str, bool], ...],
+    where: str,
 ) -> RoleDecision:
     decision = RoleDecision(
         key=key,
@@ -257,7 +297,8 @@ def _decide(
         teams=tuple(role.reviewers.teams),
         users=tuple(role.reviewers.users),
         approvals_needed=role.approvals,
-        checklist=tuple(approvals.checklist_state(role.checklist, facts.body)),
+        checklist=items,
+        checklist_in=where,
     )
     if not reasons:
         return decision

@@ -40,6 +40,15 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Tick:
+    """A checklist item ticked in the release-plan comment, and who ticked it."""
+
+    role: str
+    item: str  # checklist.item_key of the item's words
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
 class PullFacts:
     author: str | None = None
     labels: frozenset[str] = frozenset()
@@ -70,3 +79,6 @@ class PullFacts:
     # Label (lower case) -> login of whoever set it last; None: not known (the CLI,
     # where --label is taken at its word).
     label_actors: Mapping[str, str] | None = None
+    # Ticks in the release-plan comment; None: the checklist is ticked in the PR body
+    # (no comment is kept: the CLI, or summary_comment: false).
+    checklist_ticks: tuple[Tick, ...] | None = None

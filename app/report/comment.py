@@ -30,7 +30,7 @@ def plan_comment(
     room = COMMENT_LIMIT - 2_000
     # no counts of files and lines: a push that changes nothing of the plan leaves the
     # comment as it is
-    report = markdown.render(decision, files_url=files_url, limit=room, stats=False)
+    report = markdown.render(decision, files_url=files_url, limit=room, stats=False, boxes=True)
     footer = (
         f"\n---\n_Comment `{messages.RECHECK_COMMAND}` to check again; those allowed to "
         f'waive a role comment `{messages.OVERRIDE_COMMAND} <role> --reason "why"`._\n'

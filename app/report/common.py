@@ -80,6 +80,5 @@ def next_steps(role: RoleDecision) -> str:
         parts.append(f"{role.missing} more approval{plural} from {who(role)}")
     unticked = [item for item, done in role.checklist if not done]
     if unticked:
-        items = "; ".join(f"- [x] {item}" for item in unticked)
-        parts.append(f"tick in the PR description: {items}")
+        parts.append(f"tick in {role.checklist_in}: {'; '.join(unticked)}")
     return f"{role.name}: " + ", and ".join(parts) if parts else ""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 
 from app.detect.base import Finding, Severity
+from app.policy.checklist import IN_COMMENT
 from app.policy.evaluate import Conclusion, Decision, RoleDecision, RoleState
-from app.report import messages
+from app.report import messages, ticks
 from app.report.common import location, next_steps, ordered, overridden, status_line, worst
 
 GITHUB_SUMMARY_LIMIT = 65_535
@@ -51,12 +52,14 @@ def render(
     files_url: str | None = None,
     limit: int = GITHUB_SUMMARY_LIMIT,
     stats: bool = True,
+    boxes: bool = False,
 ) -> str:
     """The report, at most `limit` characters; `files_url` links evidence to the diff;
-    `stats`: the line that counts files, lines and findings."""
+    `stats`: the line that counts files, lines and findings; `boxes`: checklists ticked
+    in the comment as its task boxes (the comment is what this renders)."""
     per_role = 50
     while True:
-        text = _render(decision, files_url, per_role, stats)
+        text = _render(decision, files_url, per_role, stats, boxes)
         if len(text) <= limit or per_role == 0:
             break
         per_role //= 2
@@ -66,7 +69,9 @@ def render(
     return text
 
 
-def _render(decision: Decision, files_url: str | None, per_role: int, stats: bool) -> str:
+def _render(
+    decision: Decision, files_url: str | None, per_role: int, stats: bool, boxes: bool
+) -> str:
     out = [f"**{_HEADLINES[decision.conclusion]}**", ""]
     if stats:
         out.append(
@@ -104,9 +109,8 @@ def _render(decision: Decision, files_url: str | None, per_role: int, stats: boo
             out.append("")
             out.append(messages.contributed(login))
         if role.checklist:
-            out += ["", messages.CHECKLIST_HEADING, ""]
-            marks = {True: messages.TICKED, False: messages.UNTICKED}
-            out += [f"- {marks[done]} {_cell(item)}" for item, done in role.checklist]
+            out += ["", messages.checklist_heading(role.checklist_in), ""]
+            out += _checklist(role, boxes and role.checklist_in == IN_COMMENT)
     if decision.notes:
         out += ["", "**Notes**", ""]
         out += [f"- {_cell(note)}" for note in decision.notes]
@@ -150,6 +154,13 @@ def _evidence(finding: Finding, files_url: str | None) -> str:
         where = f"`{where}`"
     badge = _BADGES[finding.severity]
     return f"{badge} {where} `{finding.rule}`: {_cell(finding.message)}"
+
+
+def _checklist(role: RoleDecision, boxes: bool) -> list[str]:
+    if boxes:
+        return [ticks.box(role.key, item, done, _cell(item)) for item, done in role.checklist]
+    marks = {True: messages.TICKED, False: messages.UNTICKED}
+    return [f"- {marks[done]} {_cell(item)}" for item, done in role.checklist]
 
 
 def _cell(text: str) -> str:

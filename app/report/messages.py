@@ -12,9 +12,9 @@ RECHECK_COMMAND = "/release-roles recheck"
 OVERRIDE_COMMAND = "/release-roles override"
 NOTHING_REQUIRED = "No release role is required for this change."
 NOTHING_REQUIRED_TITLE = "No release role needed"
-# The checklist is ticked in the PR description; shown here as plain marks, not task
-# boxes: a box in the check or the plan comment would look tickable and count for nothing
-CHECKLIST_HEADING = "Checklist, ticked in the PR description (`- [x] item`):"
+# The checklist outside the place it is ticked (the check run; the comment when the
+# PR body is where): plain marks, not task boxes that would look tickable and count
+# for nothing there
 TICKED, UNTICKED = "☑", "☐"
 DRAFT_NOTE = "Draft: reviewers will be requested when it is ready for review."
 DRAFT_HEADS_UP = (
@@ -90,3 +90,7 @@ def config_vanished(path: str, sha: str) -> str:
     return (
         f"GitHub said {path} does not exist at {sha[:7]}, but the commit has it; reading it again"
     )
+
+
+def checklist_heading(where: str) -> str:
+    return f"Checklist, ticked in {where}:"

@@ -64,18 +64,7 @@ def plan_pull(
     snapshot: PullSnapshot, findings: list[Finding], facts: ReviewFacts, owner: str
 ) -> Plan:
     pull, options = snapshot.pull, snapshot.config.options
-    pull_facts = replace(
-        _facts(snapshot),
-        team_members=facts.team_members,
-        changed_since=facts.changed_since,
-        contributors=facts.contributors,
-        last_pusher=facts.last_pusher,
-        overrides=facts.overrides,
-        label_actors=facts.label_actors,
-        retargeted_at=facts.retargeted_at,
-        head_committed_at=facts.head_committed_at,
-        now=facts.now,
-    )
+    pull_facts = _with_reviews(snapshot, facts)
     decision = evaluate(snapshot.config, snapshot.files, findings, pull_facts)
     drafting = pull.draft and options.skip_drafts
     required = {r.key for r in decision.required if not r.approved}
@@ -127,6 +116,22 @@ def plan_invalid(invalid: InvalidConfig, remembered_name: str) -> Plan:
 
 def _render(decision: Decision, files_url: str | None, draft_note: str | None) -> CheckRunContent:
     return checkrun.from_decision(decision, files_url=files_url, draft_note=draft_note)
+
+
+def _with_reviews(snapshot: PullSnapshot, facts: ReviewFacts) -> PullFacts:
+    return replace(
+        _facts(snapshot),
+        team_members=facts.team_members,
+        changed_since=facts.changed_since,
+        contributors=facts.contributors,
+        last_pusher=facts.last_pusher,
+        overrides=facts.overrides,
+        label_actors=facts.label_actors,
+        retargeted_at=facts.retargeted_at,
+        head_committed_at=facts.head_committed_at,
+        now=facts.now,
+        checklist_ticks=facts.checklist_ticks,
+    )
 
 
 def _facts(snapshot: PullSnapshot) -> PullFacts:

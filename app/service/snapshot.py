@@ -20,7 +20,7 @@ from app.jobs.model import Job
 from app.jobs.store import Journal
 from app.policy.config import CONFIG_PATH, Config, Role
 from app.policy.contributors import GITHUB, Contribution, contributors, last_pusher
-from app.policy.facts import Override, Review, ReviewState
+from app.policy.facts import Override, Review, ReviewState, Tick
 from app.policy.loading import ConfigError, ConfigIssue
 from app.service import contents
 from app.service.configs import Configs
@@ -68,6 +68,7 @@ class ReviewFacts:
     head_committed_at: float | None = None
     now: float = 0.0  # when these facts were read
     notified: frozenset[tuple[str, str]] = frozenset()
+    checklist_ticks: tuple[Tick, ...] | None = None  # None: ticked in the PR body
 
 
 async def read_pull(
@@ -135,6 +136,10 @@ async def read_review_facts(
         retargeted_at=records.retargeted_at,
         asked_before=records.requested,
         notified=records.notified,
+        # with the plan comment, its boxes are where the checklist is ticked
+        checklist_ticks=tuple(Tick(*tick) for tick in records.ticks)
+        if options.summary_comment
+        else None,
     )
 
 

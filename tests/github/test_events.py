@@ -6,6 +6,8 @@ import pytest
 
 from app.github.events import BadDeliveryError, route
 from app.jobs.model import JobKind
+from app.policy.checklist import item_key
+from app.report import ticks
 from tests.harness import payload
 
 APP = 4242
@@ -97,3 +99,36 @@ def test_a_head_sha_that_is_not_one_is_dropped_not_trusted() -> None:
     body = payload("pull_request.opened", pull_request={"head": {"sha": "not-a-sha"}})
     [job] = route("pull_request", body, APP).jobs
     assert job.sha is None
+
+
+def _edited(before: str, after: str, sender_type: str = "User") -> dict[str, object]:
+    body = payload("issue_comment.created", action="edited")
+    body["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/1"}
+    body["comment"]["body"] = after
+    body["changes"] = {"body": {"from": before}}
+    body["sender"]["type"] = sender_type
+    return body
+
+
+def test_ticks_in_the_release_plan_are_read_from_the_edit_and_its_before() -> None:
+    plan = "<!-- release-roles: release plan -->\n" + "\n".join(
+        ticks.box("dba", item, False, item) for item in ("Backup taken", "Rollback tested")
+    )
+    ticked = plan.replace("- [ ] Backup taken", "- [x] Backup taken")
+    routed = route("issue_comment", _edited(plan, ticked), 4242)
+    assert routed.ticks is not None
+    assert routed.ticks.ticked == {("dba", item_key("Backup taken"))}
+    assert routed.ticks.cleared == frozenset()
+    assert [j.kind for j in routed.jobs] == [JobKind.PULL]
+    cleared = route("issue_comment", _edited(ticked, plan), 4242).ticks
+    assert cleared is not None
+    assert cleared.cleared == {("dba", item_key("Backup taken"))}
+    # the App rewriting its plan, a comment that is not the plan, an edit of the words
+    for body in (
+        _edited(plan, ticked, sender_type="Bot"),
+        _edited(plan.replace("release plan", "x"), ticked.replace("release plan", "x")),
+        _edited(plan, plan + "\nmore words"),
+    ):
+        routed = route("issue_comment", body, 4242)
+        assert routed.ticks is None
+        assert routed.jobs == ()

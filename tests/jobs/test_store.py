@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.jobs.model import Job, JobKind
+from app.jobs.model import Job, JobKind, TickEdit
 from app.jobs.store import LEASE_SECONDS, SqliteJournal, open_journal
 
 pytestmark = pytest.mark.anyio
@@ -225,3 +225,17 @@ async def test_fanout_records_on_each_backend(journal: Any) -> None:
     # `_` is a literal, not "any character": myXapp is not my_app
     await journal.save_check_run("acme/myxapp", "c" * 40, "Release roles", 4, "d", 4)
     assert await journal.recent_pulls(_like("acme/my_app"), since) == [("acme/my_app", 2)]
+
+
+async def test_checklist_ticks_on_each_backend(journal: Any) -> None:
+    a, b = ("dba", "a" * 12), ("dba", "b" * 12)
+    await journal.save_ticks(TickEdit("Acme/Shop", 3, 9, "dana", frozenset({a, b}), frozenset()))
+    await journal.save_ticks(TickEdit("acme/shop", 3, 9, "sam", frozenset({b}), frozenset()))
+    records = await journal.pull_records("acme/shop", 3, "acme")
+    assert sorted(records.ticks) == [("dba", "a" * 12, "dana"), ("dba", "b" * 12, "sam")]
+    await journal.save_ticks(TickEdit("acme/shop", 3, 9, "sam", frozenset(), frozenset({a})))
+    records = await journal.pull_records("acme/shop", 3, "acme")
+    assert records.ticks == (("dba", "b" * 12, "sam"),)
+    assert (await journal.pull_records("acme/shop", 4, "acme")).ticks == ()
+    assert await journal.prune(time.time() + 1, records_older_than=time.time() + 1) >= 0
+    assert (await journal.pull_records("acme/shop", 3, "acme")).ticks == ()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from app.policy.approvals import (
     Demand,
     assign,
-    checklist_state,
     is_fresh,
     latest_votes,
     members,
 )
+from app.policy.checklist import in_description as checklist_state
 from app.policy.facts import PullFacts, Review, ReviewState
 
 HEAD = "h" * 40

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from app.detect.base import Change, ChangedFile, FileStatus, Finding, Kind, Severity
+from app.policy.checklist import IN_COMMENT, item_key
 from app.policy.evaluate import Conclusion, RoleState, evaluate
-from app.policy.facts import PullFacts, Review, ReviewState
+from app.policy.facts import PullFacts, Review, ReviewState, Tick
 from app.policy.loading import load_config
 
 HEAD, OLD = "h" * 40, "a" * 40
@@ -304,6 +305,35 @@ def test_checklist_must_be_ticked() -> None:
     assert roles["dba"].state == RoleState.WAITING
     _, roles = decide([approve("dana")], config=config, body=body.replace("[ ]", "[X]"))
     assert roles["dba"].state == RoleState.APPROVED
+
+
+def test_checklist_in_the_comment_counts_the_roles_reviewers_ticks_only() -> None:
+    config = (
+        "version: 1\nroles:\n  dba:\n    reviewers: {users: [dana]}\n"
+        "    when: [{detector: migrations}]\n    checklist: ['Rollback plan tested']\n"
+    )
+    key = item_key("rollback plan  TESTED")  # the words, normalised
+    body = "- [x] Rollback plan tested\n"  # the description does not count here
+    by_author = (Tick("dba", key, "alice"),)
+    decision, roles = decide([approve("dana")], config=config, body=body, checklist_ticks=())
+    assert roles["dba"].state == RoleState.WAITING
+    assert roles["dba"].checklist_in == IN_COMMENT
+    decision, roles = decide([approve("dana")], config=config, checklist_ticks=by_author)
+    assert roles["dba"].state == RoleState.WAITING
+    assert "DBA: the tick of @alice on 'Rollback plan tested' does not count: they wrote" in (
+        " ".join(decision.notes)
+    )
+    stranger = (Tick("dba", key, "mallory"),)
+    decision, roles = decide([approve("dana")], config=config, checklist_ticks=stranger)
+    assert roles["dba"].state == RoleState.WAITING
+    assert any("they are not a reviewer of DBA" in n for n in decision.notes)
+    ticks = (Tick("dba", key, "Dana"),)
+    _, roles = decide([approve("dana")], config=config, checklist_ticks=ticks)
+    assert roles["dba"].state == RoleState.APPROVED
+    lenient = config + "options: {checklist_by_author: true}\n"
+    decision, roles = decide([approve("dana")], config=lenient, checklist_ticks=by_author)
+    assert roles["dba"].state == RoleState.APPROVED
+    assert not [n for n in decision.notes if "tick" in n]
 
 
 def test_unknown_team_membership_is_noted_not_guessed() -> None:

@@ -3,11 +3,14 @@ from __future__ import annotations
 import json
 
 from app.detect.base import Change, ChangedFile, FileStatus, Finding, Kind, Severity
+from app.policy.checklist import item_key
 from app.policy.evaluate import evaluate
-from app.policy.facts import PullFacts, Review, ReviewState
+from app.policy.facts import PullFacts, Review, ReviewState, Tick
 from app.policy.loading import load_config
 from app.report import json as json_report
 from app.report import markdown, text
+from app.report.comment import plan_comment
+from app.report.ticks import ticked
 
 CONFIG = load_config(
     "version: 1\nroles:\n"
@@ -147,3 +150,21 @@ def test_checklist_is_shown_as_marks_where_it_is_ticked_not_as_dead_task_boxes()
     assert "ticked in the PR description" in out
     assert "- ☑ Rollback plan tested" in out
     assert "- ☐ Backfill \\| timed" in out
+
+
+def test_the_comments_boxes_are_read_back_and_the_check_shows_marks() -> None:
+    config = load_config(
+        "version: 1\nroles:\n  dba:\n    reviewers: {users: [dana]}\n"
+        "    when: [{detector: migrations}]\n"
+        "    checklist: ['Rollback plan tested', 'Backfill timed']\n"
+    ).config
+    ticks_in_comment = (Tick("dba", item_key("Backfill timed"), "dana"),)
+    facts = PullFacts(reviews=(), checklist_ticks=ticks_in_comment)
+    decision = evaluate(config, FILES, [DROP], facts)
+    body = plan_comment(decision, None)
+    assert ticked(body) == {("dba", item_key("Backfill timed"))}
+    assert "- [ ] Rollback plan tested <!-- release-roles:tick dba " in body
+    assert "ticked in the release-plan comment" in body
+    summary = markdown.render(decision)
+    assert "<!--" not in summary
+    assert "- ☐ Rollback plan tested" in summary

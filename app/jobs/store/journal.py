@@ -17,7 +17,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from app.jobs.model import Claimed, Job, OverrideCommand, PullRecords, StoredOverride
+from app.jobs.model import (
+    Claimed,
+    Job,
+    OverrideCommand,
+    PullRecords,
+    StoredOverride,
+    TickEdit,
+)
 from app.jobs.store import schema
 
 # How long a claimed job stays a worker's without a renewal: the worker renews it
@@ -67,6 +74,10 @@ class Journal(Protocol):
 
     async def save_override(self, command: OverrideCommand) -> None:
         """Record `/release-roles override` (or its --revoke); the latest per role wins."""
+        ...
+
+    async def save_ticks(self, edit: TickEdit) -> None:
+        """Boxes of the release plan ticked (by `edit.by`) or cleared."""
         ...
 
     async def bump_org(self, org: str) -> None:
@@ -214,6 +225,7 @@ class SqlJournal:
                 (schema.PRUNE_REQUESTS, (records_older_than,)),
                 (schema.PRUNE_COMMENTS, (records_older_than,)),
                 (schema.PRUNE_NOTIFIED, (records_older_than,)),
+                (schema.PRUNE_TICKS, (records_older_than,)),
             ]
         counts = await self._run(statements)
         return int(sum(counts))
@@ -256,12 +268,19 @@ class SqlJournal:
         values = (c.repo.lower(), c.number, c.role, c.by, c.reason, int(c.revoke), time.time())
         await self._run([(schema.SAVE_OVERRIDE, values)])
 
+    async def save_ticks(self, edit: TickEdit) -> None:
+        key, now = (edit.repo.lower(), edit.number), time.time()
+        await self._run(
+            [(schema.SAVE_TICK, (*key, role, item, edit.by, now)) for role, item in edit.ticked]
+            + [(schema.CLEAR_TICK, (*key, role, item)) for role, item in edit.cleared]
+        )
+
     async def bump_org(self, org: str) -> None:
         await self._run([(schema.BUMP_ORG, (org.lower(), time.time()))])
 
     async def pull_records(self, repo: str, number: int, org: str) -> PullRecords:
         key = (repo.lower(), number)
-        removed, overrides, version, retarget, requested, notified = await self._run(
+        removed, overrides, version, retarget, requested, notified, ticks = await self._run(
             [
                 (schema.REMOVED_REVIEWERS, key),
                 (schema.OVERRIDES, key),
@@ -269,6 +288,7 @@ class SqlJournal:
                 (schema.RETARGETED_AT, key),
                 (schema.REQUESTS, key),
                 (schema.NOTIFIED, key),
+                (schema.TICKS, key),
             ],
             fetch_all=True,
         )
@@ -281,6 +301,7 @@ class SqlJournal:
             retargeted_at=float(retarget[0][0]) if retarget else None,
             requested={str(r[0]): int(r[1]) for r in requested},
             notified=frozenset((str(r[0]), str(r[1])) for r in notified),
+            ticks=tuple((str(r[0]), str(r[1]), str(r[2])) for r in ticks),
         )
 
     async def save_notified(self, repo: str, number: int, role: str, event: str) -> None:

@@ -44,6 +44,15 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (repo, number, role)
     )""",
+    """CREATE TABLE IF NOT EXISTS checklist_ticks (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        item TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number, role, item)
+    )""",
     """CREATE TABLE IF NOT EXISTS plan_comments (
         repo TEXT NOT NULL,
         number INTEGER NOT NULL,
@@ -205,3 +214,11 @@ SAVE_NOTIFIED = (
 )
 NOTIFIED = "SELECT role, event FROM notifications WHERE repo = ? AND number = ?"
 PRUNE_NOTIFIED = "DELETE FROM notifications WHERE saved_at < ?"
+SAVE_TICK = (
+    "INSERT INTO checklist_ticks (repo, number, role, item, by_login, saved_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, number, role, item) DO UPDATE SET "
+    "by_login = excluded.by_login, saved_at = excluded.saved_at"
+)
+CLEAR_TICK = "DELETE FROM checklist_ticks WHERE repo = ? AND number = ? AND role = ? AND item = ?"
+TICKS = "SELECT role, item, by_login FROM checklist_ticks WHERE repo = ? AND number = ?"
+PRUNE_TICKS = "DELETE FROM checklist_ticks WHERE saved_at < ?"
