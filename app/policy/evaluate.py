@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from app.detect.base import ChangedFile, Finding
@@ -47,6 +47,8 @@ class RoleDecision:
     approvals_needed: int = 1
     approved_by: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
+    # (login, the commit they approved) of the stale approvals: what changed since
+    stale_since: tuple[tuple[str, str], ...] = ()
     changes_requested_by: tuple[str, ...] = ()
     checklist: tuple[tuple[str, bool], ...] = ()
     checklist_in: str = IN_DESCRIPTION  # where the items are ticked
@@ -73,6 +75,7 @@ class Decision:
     lines_changed: int
     conclusion: Conclusion
     notes: tuple[str, ...] = field(default=())
+    head_sha: str | None = None
 
     @property
     def required(self) -> tuple[RoleDecision, ...]:
@@ -85,6 +88,7 @@ class Ballot:
 
     fresh: frozenset[str] = frozenset()
     stale: frozenset[str] = frozenset()
+    reviewed: Mapping[str, str] = field(default_factory=dict)  # stale vote -> its commit
     blocking: frozenset[str] = frozenset()
     contributed: frozenset[str] = frozenset()
     unknown_teams: tuple[str, ...] = ()
@@ -130,6 +134,7 @@ def evaluate(
         files_changed=len(files),
         lines_changed=view.lines_changed,
         conclusion=_conclusion(roles, facts),
+        head_sha=facts.head_sha,
         notes=_notes(files, roles)
         + judged.refused
         + _labels_not_waiving(config, view)
@@ -253,6 +258,7 @@ def _ballot(
     return Ballot(
         fresh=frozenset(fresh),
         stale=frozenset(stale),
+        reviewed={u: c for u in stale if (c := votes[u].commit_id)},
         blocking=frozenset(blocking),
         contributed=frozenset(contributed),
         unknown_teams=tuple(unknown),
@@ -317,6 +323,7 @@ def _decide(
         state=state,
         approved_by=approved_by,
         stale=tuple(sorted(ballot.stale)),
+        stale_since=tuple(sorted(ballot.reviewed.items())),
         changes_requested_by=tuple(sorted(ballot.blocking)),
         unknown_teams=ballot.unknown_teams,
         contributed=tuple(sorted(ballot.contributed)),

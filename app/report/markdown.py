@@ -98,11 +98,7 @@ def _render(
         if hidden > 0:
             out.append(f"- … and {hidden} more")
         if role.stale:
-            out.append("")
-            out.append(
-                "Stale approvals (what they approved changed since: this role's files, "
-                "or the branch it merges into): " + ", ".join("@" + u for u in role.stale)
-            )
+            out += ["", _stale(role, files_url, decision.head_sha)]
         if role.overridden is not None:
             out += ["", f"**{overridden(role.overridden).capitalize()}**"]
         for login in role.contributed:
@@ -154,6 +150,23 @@ def _evidence(finding: Finding, files_url: str | None) -> str:
         where = f"`{where}`"
     badge = _BADGES[finding.severity]
     return f"{badge} {where} `{finding.rule}`: {_cell(finding.message)}"
+
+
+def _stale(role: RoleDecision, files_url: str | None, head: str | None) -> str:
+    """Who approved something that changed since, each linked to the PR's changes
+    between the commit they approved and the head (GitHub's files view of a range)."""
+    since = dict(role.stale_since)
+    people = []
+    for login in role.stale:
+        commit = since.get(login)
+        if files_url and head and commit and commit != head:
+            people.append(f"@{login} ([changes since]({files_url}/{commit}..{head}))")
+        else:
+            people.append(f"@{login}")
+    return (
+        "Stale approvals (what they approved changed since: this role's files, "
+        "or the branch it merges into): " + ", ".join(people)
+    )
 
 
 def _checklist(role: RoleDecision, boxes: bool) -> list[str]:

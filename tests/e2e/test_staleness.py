@@ -29,11 +29,16 @@ async def test_a_force_push_back_to_an_earlier_commit_stales_the_approval(db: st
         await open_and_settle(h, repo, pull)
         h.fake.push(repo, pull.head_ref, {MIGRATION: MIGRATION_TEXT + "# reviewed fix\n"})
         await pushed(h, repo, pull)
+        reviewed = repo.branches[pull.head_ref]
         assert (await approve(h, repo, pull, "dana"))["conclusion"] == "success"
         repo.branches[pull.head_ref] = first  # git push --force to the earlier commit
         run = await pushed(h, repo, pull)
         assert run["status"] == "in_progress"
         assert "Stale approvals" in run["output"]["summary"]
+        # the reviewer is shown what changed since the commit she approved
+        since = f"/pull/{pull.number}/files/{reviewed}..{first})"
+        assert "@dana ([changes since](" in run["output"]["summary"]
+        assert since in run["output"]["summary"]
 
 
 LOCKED = """\
