@@ -109,7 +109,7 @@ def _render(
             out += _checklist(role, boxes and role.checklist_in == IN_COMMENT)
     if decision.notes:
         out += ["", "**Notes**", ""]
-        out += [f"- {_cell(note)}" for note in decision.notes]
+        out += [f"- {_cell(_plain(note))}" for note in decision.notes]
     return "\n".join(out) + "\n"
 
 
@@ -149,7 +149,7 @@ def _evidence(finding: Finding, files_url: str | None) -> str:
     else:
         where = f"`{where}`"
     badge = _BADGES[finding.severity]
-    return f"{badge} {where} `{finding.rule}`: {_cell(finding.message)}"
+    return f"{badge} {where} `{finding.rule}`: {_cell(_plain(finding.message))}"
 
 
 def _stale(role: RoleDecision, files_url: str | None, head: str | None) -> str:
@@ -171,10 +171,21 @@ def _stale(role: RoleDecision, files_url: str | None, head: str | None) -> str:
 
 def _checklist(role: RoleDecision, boxes: bool) -> list[str]:
     if boxes:
-        return [ticks.box(role.key, item, done, _cell(item)) for item, done in role.checklist]
+        return [
+            ticks.box(role.key, item, done, _cell(_plain(item))) for item, done in role.checklist
+        ]
     marks = {True: messages.TICKED, False: messages.UNTICKED}
-    return [f"- {marks[done]} {_cell(item)}" for item, done in role.checklist]
+    return [f"- {marks[done]} {_cell(_plain(item))}" for item, done in role.checklist]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _plain(text: str) -> str:
+    """Words from findings and config shown as written: a glob's `**` or `*` is not
+    emphasis (outside code spans, where a backslash would show)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):  # the even parts are outside code spans
+        parts[i] = parts[i].replace("*", "\\*")
+    return "`".join(parts)

@@ -168,3 +168,12 @@ def test_the_comments_boxes_are_read_back_and_the_check_shows_marks() -> None:
     summary = markdown.render(decision)
     assert "<!--" not in summary
     assert "- ☐ Rollback plan tested" in summary
+
+
+def test_a_globs_stars_are_shown_not_taken_for_emphasis() -> None:
+    glob = Finding(
+        Kind.MIGRATION, "db/x.rb", None, Severity.LOW, "migration.path", "by path (**/auth/**)"
+    )
+    out = markdown.render(evaluate(CONFIG, FILES, [glob, DROP], PullFacts()))
+    assert "(\\*\\*/auth/\\*\\*)" in out
+    assert "**critical**" in out  # our own emphasis stays
