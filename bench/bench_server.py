@@ -24,14 +24,12 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,7 +39,14 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.harness import INSTALLATION_ID, SECRET, payload, private_key, sign  # noqa: E402
+from tests.harness import (  # noqa: E402
+    INSTALLATION_ID,
+    SECRET,
+    free_port,
+    payload,
+    private_key,
+    signed,
+)
 
 PULLS = 50
 FILES_PER_PULL = 50
@@ -52,13 +57,6 @@ roles:
   security: {reviewers: {teams: [appsec]}, when: [{detector: auth}, {detector: dependencies}]}
   sre: {reviewers: {teams: [sre]}, when: [{detector: infra}]}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # --- the fake GitHub process -------------------------------------------------------------
@@ -182,16 +180,6 @@ def pr_body(action: str, number: int) -> dict[str, Any]:
     body["pull_request"]["number"] = number
     body["installation"]["id"] = INSTALLATION_ID
     return body
-
-
-def signed(event: str, body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps(body).encode()
-    return raw, {
-        "X-GitHub-Event": event,
-        "X-GitHub-Delivery": str(uuid.uuid4()),
-        "X-Hub-Signature-256": sign(raw),
-        "Content-Type": "application/json",
-    }
 
 
 def percentile(values: list[float], q: float) -> float:

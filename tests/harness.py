@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,27 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def signed(
+    event: str, body: dict[str, Any], secret: str = SECRET, delivery: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A delivery as GitHub sends it: the JSON bytes and the headers, signed."""
+    raw = json.dumps(body).encode()
+    return raw, {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(raw, secret),
+        "Content-Type": "application/json",
+    }
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
 def payload(name: str, **changes: Any) -> dict[str, Any]:
     """A vendored webhook payload with an installation, and `changes` merged on top."""
     data: dict[str, Any] = json.loads((WEBHOOKS / f"{name}.json").read_text())
@@ -87,13 +109,7 @@ class Harness:
     async def deliver(
         self, event: str, body: dict[str, Any], *, delivery: str | None = None
     ) -> httpx.Response:
-        raw = json.dumps(body).encode()
-        headers = {
-            "X-GitHub-Event": event,
-            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
-            "X-Hub-Signature-256": sign(raw),
-            "Content-Type": "application/json",
-        }
+        raw, headers = signed(event, body, delivery=delivery)
         return await self.client.post("/webhooks", content=raw, headers=headers)
 
     async def settle(self) -> None:

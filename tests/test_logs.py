@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 import uvicorn
 
 from tests.fakes.github import FakeGitHub
-from tests.harness import INSTALLATION_ID, SECRET, payload, private_key, sign
+from tests.harness import INSTALLATION_ID, SECRET, free_port, payload, private_key, signed
 
 CONFIG = "version: 1\nroles:\n  dba: {reviewers: {teams: [dba]}, when: [{detector: migrations}]}\n"
 OLD_SECRET = "the secret before the rotation"
@@ -30,13 +28,6 @@ MIGRATION = (
     "class Drop < ActiveRecord::Migration[7.1]\n"
     "  def change\n    remove_column :users, :email\n  end\nend\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -69,13 +60,7 @@ def wait_for(url: str, ok: set[int]) -> None:
 
 
 def delivery(event: str, body: dict[str, Any], secret: str = SECRET) -> dict[str, Any]:
-    raw = json.dumps(body).encode()
-    headers = {
-        "X-GitHub-Event": event,
-        "X-GitHub-Delivery": str(uuid.uuid4()),
-        "X-Hub-Signature-256": sign(raw, secret),
-        "Content-Type": "application/json",
-    }
+    raw, headers = signed(event, body, secret)
     return {"content": raw, "headers": headers}
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.fakes.github import FakeGitHub, Pull, Repo
-from tests.harness import Harness, review_event
+from tests.harness import Harness, payload, review_event
 
 CONFIG = """\
 version: 1
@@ -67,3 +69,17 @@ async def pushed(h: Harness, repo: Repo, pull: Pull) -> dict:
     await h.deliver("pull_request", h.pr_event("synchronize", repo, pull.number))
     await h.settle()
     return check(h.fake, repo, pull)
+
+
+def comment_event(repo: Repo, pull: Pull, text: str, by: str = "alice") -> dict[str, Any]:
+    """`issue_comment.created` by `by` on the PR, from the vendored payload."""
+    body = payload("issue_comment.created")
+    body["repository"] |= {"name": repo.name, "id": repo.id}
+    body["repository"]["owner"]["login"] = repo.owner
+    body["issue"]["number"] = pull.number
+    body["issue"]["pull_request"] = {
+        "url": f"https://api.github.com/repos/{repo.owner}/{repo.name}/pulls/{pull.number}"
+    }
+    body["comment"]["body"] = text
+    body["comment"]["user"]["login"] = by
+    return body

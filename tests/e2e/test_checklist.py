@@ -7,9 +7,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import CONFIG, approve, check, migration_pull, open_and_settle, shop
+from tests.e2e.helpers import (
+    CONFIG,
+    approve,
+    check,
+    comment_event,
+    migration_pull,
+    open_and_settle,
+    shop,
+)
 from tests.fakes.github import Pull, Repo
-from tests.harness import Harness, payload, running
+from tests.harness import Harness, running
 
 pytestmark = pytest.mark.anyio
 
@@ -36,16 +44,9 @@ async def edit(
         f"- [x] {ITEM}", f"- [{box}] {ITEM}"
     )
     h.fake.comments[comment_id]["body"] = after
-    body = payload("issue_comment.created")
-    body["action"] = "edited"
+    body = comment_event(repo, pull, after, by="release-roles[bot]") | {"action": "edited"}
     body["changes"] = {"body": {"from": before}}
-    body["repository"] |= {"name": repo.name, "id": repo.id}
-    body["repository"]["owner"]["login"] = repo.owner
-    body["issue"]["number"] = pull.number
-    body["issue"]["pull_request"] = {
-        "url": f"https://api.github.com/repos/acme/shop/pulls/{pull.number}"
-    }
-    body["comment"] |= {"id": comment_id, "body": after}
+    body["comment"]["id"] = comment_id
     body["sender"] |= {"login": by, "type": "Bot" if bot else "User"}
     response = await h.deliver("issue_comment", body)
     assert response.status_code in (200, 202), response.text

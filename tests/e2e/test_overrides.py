@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import check, migration_pull, open_and_settle, shop
+from tests.e2e.helpers import check, comment_event, migration_pull, open_and_settle, shop
 from tests.fakes.github import Pull, Repo
-from tests.harness import Harness, payload, review_event, running
+from tests.harness import Harness, review_event, running
 
 pytestmark = pytest.mark.anyio
 
@@ -38,16 +38,7 @@ def setup(h: Harness, config: str) -> tuple[Repo, Pull]:
 
 
 async def comment(h: Harness, repo: Repo, pull: Pull, by: str, text: str) -> dict[str, Any]:
-    body = payload("issue_comment.created")
-    body["repository"] |= {"name": repo.name, "id": repo.id}
-    body["repository"]["owner"]["login"] = repo.owner
-    body["issue"]["number"] = pull.number
-    body["issue"]["pull_request"] = {
-        "url": f"https://api.github.com/repos/acme/shop/pulls/{pull.number}"
-    }
-    body["comment"]["body"] = text
-    body["comment"]["user"]["login"] = by
-    response = await h.deliver("issue_comment", body)
+    response = await h.deliver("issue_comment", comment_event(repo, pull, text, by))
     assert response.status_code == 202, response.text
     await h.settle()
     return check(h.fake, repo, pull)

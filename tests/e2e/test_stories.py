@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     MIGRATION,
     MIGRATION_TEXT,
     check,
+    comment_event,
     migration_pull,
     open_and_settle,
     shop,
@@ -242,12 +243,7 @@ async def test_recheck_comment_reevaluates(db: str) -> None:
     async with running(db) as h:
         repo = shop(h.fake)
         pull = migration_pull(h.fake, repo)
-        body = payload("issue_comment.created")
-        body["repository"] |= {"name": "shop", "id": repo.id}
-        body["repository"]["owner"]["login"] = "acme"
-        body["issue"]["number"] = pull.number
-        body["issue"]["pull_request"] = {"url": "https://api.github.com/repos/acme/shop/pulls/1"}
-        body["comment"]["body"] = "/release-roles recheck"
+        body = comment_event(repo, pull, "/release-roles recheck")
         assert (await h.deliver("issue_comment", body)).status_code == 202
         await h.settle()
         assert check(h.fake, repo, pull)["output"]["title"] == "Waiting for DBA (0/1)"
