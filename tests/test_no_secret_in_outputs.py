@@ -22,13 +22,18 @@ SECRETS = {
     "password": "Tr0ub4dor&3xyz!",
     "sql_password": "Sup3r-S3cret-Pw!",
     "url_password": "p4ssW0rdInUrl9",
+    # a token in a dependency's git URL: one in GitHub's format, one in no known format
+    "git_url_token": "ghs_" + FILLER[2:38],
+    "bare_url_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+    # on a line Python's splitlines() cuts at a form feed, git does not
+    "form_feed": "wJalrXUtnFEMI/K7MDENG/" + FILLER[:18],
 }
 CONFIG = """\
 version: 1
 roles:
   security:
     reviewers: {teams: [appsec]}
-    when: [{detector: secrets}, {content: 'PASSWORD|token'}]
+    when: [{detector: secrets}, {detector: dependencies}, {content: 'PASSWORD|token'}]
   dba:
     reviewers: {teams: [dba]}
     when: [{detector: migrations}]
@@ -41,6 +46,15 @@ FILES = {
         f'DB_PASSWORD = "{SECRETS["password"]}"\n'
         f'DATABASE_URL = "postgres://app:{SECRETS["url_password"]}@db:5432/app"\n'
     ),
+    "requirements.txt": (
+        "flask==3.1.0\n"
+        f"git+https://{SECRETS['bare_url_token']}@github.com/acme/private.git#egg=private\n"
+    ),
+    "package.json": (
+        '{"dependencies": {"b": "git+https://x-access-token:'
+        f'{SECRETS["git_url_token"]}@github.com/acme/b.git"}}}}\n'
+    ),
+    "app/feed.py": f'x = 1\fAWS_SECRET_ACCESS_KEY = "{SECRETS["form_feed"]}"\n',
     "db/migrations/V9__app_user.sql": (
         f"ALTER USER app WITH PASSWORD '{SECRETS['sql_password']}';\n"
         "ALTER TABLE users DROP COLUMN legacy;\n"
@@ -73,6 +87,7 @@ def test_cli_outputs_hold_no_secret(leaky: GitRepo, fmt: str) -> None:
     if fmt == "json":
         rules = {r["rule"] for role in json.loads(result.output)["roles"] for r in role["reasons"]}
         assert {"secret.github-token", "secret.stripe-key", "secret.url-password"} <= rules
+        assert {"dependency.added", "secret.aws-secret-access-key"} <= rules
 
 
 @pytest.mark.anyio
@@ -91,6 +106,12 @@ async def test_check_run_and_logs_hold_no_secret(
         await h.settle()
     [run] = fake.checks_for(repo, repo.branches["leak"])
     assert "secret.github-token" in run["output"]["summary"]
-    # what the App wrote to GitHub: check runs (title, summary, annotations)
+    # what the App wrote to GitHub: check runs (title, summary, annotations), the
+    # release-plan comment, review requests; and what it keeps: the journal
+    assert "dependency.added" in run["output"]["summary"]
     assert_clean(json.dumps(list(fake.check_runs.values())), "the check run")
+    assert_clean(json.dumps(list(fake.comments.values())), "the comments")
+    assert_clean(json.dumps(fake.review_requests), "the review requests")
+    for journal in tmp_path.glob("j.db*"):  # the database and its write-ahead log
+        assert_clean(journal.read_bytes().decode("utf-8", "replace"), "the journal")
     assert_clean(capsys.readouterr().out, "the logs")

@@ -37,19 +37,29 @@ def run_detectors(
         own = settings.get(name) or detector.settings_model()
         if own.enabled:
             findings.extend(_guarded(detector, files, own))
-    findings = [_redacted(f) for f in findings]
+    findings = [redacted(f) for f in findings]
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def _redacted(finding: Finding) -> Finding:
+def redacted(finding: Finding) -> Finding:
     """No secret leaves the detectors: a migration's SQL or a workflow line quoted
-    in a message may hold one (`ALTER USER … PASSWORD '…'`)."""
-    message = redact(finding.message)
+    in a message may hold one (`ALTER USER … PASSWORD '…'`), and a dependency's
+    version may be a URL with a token in it (`git+https://<token>@github.com/…`)."""
+
+    def clean(value: str | None) -> str | None:
+        return redact(value) if value else value
+
     extra = {k: redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()}
-    if message == finding.message and extra == finding.extra:
-        return finding
-    return replace(finding, message=message, extra=extra)
+    cleaned = replace(
+        finding,
+        message=redact(finding.message),
+        package=clean(finding.package),
+        from_version=clean(finding.from_version),
+        to_version=clean(finding.to_version),
+        extra=extra,
+    )
+    return finding if cleaned == finding else cleaned
 
 
 def content_wanted(

@@ -84,9 +84,10 @@ def _vulnerable(finding: Finding, ids: list[str]) -> Finding:
 
 def _unchecked(count: int, error: Exception) -> Finding:
     reason = type(error).__name__ if not str(error) else f"{type(error).__name__}: {error}"
+    # medium: the check was asked for and did not happen, so it still calls security
     return Finding.for_change(
         Kind.DEPENDENCY,
-        Severity.LOW,
+        Severity.MEDIUM,
         "dependency.vulnerabilities-unchecked",
         f"{count} package versions were not checked for known vulnerabilities "
         f"(OSV did not answer: {reason[:200]})",

@@ -13,13 +13,20 @@ roles:
     when:
       - detector: migrations
   security:
-    description: Auth code, secrets, and new or majorly upgraded dependencies.
+    description: Auth code, secrets, and new or majorly upgraded runtime dependencies.
     reviewers: {teams: [security]}
     when:
+      # auth paths and markers are low; MD5 for a cache key is info
       - detector: auth
+        min_severity: low
+      # sample keys and passwords in tests and docs are low: shown, not a ping
       - detector: secrets
+        min_severity: medium
+      # transitive and dev-only packages are a level lower: a direct runtime
+      # dependency added or majorly upgraded calls security, a new linter does not
       - detector: dependencies
         changes: [added, major]
+        min_severity: medium
   sre:
     name: SRE
     description: CI/CD pipelines, deployment and infrastructure.

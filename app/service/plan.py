@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from app.detect.base import Finding
 from app.detect.dependencies import graph
-from app.detect.registry import run_detectors
+from app.detect.registry import redacted, run_detectors
 from app.policy.config import Role
 from app.policy.evaluate import Decision, evaluate
 from app.policy.facts import PullFacts
@@ -49,7 +49,8 @@ class Plan:
 def findings_of(snapshot: PullSnapshot) -> list[Finding]:
     found = run_detectors(snapshot.files, snapshot.config.detectors.by_name())
     if snapshot.graph is not None:
-        found = graph.replace_ours(found, snapshot.graph)
+        # GitHub's graph names versions as the manifest writes them: a URL may hold a token
+        found = [redacted(f) for f in graph.replace_ours(found, snapshot.graph)]
     return found
 
 

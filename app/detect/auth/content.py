@@ -131,7 +131,9 @@ def _escalating(
 
 
 def _weak_hash(path: str, number: int, auth_path: bool) -> Finding:
-    severity = Severity.MEDIUM if auth_path else Severity.LOW
+    # outside auth code MD5 and SHA-1 are cache keys and checksums far more often
+    # than passwords: shown (info), not a reason to call security
+    severity = Severity.MEDIUM if auth_path else Severity.INFO
     where = " in auth code" if auth_path else ""
     return _finding(
         path,

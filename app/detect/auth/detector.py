@@ -1,7 +1,8 @@
 """Auth-sensitive code: what the security team must see.
 
-Path layer: directories and file names that hold authentication, authorization,
-session and crypto code. Content layer (content.py, rules in rules.py): auth
+Path layer: directories that hold authentication, authorization, session and
+crypto code, and file names whose words say so (names.py: `login_view.py`, not
+`processors.py`). Content layer (content.py, rules in rules.py): auth
 markers, guards removed, and risky patterns on added lines, in seven languages.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.detect.auth.content import auth_content
+from app.detect.auth.names import auth_word
 from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
 from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
 
@@ -23,9 +25,7 @@ AUTH_RULES: tuple[PathRule, ...] = (
             "**/{oauth,oauth2,oidc,openid,saml,sso,ldap,kerberos,mfa,2fa,totp,webauthn}/**",
             "**/{passkey,passkeys,permission,permissions,policies,acl,rbac,abac,guards}/**",
             "**/api/auth/**",
-            "**/*{oauth,saml,sso,login,logout,signin,signup,password,passwd,session}*.*",
-            "**/*{jwt,csrf,cors,credential,authenticat,authoriz}*.*",
-            "**/*middleware*.{py,js,ts,go,rb,java,kt,cs,php}",
+            "**/middleware.{js,ts}",  # Next.js: the one middleware every request passes
             "**/config/initializers/{devise,session_store,cors,content_security_policy}.rb",
             "**/config/initializers/{secret_token,omniauth,rack_attack}.rb",
             "**/*Security*Config*.{java,kt}",
@@ -41,6 +41,10 @@ AUTH_RULES: tuple[PathRule, ...] = (
 _AUTH_PATHS = AUTH_RULES[0].globs
 
 
+def _auth_path(path: str) -> bool:
+    return bool(_AUTH_PATHS.match(path)) or auth_word(path) is not None
+
+
 class AuthDetector:
     name = "auth"
     kind = Kind.AUTH
@@ -51,10 +55,23 @@ class AuthDetector:
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         findings = detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
+        by_path = {f.file for f in findings}
         allowed = scoped(settings)
         for changed in files:
-            if allowed(changed) and not NOT_CODE.match(changed.path):
-                findings.extend(
-                    auth_content(changed, auth_path=bool(_AUTH_PATHS.match(changed.path)))
-                )
+            if not allowed(changed) or NOT_CODE.match(changed.path):
+                continue
+            word = auth_word(changed.path)
+            if word is not None and changed.path not in by_path:
+                findings.append(_by_name(changed.path, word))
+            findings.extend(auth_content(changed, auth_path=_auth_path(changed.path)))
         return findings
+
+
+def _by_name(path: str, word: str) -> Finding:
+    return Finding.for_file(
+        Kind.AUTH,
+        path,
+        Severity.LOW,
+        "auth.path",
+        f"{path} is auth-sensitive by its name (the word {word!r})",
+    )

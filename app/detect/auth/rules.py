@@ -58,7 +58,7 @@ GUARDS: dict[str, re.Pattern[str]] = {
         r"\b(?:LoginRequiredMixin|PermissionRequiredMixin|UserPassesTestMixin)\b",
         r"\bpermission_classes\b|\bauthentication_classes\b|\bIsAuthenticated\w*\b|\bIsAdminUser\b",
         r"@(?:login_manager\.|jwt_required|auth\.login_required|requires_auth)",
-        r"Depends\(\s*(?:get_current_\w*|oauth2_scheme|verify_\w*)|Security\(",
+        r"Depends\(\s*(?:get_current_\w*|oauth2_scheme|verify_\w*)|\bSecurity\(",
     ),
     "js": _any(
         r"passport\.authenticate\(|@UseGuards\(|\bAuthGuard\b|\bCanActivate\b|@Roles\(",

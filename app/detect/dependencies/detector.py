@@ -13,7 +13,7 @@ does not parse is `dependency.unreadable` (medium).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.detect.base import (
     ChangedFile,
@@ -43,6 +43,20 @@ _NOT_A_PROJECT = compiled(
         "**/vendor/**",
         "**/{test,tests,__tests__,spec,fixtures,__fixtures__,testdata,examples}/**",
     )
+)
+
+
+# Requirement files for working on the project (requirements/docs.txt,
+# requirements-dev.txt, dev-requirements.in), and anything under docs/.
+_DEV_FILES = compiled(
+    (
+        "**/requirements/{dev,develop,docs,doc,test,tests,testing,typing,lint,mypy,style,ci}*.{txt,in}",
+        "**/requirements/{tox,build,bench,coverage,pre-commit,tests-*,test-*}*.{txt,in}",
+        "**/requirements[-_.]{dev,docs,doc,test,tests,testing,typing,lint,ci}*.{txt,in}",
+        "**/{dev,docs,doc,test,tests,testing,typing,lint,ci}[-_]requirements*.{txt,in}",
+        "**/{docs,doc}/**",
+    ),
+    ignore_case=True,
 )
 
 
@@ -79,14 +93,16 @@ class DependenciesDetector:
                 continue
             if found.parse is None:
                 if not (changed.path.endswith("go.sum") and go_mod_changed):
-                    findings.append(_finding(changed, found.ecosystem or None, found.role))
+                    findings.append(_finding(changed, found.ecosystem or None, found.role, False))
                 continue
             result = _compare(changed, found.ecosystem, found.role, found.parse)
+            if not isinstance(result, Finding) and _DEV_FILES.match(changed.path):
+                result = [_as_dev(item) for item in result]
             if isinstance(result, Finding):
                 findings.append(result)
             else:
                 seen.extend(result)
-        findings.extend(_merged(seen))
+        findings.extend(f for f in _merged(seen) if f is not None)
         return findings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
@@ -122,7 +138,7 @@ def _compare(
 ) -> list[_Seen] | Finding:
     texts = _texts(changed)
     if texts is None:
-        return _finding(changed, ecosystem, role)  # unclassified: matches every filter
+        return _finding(changed, ecosystem, role, True)  # unclassified: matches every filter
     before: Parsed = {}
     after: Parsed = {}
     for side, text in (("base", texts[0]), ("head", texts[1])):
@@ -151,7 +167,14 @@ def _compare(
     return out
 
 
-def _merged(seen: list[_Seen]) -> list[Finding]:
+def _as_dev(item: _Seen) -> _Seen:
+    def dev(dep: Dep | None) -> Dep | None:
+        return replace(dep, dev=True) if dep is not None else None
+
+    return _Seen(item.ecosystem, item.name, dev(item.old), dev(item.new), item.file, item.role)
+
+
+def _merged(seen: list[_Seen]) -> list[Finding | None]:
     """One finding per package and project (directory): versions from the lockfile
     (exact), place from the manifest (where a person wrote it)."""
     by_package: dict[tuple[str, str, str], list[_Seen]] = {}
@@ -161,36 +184,63 @@ def _merged(seen: list[_Seen]) -> list[Finding]:
     return [_package_finding(items) for items in by_package.values()]
 
 
-def _package_finding(items: list[_Seen]) -> Finding:
+def _package_finding(items: list[_Seen]) -> Finding | None:
     locked = next((i for i in items if i.role == "lockfile"), None)
-    declared = next((i for i in items if i.role == "manifest"), None)
-    versions = locked or items[0]
+    manifests = [i for i in items if i.role == "manifest"]
+    first = manifests[0] if manifests else None
+    declared = next((i for i in manifests if i.new is not None), first)
     place = declared or items[0]
-    old, new = versions.old, versions.new
+    old, new = _versions(locked, items)
     before, after = (old.version if old else None), (new.version if new else None)
-    change = change_of(versions.ecosystem, before, after)
+    if before == after:
+        return None  # moved from one manifest to another (setup.cfg -> pyproject.toml)
+    ecosystem = (locked or place).ecosystem
+    change = change_of(ecosystem, before, after)
     direct = True if declared else next((d.direct for d in (new, old) if d is not None), None)
-    severity = SEVERITY[change]
-    if direct is False:
-        severity = Severity(max(Severity.INFO, severity - 1))  # transitive: one level lower
+    shown = new or old
+    asked = (place.new or place.old) if declared else shown
+    if declared is not None and asked is not None and asked.direct is False:
+        direct = False  # pip-compile's output names it only `via` another package
+    dev = asked is not None and asked.dev
+    notes = (["transitive"] if direct is False else []) + (["dev"] if dev else [])
+    severity = Severity(max(Severity.INFO, SEVERITY[change] - len(notes)))
     spot = place.new or place.old
-    notes = ["transitive"] if direct is False else []
-    message = describe(versions.name, before, after, change, versions.ecosystem, *notes)
-    also = sorted({i.file for i in items} - {place.file})
+    message = describe((locked or place).name, before, after, change, ecosystem, *notes)
+    moved = _moved_from(items, place)
+    also = sorted({i.file for i in items} - {place.file} - set(moved))
     return Finding.for_line(
         Kind.DEPENDENCY,
         place.file,
         spot.line if spot else None,
         severity,
         f"dependency.{change.value}",
-        message + (f"; also in {', '.join(also)}" if also else ""),
-        ecosystem=versions.ecosystem,
-        package=versions.name,
+        message
+        + (f"; also in {', '.join(also)}" if also else "")
+        + (f"; moved from {', '.join(moved)}" if moved else ""),
+        ecosystem=ecosystem,
+        package=(locked or place).name,
         from_version=before,
         to_version=after,
         change=change,
         extra=({"direct": direct} if direct is not None else {})
+        | ({"dev": True} if dev else {})
         | ({"also_in": tuple(also)} if also else {}),
+    )
+
+
+def _versions(locked: _Seen | None, items: list[_Seen]) -> tuple[Dep | None, Dep | None]:
+    """Before and after: the lockfile's, else across the project's manifests (a package
+    removed from one and added to another moved, it was not added)."""
+    if locked is not None:
+        return locked.old, locked.new
+    old = next((i.old for i in items if i.old is not None), None)
+    new = next((i.new for i in items if i.new is not None), None)
+    return old, new
+
+
+def _moved_from(items: list[_Seen], place: _Seen) -> list[str]:
+    return sorted(
+        {i.file for i in items if i.role == "manifest" and i.new is None and i is not place}
     )
 
 
@@ -202,14 +252,17 @@ def _classify(changed: ChangedFile, extra: GlobSet) -> Format | None:
     return found
 
 
-def _finding(changed: ChangedFile, ecosystem: str | None, role: str) -> Finding:
+def _finding(changed: ChangedFile, ecosystem: str | None, role: str, readable: bool) -> Finding:
+    """A dependency file whose packages were not compared. Medium when we could have
+    read it but its contents were not at hand (fail closed: a new dependency may hide
+    there); low for formats nobody parses (setup.py, gemspecs, go.sum)."""
     where = f"{ecosystem} {role}" if ecosystem else f"dependency {role}"
+    why = "its contents were not available" if readable else "no parser for this format"
     return Finding.for_file(
         Kind.DEPENDENCY,
         changed.path,
-        Severity.LOW,
+        Severity.MEDIUM if readable else Severity.LOW,
         f"dependency.{role}-changed",
-        f"{where} {changed.status.value}; its packages were not compared "
-        "(no parser for this format, or its contents were not available)",
+        f"{where} {changed.status.value}; its packages were not compared ({why})",
         ecosystem=ecosystem,
     )

@@ -2,8 +2,10 @@
 
 PyPI uses PEP 440 (`packaging`); Go strips its `v` and `+incompatible`; the
 rest read semver-like dotted numbers with prereleases ordered before the
-release. A change between things that are not both versions (ranges, git
-refs, tags like `latest` or `main`) is `other`.
+release. A 0.x minor is a major only where ranges are carets (npm, Cargo,
+Composer, Hex, pub); a calendar version's new year is a minor. A change
+between things that are not both versions (ranges, git refs, commit pins,
+tags like `latest` or `main`) is `other`.
 """
 
 from __future__ import annotations
@@ -55,9 +57,20 @@ def _pep440_downgrade(old: str, new: str) -> bool:
         return False
 
 
+# Ecosystems whose usual ranges are carets: 0.x minors are breaking there.
+_CARET = frozenset(("npm", "cargo", "composer", "hex", "pub"))
+
+
+def _calendar(first: int) -> bool:
+    return 1990 <= first <= 2999
+
+
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
 def classify(ecosystem: str, old: str, new: str) -> Change:
-    if old == new:
-        return Change.OTHER
+    if old == new or _COMMIT.match(old) or _COMMIT.match(new):
+        return Change.OTHER  # a pin to a commit (actions, git deps) is no version order
     if ecosystem == "pypi" and _pep440_downgrade(old, new):
         return Change.DOWNGRADE
     a, b = _key(_floor(old), ecosystem), _key(_floor(new), ecosystem)
@@ -70,10 +83,13 @@ def classify(ecosystem: str, old: str, new: str) -> Change:
         return Change.DOWNGRADE
     if left == right:
         return Change.PATCH  # only a prerelease tag moved
-    # 0.x: the minor number is the breaking one (semver's "initial development")
-    first = 1 if left[0] == 0 and right[0] == 0 and ecosystem != "pypi" else 0
+    # 0.x: where ranges are carets (npm's ^0.2 stops before 0.3), the minor number is
+    # the breaking one; elsewhere nothing says 0.2 -> 0.3 breaks more than 1.2 -> 1.3.
+    caret = ecosystem in _CARET and left[0] == 0 and right[0] == 0
+    first = 1 if caret else 0
     if left[first] != right[first]:
-        return Change.MAJOR
+        # calendar versions (certifi 2022.6.15 -> 2023.5.7): a new year is not a break
+        return Change.MINOR if _calendar(left[0]) and _calendar(right[0]) else Change.MAJOR
     if left[first + 1] != right[first + 1]:
         return Change.MINOR if first == 0 else Change.PATCH
     return Change.PATCH

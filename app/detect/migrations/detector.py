@@ -20,6 +20,7 @@ from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, 
 from app.detect.globs import compiled
 from app.detect.migrations import squawk
 from app.detect.migrations.analysis import Analysis, SqlSnippet
+from app.detect.migrations.filelevel import lint_only, lint_only_finding, worst_operation
 from app.detect.migrations.files import (
     SCHEMA_FILES,
     MigrationSettings,
@@ -104,6 +105,7 @@ class MigrationsDetector:
         frameworks: set[str] = set()
         schema_files: list[ChangedFile] = []
         reads: list[_Read] = []
+        file_findings: dict[str, int] = {}  # path -> index of its file finding
         for changed in files:
             if not allowed(changed):
                 continue
@@ -115,14 +117,19 @@ class MigrationsDetector:
             if framework is None:
                 continue
             frameworks.add(framework)
-            findings.append(migration_finding(changed, framework))
+            file_findings[changed.path] = len(findings)
+            findings.append(_file_finding(changed, framework))
             read = _read(changed, framework)
             if read is not None:
                 reads.append(read)
         _rate_sql(reads, settings.dialect)
         large = frozenset(t.lower() for t in settings.large_tables)
         for read in reads:
-            findings.extend(_findings(read, large))
+            operations = _findings(read, large)
+            index = file_findings[read.changed.path]
+            if findings[index].rule == "migration.added":
+                findings[index] = worst_operation(findings[index], operations)
+            findings.extend(operations)
         findings.extend(pairing_findings(frameworks, schema_files, files))
         return findings
 
@@ -136,6 +143,14 @@ class MigrationsDetector:
         return (edited or not changed.lines_known) and (
             identify(changed, compiled(tuple(settings.paths))) is not None
         )
+
+
+def _file_finding(changed: ChangedFile, framework: str) -> Finding:
+    """The file's own finding; an edit that only reformats is lint-only."""
+    finding = migration_finding(changed, framework)
+    if finding.rule == "migration.edited" and lint_only(changed, framework):
+        return lint_only_finding(finding, framework)
+    return finding
 
 
 def _text(changed: ChangedFile) -> str | None:

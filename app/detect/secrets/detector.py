@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.dependencies.formats import dependency_file
 from app.detect.globs import compiled
 from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
 from app.detect.secrets import tokens
@@ -72,7 +74,10 @@ class SecretsDetector:
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         kept = [f for f in files if not _TEMPLATE.search(f.path)]
-        findings = detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
+        findings = [
+            _sample_file(f) if f.file and _sample_path(f.file) else f
+            for f in detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
+        ]
         allowed = scoped(settings)
         for changed in kept:
             if allowed(changed) and not _NO_SECRETS.match(changed.path):
@@ -81,22 +86,52 @@ class SecretsDetector:
         return findings
 
 
+# Test and docs data holds sample values. A provider's token format there is still
+# medium (real ones get pasted into tests too); a password or a key anyone can make
+# up in a minute is low: the tests' own TLS certificates, `password = "hunter22"`.
+_MADE_UP = frozenset(("keyword-assignment", "url-password", "jwt"))
+# Environment files for tests, CI and dev containers hold their own throwaway values.
+_SAMPLE_ENV = compiled(
+    ("**/.devcontainer/**", "**/.env.{test,testing,ci,dev,development,local.example}"),
+    ignore_case=True,
+)
+
+
+def _test_data(path: str) -> bool:
+    """Tests, fixtures and docs; a dependency file (requirements.txt) is not docs."""
+    return bool(NOT_CODE.match(path)) and not dependency_file(path)
+
+
+def _sample_path(path: str) -> bool:
+    return _test_data(path) or bool(_SAMPLE_ENV.match(path))
+
+
+def _sample_file(finding: Finding) -> Finding:
+    return replace(
+        finding,
+        severity=Severity.LOW,
+        message=f"{finding.message} (in test, docs or dev-container data: low)",
+    )
+
+
 def _secrets(changed: ChangedFile) -> list[Finding]:
-    # Test data is full of sample tokens: still shown (a real one gets pasted there
-    # too), but not at the severity of one in code.
-    test_data = bool(NOT_CODE.match(changed.path))
+    test_data = _test_data(changed.path)
     findings = []
     for number, text in changed.added:
         if len(text) > MAX_LINE:
             continue  # minified or generated: not a line anyone typed a secret into
         for secret in tokens.find(text):
             where = " in a test, fixture or doc file" if test_data else ""
+            severity = secret.severity
+            if test_data:
+                made_up = secret.rule in _MADE_UP
+                severity = Severity.LOW if made_up else min(severity, Severity.MEDIUM)
             findings.append(
                 Finding.for_line(
                     Kind.SECRET,
                     changed.path,
                     number,
-                    min(secret.severity, Severity.MEDIUM) if test_data else secret.severity,
+                    severity,
                     f"secret.{secret.rule.replace('detect-secrets:', 'detect-secrets.')}",
                     f"{secret.name} ({secret.length} characters) added{where}: if it is "
                     "real, remove it and revoke it, it stays in the git history",
@@ -106,19 +141,32 @@ def _secrets(changed: ChangedFile) -> list[Finding]:
     return findings
 
 
+# A key's body: base64 lines (PEM wraps at 64) after the header, or `\n`-joined in a
+# string. A header alone (`PEM_HEADER = "-----BEGIN PRIVATE KEY-----"`) is a constant.
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/]{40,}")
+
+
 def _private_keys(changed: ChangedFile) -> list[Finding]:
-    test_data = bool(NOT_CODE.match(changed.path))
-    return [
-        Finding.for_line(
-            Kind.SECRET,
-            changed.path,
-            number,
-            Severity.MEDIUM if test_data else Severity.CRITICAL,
-            "secret.private-key",
-            "a private key block was added"
-            + (" in a test, fixture or doc file" if test_data else "")
-            + "; if it is real, remove it and revoke the key",
-        )
-        for number, text in changed.added
-        if _PRIVATE_KEY.search(text)
-    ]
+    test_data = _test_data(changed.path)
+    added = changed.added
+    found = []
+    for index, (number, text) in enumerate(added):
+        if not _PRIVATE_KEY.search(text):
+            continue
+        following = [t for n, t in added[index + 1 : index + 3] if n <= number + 2]
+        body = any(_KEY_BODY.search(t) for t in (text[text.find("-----", 5) :], *following))
+        if not body:
+            found.append(_key_finding(changed.path, number, Severity.LOW, _HEADER_ONLY))
+            continue
+        severity = Severity.LOW if test_data else Severity.CRITICAL
+        where = " in a test, fixture or doc file" if test_data else ""
+        message = f"a private key block was added{where}; if it is real, remove it and revoke it"
+        found.append(_key_finding(changed.path, number, severity, message))
+    return found
+
+
+_HEADER_ONLY = "a private key header without a key body (a constant or a parser's marker)"
+
+
+def _key_finding(path: str, number: int, severity: Severity, message: str) -> Finding:
+    return Finding.for_line(Kind.SECRET, path, number, severity, "secret.private-key", message)

@@ -9,6 +9,9 @@ from app.detect.secrets.tokens import find
 
 # Values that are secrets in SQL and shell text even when short: PASSWORD 'x'.
 _SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)('[^']*'|\"[^\"]*\")")
+# Whatever sits before the `@` of a URL is a credential or a name: a token with no
+# known format (`https://<40 hex>@github.com/…`) is cut out like a password.
+_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{1,20}://)([^\s/@\"'<>]+)@")
 
 
 def redact(text: str) -> str:
@@ -16,6 +19,7 @@ def redact(text: str) -> str:
     if not text:
         return text
     text = _SQL_PASSWORD.sub(r"\1'[redacted]'", text)
+    text = _URL_USERINFO.sub(r"\1[redacted]@", text)
     secrets = find(text)
     for secret in reversed(secrets):
         text = f"{text[: secret.start]}[redacted {secret.name}]{text[secret.end :]}"

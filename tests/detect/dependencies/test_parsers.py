@@ -14,7 +14,7 @@ HANDWRITTEN = [
         "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/pkg/errors v0.8.0\n\tgolang.org/x/text v0.15.0 // indirect\n\tgithub.com/google/uuid v1.6.0\n)\n",
         {
             "github.com/pkg/errors": (Change.DOWNGRADE, "v0.9.1", "v0.8.0"),
-            "golang.org/x/text": (Change.MAJOR, "v0.14.0", "v0.15.0"),  # 0.x: minor breaks
+            "golang.org/x/text": (Change.MINOR, "v0.14.0", "v0.15.0"),  # Go v0: no caret
             "github.com/google/uuid": (Change.ADDED, None, "v1.6.0"),
         },
     ),

@@ -10,7 +10,8 @@ from tests.detect.helpers import added, rules_for
 
 
 def test_secret_files_and_private_key_blocks() -> None:
-    key_block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----"
+    body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
+    key_block = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
     findings = DETECTORS["secrets"].detect(
         [
             added("deploy/id_rsa"),
@@ -33,3 +34,22 @@ def test_secret_files_and_private_key_blocks() -> None:
 def test_removing_a_key_file_is_not_a_leak() -> None:
     removed = ChangedFile(path="old/server.key", status=FileStatus.REMOVED)
     assert rules_for("secrets", removed) == []
+
+
+def test_key_and_env_files_of_tests_docs_and_dev_containers_are_low() -> None:
+    findings = DETECTORS["secrets"].detect(
+        [
+            added("tests/certs/server.key"),
+            added(".env.test", "DB=x"),
+            added(".devcontainer/devcontainer.env", "DB=x"),
+            added("docs/examples/credentials.json"),
+        ],
+        DetectorSettings(),
+    )
+    assert {(f.file, f.severity) for f in findings} == {
+        ("tests/certs/server.key", Severity.LOW),
+        (".env.test", Severity.LOW),
+        (".devcontainer/devcontainer.env", Severity.LOW),
+        ("docs/examples/credentials.json", Severity.LOW),
+    }
+    assert all(f.message.endswith("(in test, docs or dev-container data: low)") for f in findings)

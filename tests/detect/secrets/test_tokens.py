@@ -40,7 +40,10 @@ SECRET_CASES = [
         "secret.detect-secrets.SendGrid API Key",
         "SENDGRID = 'SG." + FILLER[:22] + "." + (FILLER * 2)[:43] + "'",
     ),
-    ("secret.private-key", "-----BEGIN RSA PRIVATE KEY-----"),
+    (
+        "secret.private-key",
+        '"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"',
+    ),
 ]
 
 
@@ -128,11 +131,46 @@ def test_an_env_line_quoted_in_code_is_not_a_secret_value() -> None:
     assert [f for f in found("secrets", change("lint/cases.py", line)) if f.line] == []
 
 
-def test_a_private_key_in_test_data_is_medium() -> None:
-    [finding] = found(
-        "secrets", change("tests/fixtures/key.txt", "-----BEGIN RSA PRIVATE KEY-----")
+KEY_BODY = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
+
+
+def test_a_private_key_in_test_data_is_low() -> None:
+    key = f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----"
+    [finding] = found("secrets", change("tests/fixtures/key.txt", key))
+    assert finding.severity == Severity.LOW
+    assert "test, fixture or doc" in finding.message
+
+
+def test_a_private_key_header_alone_is_a_constant_not_a_key() -> None:
+    lines = 'PEM_HEADER = "-----BEGIN PRIVATE KEY-----"\nPEM_FOOTER = "-----END PRIVATE KEY-----"'
+    [finding] = found("secrets", change("app/crypto/pem.py", lines))
+    assert finding.severity == Severity.LOW
+    assert "without a key body" in finding.message
+
+
+def test_a_private_key_in_code_is_critical() -> None:
+    key = f'KEY = """-----BEGIN EC PRIVATE KEY-----\n{KEY_BODY}\n-----END EC PRIVATE KEY-----"""'
+    [finding] = found("secrets", change("app/signing.py", key))
+    assert finding.severity == Severity.CRITICAL
+
+
+def test_made_up_passwords_in_tests_are_low_provider_tokens_medium() -> None:
+    lines = (
+        f'password = "hunter22x"\nurl = "postgres://app:s3cretpw@db/app"\ntok = "ghp_{FILLER[:36]}"'
     )
-    assert finding.severity == Severity.MEDIUM
+    found_here = found("secrets", change("tests/test_login.py", lines))
+    assert {f.rule: f.severity for f in found_here} == {
+        "secret.keyword-assignment": Severity.LOW,
+        "secret.url-password": Severity.LOW,
+        "secret.github-token": Severity.MEDIUM,
+    }
+
+
+def test_a_token_in_requirements_txt_is_not_docs() -> None:
+    line = f"git+https://ghp_{FILLER[:36]}@github.com/acme/private.git#egg=private"
+    found_here = found("secrets", change("requirements.txt", line))
+    [finding] = [f for f in found_here if f.rule == "secret.github-token"]
+    assert finding.severity == Severity.CRITICAL
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from app.detect.dependencies.parsers.python import (
     pipfile_lock,
     pyproject,
     requirements,
+    setup_cfg,
     toml_packages,
 )
 from app.detect.dependencies.parsers.ruby import gemfile, gemfile_lock
@@ -52,6 +53,7 @@ __all__ = [
     "pyproject",
     "requirements",
     "safely",
+    "setup_cfg",
     "toml_packages",
     "version_catalog",
     "yarn_lock",

@@ -8,12 +8,19 @@ from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, new_dep
 
 _USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^\s'\"#@]+)@([^\s'\"#]+)")
+# GitHub's own actions: they run in CI and ship nothing, from the platform's publisher.
+_GITHUBS_OWN = ("actions/", "github/")
 
 
 def actions(text: str) -> Parsed:
+    """Each `uses: owner/action@ref`. GitHub's own actions count as development
+    dependencies (one level lower); a third party's new code running with the
+    repository's secrets stays at full weight."""
     out: Parsed = {}
     for number, line in enumerate(split_lines(text), start=1):
         match = _USES.match(line)
         if match and not match.group(1).startswith(("./", "docker://")):
-            out[match.group(1)] = new_dep(match.group(1), match.group(2), number, True)
+            name = match.group(1)
+            own = name.lower().startswith(_GITHUBS_OWN)
+            out[name] = new_dep(name, match.group(2), number, True, dev=own)
     return out

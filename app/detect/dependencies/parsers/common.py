@@ -28,6 +28,9 @@ class Dep:
     line: int | None = None
     direct: bool | None = None  # None: the file does not say
     exact: bool = True  # False for a range or a ref that is not a version
+    # Needed only to develop, test or document the project (devDependencies, a
+    # `dev` group, requirements/docs.txt): never shipped, so less for security.
+    dev: bool = False
 
 
 class UnreadableError(Exception):
@@ -51,9 +54,24 @@ def safely(parse: Callable[[str], Parsed], text: str) -> Parsed:
 EXACT = re.compile(r"^v?\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
 
 
-def new_dep(name: str, version: str, line: int | None = None, direct: bool | None = None) -> Dep:
+def new_dep(
+    name: str,
+    version: str,
+    line: int | None = None,
+    direct: bool | None = None,
+    *,
+    dev: bool = False,
+) -> Dep:
     version = version.strip()
-    return Dep(name, version, line, direct, bool(EXACT.match(version)))
+    return Dep(name, version, line, direct, bool(EXACT.match(version)), dev)
+
+
+def keep_runtime(out: Parsed, dep: Dep) -> None:
+    """Record `dep`, unless the file already lists it for runtime: a package asked
+    for at runtime and again in a dev group is a runtime dependency."""
+    seen = out.get(dep.name)
+    if seen is None or (seen.dev and not dep.dev):
+        out[dep.name] = dep
 
 
 def line_finder(text: str) -> Callable[[str], int | None]:

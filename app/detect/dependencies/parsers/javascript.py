@@ -8,6 +8,7 @@ from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
     Parsed,
     UnreadableError,
+    keep_runtime,
     line_finder,
     load_json,
     load_yaml,
@@ -22,8 +23,10 @@ def package_json(text: str) -> Parsed:
     find = line_finder(text)
     out: Parsed = {}
     for section in _NPM_SECTIONS:
+        dev = section == "devDependencies"
         for name, spec in (data.get(section) or {}).items():
-            out[name] = new_dep(name, str(spec), find(f'"{name}"') or find(name), True)
+            line = find(f'"{name}"') or find(name)
+            keep_runtime(out, new_dep(name, str(spec), line, True, dev=dev))
     return out
 
 

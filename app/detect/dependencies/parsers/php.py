@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from app.detect.dependencies.parsers.common import Parsed, line_finder, load_json, new_dep
+from app.detect.dependencies.parsers.common import (
+    Parsed,
+    keep_runtime,
+    line_finder,
+    load_json,
+    new_dep,
+)
 
 
 def composer_json(text: str) -> Parsed:
@@ -12,7 +18,8 @@ def composer_json(text: str) -> Parsed:
     for section in ("require", "require-dev"):
         for name, spec in (data.get(section) or {}).items():
             if name != "php" and not name.startswith("ext-"):
-                out[name] = new_dep(name, str(spec), find(f'"{name}"'), True)
+                dev = section == "require-dev"
+                keep_runtime(out, new_dep(name, str(spec), find(f'"{name}"'), True, dev=dev))
     return out
 
 
@@ -21,7 +28,7 @@ def composer_lock(text: str) -> Parsed:
     out: Parsed = {}
     for section in ("packages", "packages-dev"):
         for package in data.get(section) or []:
-            out[package["name"]] = new_dep(
-                package["name"], str(package["version"]).removeprefix("v")
-            )
+            version = str(package["version"]).removeprefix("v")
+            dep = new_dep(package["name"], version, dev=section == "packages-dev")
+            keep_runtime(out, dep)
     return out

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from app.detect.dependencies.parsers.common import Parsed, line_finder, load_toml, new_dep
+from app.detect.dependencies.parsers.common import (
+    Parsed,
+    keep_runtime,
+    line_finder,
+    load_toml,
+    new_dep,
+)
 
 
 def cargo_toml(text: str) -> Parsed:
     data = load_toml(text)
     find = line_finder(text)
     out: Parsed = {}
-    tables = [data.get(t) for t in ("dependencies", "dev-dependencies", "build-dependencies")]
-    tables.append((data.get("workspace") or {}).get("dependencies"))
-    for table in tables:
+    sections = (("dependencies", False), ("dev-dependencies", True), ("build-dependencies", False))
+    tables = [(data.get(t), dev) for t, dev in sections]
+    tables.append(((data.get("workspace") or {}).get("dependencies"), False))
+    for table, dev in tables:
         for name, spec in (table or {}).items():
             version = (
                 spec
                 if isinstance(spec, str)
                 else str(spec.get("version") or spec.get("git") or "*")
             )
-            out[name] = new_dep(name, version, find(name), True)
+            keep_runtime(out, new_dep(name, version, find(name), True, dev=dev))
     return out
 
 

@@ -1,0 +1,88 @@
+"""What a migration file's own finding is worth, from what the file does.
+
+- A new migration carries the severity of its worst operation (low when every
+  operation is safe, as a create-table-only migration is), and says which; when
+  nothing in it could be rated it stays medium, as before.
+- An edit of an applied migration that changes nothing it does — imports reordered,
+  blank lines, comments, formatting — is `migration.lint-only` (info): the database
+  that ran it is not affected. Anything else stays `migration.edited` (high).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from app.detect.base import ChangedFile, Finding, Severity
+
+_PYTHON = ("Django", "Alembic")
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|--|/\*|\*|\*/)")
+_IMPORT_LINE = re.compile(
+    r"^\s*(?:import\s|from\s\S+\s+import\s|require\s|const\s+\w+\s*=\s*require\()"
+)
+
+
+def worst_operation(added: Finding, operations: Sequence[Finding]) -> Finding:
+    """`migration.added` at the severity of the file's worst operation."""
+    if not operations:
+        return added
+    worst = max(operations, key=lambda f: (f.severity, -(f.line or 0)))
+    name = worst.rule.removeprefix("migration.")
+    if worst.severity <= Severity.LOW:
+        verdict = (
+            f"every operation in it is safe (the worst: {name}, {worst.severity.name.lower()})"
+        )
+        severity = Severity.LOW
+    else:
+        verdict = (
+            f"its worst operation is {worst.severity.name.lower()}: {name} at line {worst.line}"
+        )
+        severity = worst.severity
+    head = added.message.split(":", 1)[0]
+    return replace(added, severity=severity, message=f"{head}: {verdict}")
+
+
+def lint_only(changed: ChangedFile, framework: str) -> bool:
+    """Whether base and head do the same thing: same code once imports are sorted and
+    comments, blank lines and spacing are gone. Unknown sides are never lint-only."""
+    base, head = changed.base_text(), changed.head_text()
+    if base is None or head is None:
+        return False
+    if framework in _PYTHON or changed.path.endswith(".py"):
+        before = _python_shape(base)
+        return before is not None and before == _python_shape(head)
+    return _text_shape(base) == _text_shape(head)
+
+
+def lint_only_finding(edited: Finding, framework: str) -> Finding:
+    label = "migration" if framework == "configured" else f"{framework} migration"
+    return replace(
+        edited,
+        severity=Severity.INFO,
+        rule="migration.lint-only",
+        message=f"existing {label} reformatted (imports, blank lines, comments): "
+        "what it does to the database is unchanged",
+    )
+
+
+def _python_shape(text: str) -> str | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    imports = sorted(ast.dump(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom))
+    rest = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
+    return "\n".join(imports) + "\n--\n" + ast.dump(ast.Module(body=rest, type_ignores=[]))
+
+
+def _text_shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    imports: list[str] = []
+    code: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip() or _COMMENT_LINE.match(line):
+            continue
+        squeezed = " ".join(line.split()).rstrip(";")
+        (imports if _IMPORT_LINE.match(line) else code).append(squeezed)
+    return tuple(sorted(imports)), tuple(code)

@@ -1,0 +1,213 @@
+"""How often the built-in defaults call each role on ordinary changes, and why.
+
+The corpus is rebuilt at run time from PyPI (nothing is vendored): for each package
+below, its last published source distributions in version order are committed to a
+local git repository, one commit per release, and each release-to-release diff is
+read the way `release-roles check --base vA --head vB` reads it (whole files
+included), under the built-in defaults. Patch releases are the closest public
+stand-in for a team's ordinary commits: bug fixes, docs, tests, small features.
+
+It prints, per package and overall, how many diffs require each role, and for
+security the rules that made it required (the lead finding of each ping), so every
+ping can be read and judged: `--show security` lists them one by one.
+
+    python bench/bench_noise.py                  # the table
+    python bench/bench_noise.py --show security  # each ping with its findings
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.detect.registry import run_detectors  # noqa: E402
+from app.local.git import Range, Repo  # noqa: E402
+from app.policy.evaluate import RoleDecision, evaluate  # noqa: E402
+from app.policy.facts import PullFacts  # noqa: E402
+from app.policy.loading import default_config  # noqa: E402
+from bench.registry import CACHE  # noqa: E402
+
+# Libraries and frameworks of the kinds teams build on: web, HTTP, CLI, data, tooling.
+# A few of them hold real auth code (werkzeug's security helpers, django-style
+# frameworks): a ping there can be right, which is what --show is for.
+PACKAGES = {
+    "flask": 20,
+    "werkzeug": 20,
+    "click": 20,
+    "jinja2": 20,
+    "requests": 20,
+    "urllib3": 20,
+    "httpx": 20,
+    "starlette": 20,
+    "celery": 20,
+    "gunicorn": 16,
+    "attrs": 20,
+    "rich": 20,
+    "black": 20,
+    "structlog": 20,
+    "alembic": 20,
+    "marshmallow": 20,
+}
+NOISE = CACHE / "noise"
+
+
+@dataclass(frozen=True)
+class Pair:
+    package: str
+    base: str
+    head: str
+
+
+def _json(url: str) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        data: dict[str, object] = json.load(answer)
+        return data
+
+
+def releases(name: str, count: int) -> list[tuple[str, str]]:
+    """(version, sdist URL) of the last `count` final releases with a source distribution."""
+    index = f"https://pypi.org/pypi/{name}/json"
+    listing = _json(index)["releases"]
+    assert isinstance(listing, dict)
+    found = []
+    for text, files in listing.items():
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        sdists = [f["url"] for f in files if f["packagetype"] == "sdist" and not f["yanked"]]
+        if sdists and not version.is_prerelease and not version.is_devrelease:
+            # a mirror may answer with URLs relative to the JSON's own
+            found.append((version, urllib.parse.urljoin(index, sdists[0])))
+    found.sort()
+    return [(str(v), url) for v, url in found[-count:]]
+
+
+def _download(url: str) -> Path:
+    path = NOISE / "sdists" / url.rsplit("/", 1)[1]
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(url, timeout=120) as answer:
+            path.write_bytes(answer.read())
+    return path
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def history(name: str, count: int) -> tuple[Path, list[str]]:
+    """A git repository with one commit per release, tagged with the version."""
+    versions = releases(name, count)
+    repo = NOISE / "repos" / name
+    stamp = repo / ".git" / "bench-versions"
+    wanted = " ".join(v for v, _ in versions)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return repo, [v for v, _ in versions]
+    shutil.rmtree(repo, ignore_errors=True)
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q")
+    for version, url in versions:
+        _commit_release(repo, _download(url), version)
+    stamp.write_text(wanted)
+    return repo, [v for v, _ in versions]
+
+
+def _commit_release(repo: Path, sdist: Path, version: str) -> None:
+    for child in repo.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    with tarfile.open(sdist) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/", 1)
+            if len(parts) == 2 and parts[1] and (member.isfile() or member.isdir()):
+                member.name = parts[1]
+                tar.extract(member, repo, filter="data")
+    _git(repo, "add", "-A")
+    env = ("-c", "user.name=bench", "-c", "user.email=bench@example.invalid")
+    _git(repo, *env, "commit", "-q", "--allow-empty", "-m", version)
+    _git(repo, "tag", "-f", f"v{version}")
+
+
+def evaluate_pair(repo: Path, pair: Pair) -> dict[str, RoleDecision]:
+    git = Repo(repo)
+    span = Range(git.resolve(f"v{pair.base}"), git.resolve(f"v{pair.head}"), "")
+    files = git.changed_files(span)
+    config = default_config().config
+    findings = run_detectors(files, config.detectors.by_name())
+    decision = evaluate(config, files, findings, PullFacts(author="dev"))
+    return {role.key: role for role in decision.roles}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--show", metavar="ROLE", help="list each diff that requires ROLE")
+    args = parser.parse_args()
+    per_package: dict[str, collections.Counter[str]] = {}
+    lead_rules: collections.Counter[str] = collections.Counter()
+    shown: list[str] = []
+    for name, count in PACKAGES.items():
+        repo, versions = history(name, count)
+        tally: collections.Counter[str] = collections.Counter()
+        for base, head in itertools.pairwise(versions):
+            roles = evaluate_pair(repo, Pair(name, base, head))
+            tally["diffs"] += 1
+            for key, role in roles.items():
+                if role.required:
+                    tally[key] += 1
+            security = roles.get("security")
+            if security is not None and security.required:
+                lead_rules.update({security.reasons[0].rule})
+                if args.show == "security":
+                    shown.append(_ping(name, base, head, security))
+            if args.show and args.show != "security" and roles[args.show].required:
+                shown.append(_ping(name, base, head, roles[args.show]))
+        per_package[name] = tally
+    _table(per_package)
+    print("\nsecurity pings by their lead finding's rule:")
+    for rule, n in lead_rules.most_common():
+        print(f"  {n:4d}  {rule}")
+    for line in shown:
+        print(line)
+
+
+def _ping(name: str, base: str, head: str, role: RoleDecision) -> str:
+    lines = [f"\n{name} {base} -> {head}: {len(role.reasons)} findings"]
+    for finding in role.reasons[:6]:
+        where = f"{finding.file}:{finding.line}" if finding.line else finding.file
+        lines.append(f"  {finding.severity.name.lower():8} {finding.rule:28} {where}")
+        lines.append(f"           {finding.message[:150]}")
+    return "\n".join(lines)
+
+
+def _table(per_package: dict[str, collections.Counter[str]]) -> None:
+    roles = ("dba", "security", "sre")
+    print("| package | diffs | " + " | ".join(roles) + " |")
+    print("|---|---:|" + "---:|" * len(roles))
+    total: collections.Counter[str] = collections.Counter()
+    for name, tally in per_package.items():
+        total.update(tally)
+        print(f"| {name} | {tally['diffs']} | " + " | ".join(str(tally[r]) for r in roles) + " |")
+    diffs = total["diffs"]
+    cells = " | ".join(f"{total[r]} ({100 * total[r] / diffs:.1f}%)" for r in roles)
+    print(f"| **all** | {diffs} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
