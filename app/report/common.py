@@ -62,7 +62,9 @@ def ordered(reasons: Sequence[Finding]) -> list[Finding]:
     the same file has a detector's finding that says more."""
     explained = {f.file for f in reasons if f.rule != PATH_MATCH and f.file is not None}
     kept = [f for f in reasons if not (f.rule == PATH_MATCH and f.file in explained)]
-    return sorted(kept, key=lambda f: -f.severity)  # stable: file and line order within
+    # stable: file and line order within a severity, but a finding on a line leads one
+    # about a whole file (the operation, then the migration it is in)
+    return sorted(kept, key=lambda f: (-f.severity, f.line is None))
 
 
 def worst(role: RoleDecision) -> Severity:
