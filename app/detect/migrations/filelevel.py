@@ -18,10 +18,16 @@ from dataclasses import replace
 from app.detect.base import ChangedFile, Finding, Severity
 
 _PYTHON = ("Django", "Alembic")
-_COMMENT_LINE = re.compile(r"^\s*(?:#|//|--|/\*|\*|\*/)")
+# Line comments by file type: only what the language itself reads as a comment, so
+# no line of code (`* FROM users` in a wrapped SELECT, a JS `#field`) is set aside.
+_LINE_COMMENTS = {".rb": ("#",), ".ex": ("#",), ".exs": ("#",), ".sql": ("--",)}
+_C_LIKE = ("//",)  # JS/TS, PHP, C#, Java/Kotlin, Go
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _IMPORT_LINE = re.compile(
     r"^\s*(?:import\s|from\s\S+\s+import\s|require\s|const\s+\w+\s*=\s*require\()"
 )
+# Quoted strings keep their spacing: `'a  b'` and `'a b'` are different data.
+_QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 def worst_operation(added: Finding, operations: Sequence[Finding]) -> Finding:
@@ -53,7 +59,7 @@ def lint_only(changed: ChangedFile, framework: str) -> bool:
     if framework in _PYTHON or changed.path.endswith(".py"):
         before = _python_shape(base)
         return before is not None and before == _python_shape(head)
-    return _text_shape(base) == _text_shape(head)
+    return _text_shape(base, changed.path) == _text_shape(head, changed.path)
 
 
 def lint_only_finding(edited: Finding, framework: str) -> Finding:
@@ -77,12 +83,24 @@ def _python_shape(text: str) -> str | None:
     return "\n".join(imports) + "\n--\n" + ast.dump(ast.Module(body=rest, type_ignores=[]))
 
 
-def _text_shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _text_shape(text: str, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(import lines sorted, code lines in order), comments and blank lines left out
+    and spacing outside strings collapsed."""
+    suffix = path[path.rfind(".") :].lower()
+    markers = _LINE_COMMENTS.get(suffix, _C_LIKE)
+    if suffix not in (".rb", ".ex", ".exs"):
+        text = _BLOCK_COMMENT.sub(" ", text)
     imports: list[str] = []
     code: list[str] = []
     for line in text.split("\n"):
-        if not line.strip() or _COMMENT_LINE.match(line):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(markers):
             continue
-        squeezed = " ".join(line.split()).rstrip(";")
+        squeezed = _squeeze(stripped)
         (imports if _IMPORT_LINE.match(line) else code).append(squeezed)
     return tuple(sorted(imports)), tuple(code)
+
+
+def _squeeze(line: str) -> str:
+    parts = _QUOTED.split(line)  # odd parts are the quoted strings
+    return "".join(p if i % 2 else " ".join(p.split()) for i, p in enumerate(parts))

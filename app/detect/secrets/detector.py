@@ -75,7 +75,7 @@ class SecretsDetector:
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         kept = [f for f in files if not _TEMPLATE.search(f.path)]
         findings = [
-            _sample_file(f) if f.file and _sample_path(f.file) else f
+            _sample_file(f) if f.file and _sample_path(f) else f
             for f in detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
         ]
         allowed = scoped(settings)
@@ -90,9 +90,13 @@ class SecretsDetector:
 # medium (real ones get pasted into tests too); a password or a key anyone can make
 # up in a minute is low: the tests' own TLS certificates, `password = "hunter22"`.
 _MADE_UP = frozenset(("keyword-assignment", "url-password", "jwt"))
-# Environment files for tests, CI and dev containers hold their own throwaway values.
+# Environment files for tests, CI and dev containers hold their own throwaway values
+# (a key file in .devcontainer/ is still a key file).
 _SAMPLE_ENV = compiled(
-    ("**/.devcontainer/**", "**/.env.{test,testing,ci,dev,development,local.example}"),
+    (
+        "**/.devcontainer/**/{.env,.env.*,*.env}",
+        "**/.env.{test,testing,ci,dev,development,local.example}",
+    ),
     ignore_case=True,
 )
 
@@ -102,8 +106,10 @@ def _test_data(path: str) -> bool:
     return bool(NOT_CODE.match(path)) and not dependency_file(path)
 
 
-def _sample_path(path: str) -> bool:
-    return _test_data(path) or bool(_SAMPLE_ENV.match(path))
+def _sample_path(finding: Finding) -> bool:
+    path = finding.file or ""
+    env = finding.rule == "secret.env-file" and bool(_SAMPLE_ENV.match(path))
+    return env or _test_data(path)
 
 
 def _sample_file(finding: Finding) -> Finding:

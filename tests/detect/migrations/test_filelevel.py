@@ -150,6 +150,41 @@ def test_other_frameworks_compare_code_lines(path: str, base: str, head: str, ru
     assert _file_finding(edited(path, base, head)).rule == rule
 
 
+@pytest.mark.parametrize(
+    ("path", "base", "head"),
+    [
+        # the second line of a wrapped SELECT starts with `*`: code, not a comment
+        (
+            "db/migrations/V9__copy.sql",
+            "INSERT INTO a SELECT\n* FROM b;\n",
+            "INSERT INTO a SELECT\n* FROM c;\n",
+        ),
+        # a statement after a block comment's end is code
+        (
+            "db/migrations/V9__drop.sql",
+            "/* note\n*/ SELECT 1;\n",
+            "/* note\n*/ DROP TABLE users;\n",
+        ),
+        # spacing inside a string literal is data
+        ("db/migrations/V9__data.sql", "UPDATE t SET a = 'x y';\n", "UPDATE t SET a = 'x  y';\n"),
+        # a semicolon ends a statement
+        ("db/migrations/V9__semi.sql", "SELECT 1;\nSELECT 2;\n", "SELECT 1\nSELECT 2;\n"),
+    ],
+)
+def test_code_that_looks_like_comments_or_spacing_is_still_an_edit(
+    path: str, base: str, head: str
+) -> None:
+    assert _file_finding(edited(path, base, head)).rule == "migration.edited"
+
+
+def test_block_comments_and_sql_line_comments_are_set_aside() -> None:
+    base = "ALTER TABLE orders ADD COLUMN note text;\n"
+    head = "/* adds\n   a note */\n-- ticket 42\nALTER TABLE orders ADD COLUMN note text;\n"
+    assert _file_finding(edited("db/migrations/V9__note.sql", base, head)).rule == (
+        "migration.lint-only"
+    )
+
+
 def test_an_edit_whose_base_cannot_be_read_is_never_lint_only() -> None:
     changed = edited("shop/migrations/0002_order_note.py", DJANGO, DJANGO_SORTED)
     changed.base_loader = None

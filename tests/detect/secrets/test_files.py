@@ -53,3 +53,8 @@ def test_key_and_env_files_of_tests_docs_and_dev_containers_are_low() -> None:
         ("docs/examples/credentials.json", Severity.LOW),
     }
     assert all(f.message.endswith("(in test, docs or dev-container data: low)") for f in findings)
+
+
+def test_a_key_file_in_a_dev_container_is_still_critical() -> None:
+    [finding] = DETECTORS["secrets"].detect([added(".devcontainer/id_rsa")], DetectorSettings())
+    assert finding.severity == Severity.CRITICAL
