@@ -50,16 +50,17 @@ def redacted(finding: Finding) -> Finding:
     def clean(value: str | None) -> str | None:
         return redact(value) if value else value
 
-    extra = {k: redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()}
-    cleaned = replace(
-        finding,
-        message=redact(finding.message),
-        package=clean(finding.package),
-        from_version=clean(finding.from_version),
-        to_version=clean(finding.to_version),
-        extra=extra,
+    message = redact(finding.message)
+    package, old, new = (
+        clean(v) for v in (finding.package, finding.from_version, finding.to_version)
     )
-    return finding if cleaned == finding else cleaned
+    extra = {k: redact(v) if isinstance(v, str) else v for k, v in finding.extra.items()}
+    before = (finding.message, finding.package, finding.from_version, finding.to_version)
+    if (message, package, old, new) == before and extra == finding.extra:
+        return finding  # the common case: nothing to cut, no copy
+    return replace(
+        finding, message=message, package=package, from_version=old, to_version=new, extra=extra
+    )
 
 
 def content_wanted(

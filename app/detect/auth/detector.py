@@ -41,10 +41,6 @@ AUTH_RULES: tuple[PathRule, ...] = (
 _AUTH_PATHS = AUTH_RULES[0].globs
 
 
-def _auth_path(path: str) -> bool:
-    return bool(_AUTH_PATHS.match(path)) or auth_word(path) is not None
-
-
 class AuthDetector:
     name = "auth"
     kind = Kind.AUTH
@@ -63,7 +59,8 @@ class AuthDetector:
             word = auth_word(changed.path)
             if word is not None and changed.path not in by_path:
                 findings.append(_by_name(changed.path, word))
-            findings.extend(auth_content(changed, auth_path=_auth_path(changed.path)))
+            auth_path = word is not None or bool(_AUTH_PATHS.match(changed.path))
+            findings.extend(auth_content(changed, auth_path=auth_path))
         return findings
 
 

@@ -93,7 +93,7 @@ class DependenciesDetector:
                 continue
             if found.parse is None:
                 if not (changed.path.endswith("go.sum") and go_mod_changed):
-                    findings.append(_finding(changed, found.ecosystem or None, found.role, False))
+                    findings.append(_finding(changed, found.ecosystem or None, found.role))
                 continue
             result = _compare(changed, found.ecosystem, found.role, found.parse)
             if not isinstance(result, Finding) and _DEV_FILES.match(changed.path):
@@ -138,7 +138,9 @@ def _compare(
 ) -> list[_Seen] | Finding:
     texts = _texts(changed)
     if texts is None:
-        return _finding(changed, ecosystem, role, True)  # unclassified: matches every filter
+        return _finding(
+            changed, ecosystem, role, readable=True
+        )  # unclassified: matches every filter
     before: Parsed = {}
     after: Parsed = {}
     for side, text in (("base", texts[0]), ("head", texts[1])):
@@ -171,7 +173,7 @@ def _as_dev(item: _Seen) -> _Seen:
     def dev(dep: Dep | None) -> Dep | None:
         return replace(dep, dev=True) if dep is not None else None
 
-    return _Seen(item.ecosystem, item.name, dev(item.old), dev(item.new), item.file, item.role)
+    return replace(item, old=dev(item.old), new=dev(item.new))
 
 
 def _merged(seen: list[_Seen]) -> list[Finding | None]:
@@ -196,22 +198,21 @@ def _package_finding(items: list[_Seen]) -> Finding | None:
         return None  # moved from one manifest to another (setup.cfg -> pyproject.toml)
     ecosystem = (locked or place).ecosystem
     change = change_of(ecosystem, before, after)
-    direct = True if declared else next((d.direct for d in (new, old) if d is not None), None)
-    shown = new or old
-    asked = (place.new or place.old) if declared else shown
-    if declared is not None and asked is not None and asked.direct is False:
-        direct = False  # pip-compile's output names it only `via` another package
-    dev = asked is not None and asked.dev
-    notes = (["transitive"] if direct is False else []) + (["dev"] if dev else [])
+    entry = place.new or place.old  # as the manifest (else the lockfile) writes it
+    source = entry if declared else (new or old)
+    assert entry is not None  # every change has a side
+    assert source is not None
+    # a manifest's entry is direct unless the file says otherwise (pip-compile's `via`)
+    direct = (source.direct is not False) if declared else source.direct
+    notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
     severity = Severity(max(Severity.INFO, SEVERITY[change] - len(notes)))
-    spot = place.new or place.old
     message = describe((locked or place).name, before, after, change, ecosystem, *notes)
     moved = _moved_from(items, place)
     also = sorted({i.file for i in items} - {place.file} - set(moved))
     return Finding.for_line(
         Kind.DEPENDENCY,
         place.file,
-        spot.line if spot else None,
+        entry.line,
         severity,
         f"dependency.{change.value}",
         message
@@ -223,7 +224,7 @@ def _package_finding(items: list[_Seen]) -> Finding | None:
         to_version=after,
         change=change,
         extra=({"direct": direct} if direct is not None else {})
-        | ({"dev": True} if dev else {})
+        | ({"dev": True} if source.dev else {})
         | ({"also_in": tuple(also)} if also else {}),
     )
 
@@ -252,7 +253,9 @@ def _classify(changed: ChangedFile, extra: GlobSet) -> Format | None:
     return found
 
 
-def _finding(changed: ChangedFile, ecosystem: str | None, role: str, readable: bool) -> Finding:
+def _finding(
+    changed: ChangedFile, ecosystem: str | None, role: str, *, readable: bool = False
+) -> Finding:
     """A dependency file whose packages were not compared. Medium when we could have
     read it but its contents were not at hand (fail closed: a new dependency may hide
     there); low for formats nobody parses (setup.py, gemspecs, go.sum)."""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.detect.base import ChangedFile, Finding, Severity
+from app.detect.migrations.files import label
 
 _PYTHON = ("Django", "Alembic")
 # Line comments by file type: only what the language itself reads as a comment, so
@@ -46,8 +47,8 @@ def worst_operation(added: Finding, operations: Sequence[Finding]) -> Finding:
             f"its worst operation is {worst.severity.name.lower()}: {name} at line {worst.line}"
         )
         severity = worst.severity
-    head = added.message.split(":", 1)[0]
-    return replace(added, severity=severity, message=f"{head}: {verdict}")
+    message = f"new {label(added.extra['framework'])}: {verdict}"
+    return replace(added, severity=severity, message=message)
 
 
 def lint_only(changed: ChangedFile, framework: str) -> bool:
@@ -63,12 +64,11 @@ def lint_only(changed: ChangedFile, framework: str) -> bool:
 
 
 def lint_only_finding(edited: Finding, framework: str) -> Finding:
-    label = "migration" if framework == "configured" else f"{framework} migration"
     return replace(
         edited,
         severity=Severity.INFO,
         rule="migration.lint-only",
-        message=f"existing {label} reformatted (imports, blank lines, comments): "
+        message=f"existing {label(framework)} reformatted (imports, blank lines, comments): "
         "what it does to the database is unchanged",
     )
 

@@ -166,25 +166,30 @@ def _has_signature(changed: ChangedFile, signature: re.Pattern[str]) -> bool:
     return signature.search(text) is not None
 
 
+def label(framework: str) -> str:
+    """How a report names a migration of this framework: "Rails migration"."""
+    return "migration" if framework == "configured" else f"{framework} migration"
+
+
 def migration_finding(changed: ChangedFile, framework: str) -> Finding:
-    label = "migration" if framework == "configured" else f"{framework} migration"
+    named = label(framework)
     if changed.status == FileStatus.ADDED:
         severity, rule, message = (
             Severity.MEDIUM,
             "migration.added",
-            f"new {label}: a schema change the database team should see before it runs",
+            f"new {named}: a schema change the database team should see before it runs",
         )
     elif changed.status == FileStatus.REMOVED:
         severity, rule, message = (
             Severity.HIGH,
             "migration.removed",
-            f"{label} deleted: databases that already ran it no longer match the code",
+            f"{named} deleted: databases that already ran it no longer match the code",
         )
     else:
         severity, rule, message = (
             Severity.HIGH,
             "migration.edited",
-            f"existing {label} changed: databases that already ran it will not run it again, "
+            f"existing {named} changed: databases that already ran it will not run it again, "
             "so environments drift; add a new migration instead",
         )
     if not changed.lines_known:

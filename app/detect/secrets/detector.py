@@ -101,6 +101,9 @@ _SAMPLE_ENV = compiled(
 )
 
 
+_IN_TEST_DATA = " in a test, fixture or doc file"
+
+
 def _test_data(path: str) -> bool:
     """Tests, fixtures and docs; a dependency file (requirements.txt) is not docs."""
     return bool(NOT_CODE.match(path)) and not dependency_file(path)
@@ -127,7 +130,7 @@ def _secrets(changed: ChangedFile) -> list[Finding]:
         if len(text) > MAX_LINE:
             continue  # minified or generated: not a line anyone typed a secret into
         for secret in tokens.find(text):
-            where = " in a test, fixture or doc file" if test_data else ""
+            where = _IN_TEST_DATA if test_data else ""
             severity = secret.severity
             if test_data:
                 made_up = secret.rule in _MADE_UP
@@ -165,7 +168,7 @@ def _private_keys(changed: ChangedFile) -> list[Finding]:
             found.append(_key_finding(changed.path, number, Severity.LOW, _HEADER_ONLY))
             continue
         severity = Severity.LOW if test_data else Severity.CRITICAL
-        where = " in a test, fixture or doc file" if test_data else ""
+        where = _IN_TEST_DATA if test_data else ""
         message = f"a private key block was added{where}; if it is real, remove it and revoke it"
         found.append(_key_finding(changed.path, number, severity, message))
     return found

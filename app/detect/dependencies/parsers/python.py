@@ -119,13 +119,13 @@ def _vias(text: str) -> dict[int, bool]:
     return direct
 
 
+_MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.in")
+
+
 def _asked_for(source: str) -> bool:
     """Whether a `via` names a file a person writes (`-r requirements.in`, pyproject)."""
     source = source.strip()
     return source.startswith(("-r", "-c")) or source.split(" ", 1)[0] in _MANIFESTS
-
-
-_MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.in")
 
 
 # Extras and groups by these names are for working on the project, not for running it.
