@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.detect.base import (
+    Change,
     ChangedFile,
     DetectorSettings,
     FileStatus,
@@ -183,10 +184,28 @@ def _merged(seen: list[_Seen]) -> list[Finding | None]:
     for item in seen:
         project = item.file.rpartition("/")[0]
         by_package.setdefault((project, item.ecosystem, item.name.lower()), []).append(item)
-    return [_package_finding(items) for items in by_package.values()]
+    explained = {project for (project, _, _), items in by_package.items() if _explains(items)}
+    return [
+        _package_finding(items, project in explained)
+        for (project, _, _), items in by_package.items()
+    ]
 
 
-def _package_finding(items: list[_Seen]) -> Finding | None:
+def _explains(items: list[_Seen]) -> bool:
+    """Whether this package's change can bring in new transitive packages: its version
+    moved, or it is one the project asks for (a manifest entry, a direct lockfile one)."""
+    for item in items:
+        dep = item.new or item.old
+        if dep is None:
+            continue
+        bumped = item.old is not None and item.new is not None
+        asked = dep.direct is True or (item.role == MANIFEST and dep.direct is not False)
+        if bumped or asked:
+            return True
+    return False
+
+
+def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
     locked = next((i for i in items if i.role == "lockfile"), None)
     manifests = [i for i in items if i.role == "manifest"]
     first = manifests[0] if manifests else None
@@ -205,7 +224,13 @@ def _package_finding(items: list[_Seen]) -> Finding | None:
     # a manifest's entry is direct unless the file says otherwise (pip-compile's `via`)
     direct = (source.direct is not False) if declared else source.direct
     notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
-    severity = Severity(max(Severity.INFO, SEVERITY[change] - len(notes)))
+    lowered = len(notes)
+    if direct is False and change == Change.ADDED and not explained:
+        # nothing the project asks for changed, so nothing pulled this package in: a
+        # lockfile (or a `# via` comment) edited by hand must not make it cheaper
+        notes.append("yet nothing that could pull it in changed")
+        lowered -= 1
+    severity = Severity(max(Severity.INFO, SEVERITY[change] - lowered))
     message = describe((locked or place).name, before, after, change, ecosystem, *notes)
     moved = _moved_from(items, place)
     also = sorted({i.file for i in items} - {place.file} - set(moved))

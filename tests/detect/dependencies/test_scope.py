@@ -187,12 +187,33 @@ def test_a_requirement_written_as_a_url_is_read_and_named() -> None:
     }
 
 
+GO_BASE = (
+    "module m\n\nrequire (\n\tgithub.com/x/y v1.0.0\n\tgolang.org/x/text v0.14.0 // indirect\n)\n"
+)
+
+
 def test_go_indirect_requirements_are_transitive() -> None:
-    base = "module m\n\nrequire (\n\tgolang.org/x/text v0.14.0 // indirect\n)\n"
-    head = "module m\n\nrequire (\n\tgolang.org/x/text v0.14.0 // indirect\n\tgithub.com/a/b v1.0.0 // indirect\n)\n"
-    [finding] = _findings(modified("go.mod", base, head)).values()
-    assert finding.severity == Severity.LOW
+    head = (
+        "module m\n\nrequire (\n\tgithub.com/x/y v1.1.0\n"
+        "\tgolang.org/x/text v0.14.0 // indirect\n\tgithub.com/a/b v1.0.0 // indirect\n)\n"
+    )
+    finding = _findings(modified("go.mod", GO_BASE, head))["github.com/a/b"]
+    assert finding.severity == Severity.LOW  # x/y's bump pulled it in
     assert "transitive" in finding.message
+
+
+def test_a_transitive_package_nothing_pulled_in_keeps_its_weight() -> None:
+    """A lockfile entry or a `# via` comment is text anyone can write: a transitive
+    package added while nothing that could need it changed is not made cheaper."""
+    go_head = GO_BASE.replace(")", "\tgithub.com/a/b v1.0.0 // indirect\n)")
+    requirements_head = COMPILED_BASE + "evil-pkg==1.0\n    # via requests\n"
+    found = {
+        **_findings(modified("go.mod", GO_BASE, go_head)),
+        **_findings(modified("requirements.txt", COMPILED_BASE, requirements_head)),
+    }
+    for name in ("github.com/a/b", "evil-pkg"):
+        assert found[name].severity == Severity.MEDIUM
+        assert "transitive, yet nothing that could pull it in changed" in found[name].message
 
 
 @pytest.mark.parametrize(
