@@ -159,3 +159,35 @@ def test_text_that_is_not_a_diff_exits_2(tmp_path: Path) -> None:
     result = run("check", "--diff", "-", input="just some words\n")
     assert result.exit_code == 2
     assert "expected 'diff --git'" in result.output
+
+
+ROLLBACK_PLAN = """\
+version: 1
+roles:
+  rollback-plan:
+    reviewers: {teams: [dba]}
+    when: [{detector: migrations, rules: [migration.irreversible], min_severity: medium}]
+    checklist: ["Rollback plan written and tested"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "required"),
+    [
+        ("remove_column :users, :legacy_email", True),  # destroys data, no way back
+        ("remove_column :users, :legacy_email, :string", False),  # Rails can reverse it
+        ("change_column_default :users, :plan, 'free'", False),  # irreversible, destroys nothing
+    ],
+)
+def test_a_role_can_ask_for_a_rollback_plan_exactly_when_there_is_none(
+    repo: GitRepo, change: str, required: bool
+) -> None:
+    repo.commit({".github/release-roles.yml": ROLLBACK_PLAN, "README.md": "shop\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    migration = MIGRATION.replace("  def change\n", f"  def change\n    {change}\n")
+    repo.commit({"db/migrate/20261101_users.rb": migration})
+    result = run("check", "-C", str(repo.path), "--base", "main", "--format", "json")
+    [role] = json.loads(result.output)["roles"]
+    assert role["required"] is required, result.output
+    if required:
+        assert role["reasons"][0]["rule"] == "migration.irreversible"

@@ -21,6 +21,20 @@ class Analysis:
     sql: list[SqlSnippet] = field(default_factory=list)
     created: set[str] = field(default_factory=set)  # tables created in this migration
     error: tuple[int, str] | None = None  # (line, why) when the file could not be parsed
+    # Whether the framework runs the migration in one transaction (its default almost
+    # everywhere; Rails' disable_ddl_transaction!, Django's atomic = False say no).
+    transactional: bool = True
+    # ALTER TABLE statements found in its SQL, rated or not: each holds a lock until
+    # the transaction commits (see backfill in the detector).
+    locks: list[Op] = field(default_factory=list)
 
-    def add(self, rule: str, line: int, what: str, table: str | None = None, **kw: str) -> None:
-        self.ops.append(Op(rule, line, what, table.lower() if table else None, **kw))
+    def add(
+        self,
+        rule: str,
+        line: int,
+        what: str,
+        table: str | None = None,
+        note: str | None = None,
+        batched: bool = False,
+    ) -> None:
+        self.ops.append(Op(rule, line, what, table.lower() if table else None, note, batched))

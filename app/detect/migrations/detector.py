@@ -6,19 +6,20 @@
    and the SQL embedded in code are collected as snippets.
 3. All Postgres snippets of the diff go through squawk in one run; other
    dialects through sqlglot; the statement patterns fill squawk's gaps.
-4. Each operation becomes one finding on its line, rated by rules.py, lowered
-   when it works on a table the same migration creates.
+4. Each operation becomes one finding on its line (rating.py): rated by rules.py,
+   then weighed by the rest of the file (a table it creates, a transaction it
+   shares, a way back it lacks). rollback.py says which files have none.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind
 from app.detect.globs import compiled
-from app.detect.migrations import squawk
+from app.detect.migrations import rating, rollback, squawk
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.filelevel import lint_only, lint_only_finding, worst_operation
 from app.detect.migrations.files import (
@@ -44,7 +45,7 @@ from app.detect.migrations.readers import (
     sequelize,
     sql_in_code,
 )
-from app.detect.migrations.rules import DEESCALATE_ON_NEW_TABLE, RULES, Op
+from app.detect.migrations.rules import Op
 from app.detect.migrations.sql import (
     BESIDE_SQUAWK,
     SqlSyntaxError,
@@ -72,15 +73,7 @@ ANALYSERS: dict[str, Callable[[str], Analysis]] = {
     "Liquibase": liquibase.liquibase,
     "node-pg-migrate": node_pg_migrate.node_pg_migrate,
 }
-# Rollback scripts: what they do runs only when a deploy is undone.
-_DOWN = compiled(("**/*.down.sql", "**/down.sql", "**/revert/*.sql", "**/U[0-9]*__*.sql"))
-# Up/down sections inside one SQL file (goose, dbmate, sql-migrate, Play).
-_DOWN_MARKER = re.compile(
-    r"^\s*(--\s*\+goose\s+Down|--\s*migrate:down|--\s*\+migrate\s+Down|#\s*---\s*!Downs)",
-    re.MULTILINE | re.IGNORECASE,
-)
-# Rules squawk repeats on every statement; one per file says it.
-_ONCE_PER_FILE = {"lock-timeout", "not-idempotent"}
+_ALTER_TABLE = re.compile(r"\s*(?:--[^\n]*\n\s*)*ALTER\s+TABLE\b", re.IGNORECASE)
 
 
 @dataclass
@@ -123,9 +116,10 @@ class MigrationsDetector:
             if read is not None:
                 reads.append(read)
         _rate_sql(reads, settings.dialect)
+        rollback.unpaired_ups(((read.changed, read.analysis) for read in reads), files)
         large = frozenset(t.lower() for t in settings.large_tables)
         for read in reads:
-            operations = _findings(read, large)
+            operations = rating.findings(read.changed, read.framework, read.analysis, large)
             index = file_findings[read.changed.path]
             if findings[index].rule == "migration.added":
                 findings[index] = worst_operation(findings[index], operations)
@@ -165,7 +159,7 @@ def _text(changed: ChangedFile) -> str | None:
 
 
 def _read(changed: ChangedFile, framework: str) -> _Read | None:
-    if changed.status == FileStatus.REMOVED or _DOWN.match(changed.path):
+    if changed.status == FileStatus.REMOVED or rollback.DOWN_FILES.match(changed.path):
         return None
     text = _text(changed)
     if text is None:
@@ -174,12 +168,7 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
     if analyser is not None and not (framework == "Liquibase" and changed.path.endswith(".sql")):
         return _Read(changed, framework, analyser(text))
     if changed.path.endswith(".sql"):
-        down = _DOWN_MARKER.search(text)
-        return _Read(
-            changed,
-            framework,
-            Analysis(sql=[SqlSnippet(text[: down.start()] if down else text, 1)]),
-        )
+        return _Read(changed, framework, rollback.sql_file(text))
     if changed.path.endswith((".java", ".kt", ".go")):
         return _Read(changed, framework, sql_in_code.sql_in_code(text))  # Flyway, goose
     return None  # found by path, nothing known to read (configured paths, atlas.sum)
@@ -216,6 +205,10 @@ def _rate_sql(reads: list[_Read], dialect: str) -> None:
             table = created_table(statement.text)
             if table:
                 read.analysis.created.add(table)
+            if _ALTER_TABLE.match(statement.text):  # squawk rates no nullable ADD COLUMN
+                what = " ".join(statement.text.split())[:80]
+                lock = Op("alter-table", statement.line, what, table_of(statement.text))
+                read.analysis.locks.append(_shift(lock, snippet.line))
         read.analysis.ops.extend(_shift(op, snippet.line) for op in ops)
 
 
@@ -290,72 +283,5 @@ def _unparsable(analysis: Analysis, line: int, why: str) -> None:
         analysis.error = (line, why)
 
 
-def _bare(table: str) -> str:
-    """`public.users`, `"users"` and `Users` all name the table users."""
-    return table.strip("\"`'").rsplit(".", 1)[-1].strip("\"`'").lower()
-
-
 def _shift(op: Op, first_line: int) -> Op:
-    return Op(op.rule, op.line + first_line - 1, op.what, op.table, op.note)
-
-
-# --- findings ------------------------------------------------------------------------
-
-
-def _findings(read: _Read, large: frozenset[str]) -> list[Finding]:
-    changed, analysis = read.changed, read.analysis
-    added_lines = {n for n, _ in changed.added}
-    only_added = changed.status != FileStatus.ADDED and changed.lines_known
-    findings: list[Finding] = []
-    seen: set[tuple[str, int]] = set()
-    once: set[str] = set()
-    for op in sorted(analysis.ops, key=lambda o: o.line):
-        if only_added and op.line not in added_lines:
-            continue  # an edited migration: rate what the edit wrote
-        if (op.rule, op.line) in seen or op.rule in once:
-            continue
-        seen.add((op.rule, op.line))
-        if op.rule in _ONCE_PER_FILE:
-            once.add(op.rule)
-        findings.append(_finding(read, op, large))
-    if analysis.error is not None:
-        line, why = analysis.error
-        rule = RULES["unparsable"]
-        findings.append(
-            Finding.for_line(
-                Kind.MIGRATION,
-                changed.path,
-                line,
-                rule.severity,
-                "migration.unparsable",
-                f"{read.framework} migration {rule.risk} ({why})",
-                extra={"framework": read.framework},
-            )
-        )
-    return findings
-
-
-def _finding(read: _Read, op: Op, large: frozenset[str]) -> Finding:
-    rule = RULES[op.rule]
-    severity = rule.severity
-    notes = [op.note] if op.note else []
-    if op.table and op.table in read.analysis.created and op.rule in DEESCALATE_ON_NEW_TABLE:
-        severity = min(severity, Severity.LOW)
-        notes.append(f"{op.table} is created in this migration, so nobody is using it yet")
-    elif op.table and _bare(op.table) in large and Severity.MEDIUM <= severity < Severity.CRITICAL:
-        severity = Severity(severity + 1)
-        notes.append(f"{_bare(op.table)} is listed in large_tables")
-    message = f"{op.what}: {rule.risk}"
-    if rule.safer and severity >= Severity.MEDIUM:
-        message += f". Safer: {rule.safer}"
-    if notes:
-        message += f" ({'; '.join(notes)})"
-    return Finding.for_line(
-        Kind.MIGRATION,
-        read.changed.path,
-        op.line,
-        severity,
-        f"migration.{op.rule}",
-        message,
-        extra={"framework": read.framework, "operation": op.what},
-    )
+    return replace(op, line=op.line + first_line - 1)

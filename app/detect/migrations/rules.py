@@ -136,8 +136,20 @@ RULES: dict[str, Rule] = {
     ),
     "data-migration": Rule(
         M,
-        "changes data in the migration (RunPython, backfill); long transactions lock rows",
+        "runs code or writes data in the migration (RunPython, bulk inserts); long "
+        "transactions lock rows",
         "run backfills in batches outside the schema migration",
+    ),
+    "backfill": Rule(
+        M,
+        "rewrites existing rows (UPDATE/DELETE … WHERE, INSERT … SELECT, update_all): every "
+        "row it touches stays locked until the migration commits",
+        "backfill in batches, outside the transaction of any schema change",
+    ),
+    "revert": Rule(
+        M,
+        "reverts an earlier migration: whatever it created is dropped, with its data",
+        "read the migration it reverts",
     ),
     "concurrently-in-transaction": Rule(
         M,
@@ -156,7 +168,11 @@ RULES: dict[str, Rule] = {
     ),
     # low
     "enum-value": Rule(LOW, "adding an enum value cannot be undone inside a transaction"),
-    "irreversible": Rule(LOW, "the migration cannot be rolled back"),
+    "irreversible": Rule(
+        LOW,
+        "the migration cannot be rolled back",
+        "write the way back (a down/downgrade, reverse code) and test it",
+    ),
     "lock-timeout": Rule(
         LOW,
         "no lock_timeout is set, so a lock-taking statement can queue behind a long "
@@ -185,6 +201,34 @@ DEESCALATE_ON_NEW_TABLE = frozenset(
         "change-column-type",
         "lock-timeout",
         "drop-object",  # dropped and created again in the same migration: a replacement
+        "backfill",
+    }
+)
+# What a rollback cannot give back: with no way back, the migration's `irreversible`
+# finding is raised to medium, so a role can ask for a rollback plan exactly then.
+# A type change is not in it: its way back is another type change, and widening a
+# column (most of them) loses nothing.
+DESTRUCTIVE = frozenset({"drop-table", "drop-column", "delete-all-rows", "backfill", "revert"})
+# Schema operations whose lock a migration's transaction holds until it commits: a
+# backfill in the same transaction keeps the table locked for as long as it runs.
+LOCKING = frozenset(
+    {
+        "drop-column",
+        "change-column-type",
+        "add-not-null-column",
+        "add-column-rewrite",
+        "add-nullable-column",
+        "set-not-null",
+        "rename",
+        "blocking-index",
+        "add-foreign-key",
+        "add-check-constraint",
+        "add-unique-constraint",
+        "drop-constraint",
+        "drop-index",
+        "alter-field",
+        "table-rewrite",
+        "mysql-table-copy",
     }
 )
 
@@ -198,3 +242,4 @@ class Op:
     what: str  # the operation as written, shortened: "RemoveField(order.note)"
     table: str | None = None
     note: str | None = None  # e.g. "acknowledged with safety_assured"
+    batched: bool = False  # a backfill that walks the table in batches (find_each …)

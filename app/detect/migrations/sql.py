@@ -79,6 +79,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("delete-all-rows", r"^\s*TRUNCATE\b"),
         ("delete-all-rows", r"^\s*DELETE\s+FROM\s+[\w.\"`]+\s*$"),
         ("delete-all-rows", r"^\s*UPDATE\s+[\w.\"`]+\s+SET\b(?!.*\bWHERE\b)"),
+        ("backfill", r"^\s*UPDATE\s+[\w.\"`]+\s+(?:AS\s+\w+\s+)?SET\b.*\bWHERE\b"),
+        ("backfill", r"^\s*DELETE\s+FROM\b.*\bWHERE\b"),
+        ("backfill", r"^\s*INSERT\s+INTO\b.*?\bSELECT\b"),
         ("table-rewrite", r"^\s*(VACUUM\s+(\(\s*)?FULL|CLUSTER\b|REINDEX\b(?!.*\bCONCURRENTLY\b))"),
         ("table-rewrite", r"\bDETACH\s+PARTITION\b(?!.*\bCONCURRENTLY\b)"),
         ("access-control", r"^\s*(GRANT|REVOKE)\b|\b(CREATE|ALTER|DROP)\s+POLICY\b"),
@@ -126,6 +129,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 BESIDE_SQUAWK = frozenset(
     {
         "delete-all-rows",
+        "backfill",
         "table-rewrite",
         "access-control",
         "add-column-rewrite",
@@ -142,7 +146,8 @@ _CREATE_TABLE = re.compile(
 _TARGET = re.compile(
     rf"^\s*(?:ALTER\s+TABLE\s+{_TABLE}"
     rf"|CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON\s+{_TABLE.replace('table', 'on')}"
-    rf"|(?:DELETE\s+FROM|UPDATE|TRUNCATE(?:\s+TABLE)?)\s+{_TABLE.replace('table', 'dml')})",
+    rf"|(?:DELETE\s+FROM|UPDATE|TRUNCATE(?:\s+TABLE)?|INSERT\s+INTO)\s+"
+    rf"{_TABLE.replace('table', 'dml')})",
     _FLAGS,
 )
 
@@ -244,7 +249,10 @@ def _tree_rules(tree: exp.Expr, dialect: str) -> list[str] | None:
     if isinstance(tree, exp.TruncateTable):
         return ["delete-all-rows"]
     if isinstance(tree, exp.Delete | exp.Update):
-        return [] if tree.args.get("where") else ["delete-all-rows"]
+        return ["backfill"] if tree.args.get("where") else ["delete-all-rows"]
+    if isinstance(tree, exp.Insert):
+        # INSERT … SELECT copies existing rows; INSERT … VALUES is seed data
+        return ["backfill"] if isinstance(tree.args.get("expression"), exp.Select) else []
     if isinstance(tree, exp.Alter):
         return [
             rule for action in tree.args.get("actions") or [] for rule in _action(action, dialect)

@@ -17,6 +17,25 @@ RULE_CASES: list[tuple[str, str, str, str]] = [
         "postgres",
     ),
     ("delete-all-rows", "DELETE FROM users;", "DELETE FROM users WHERE id = 1;", "postgres"),
+    ("backfill", "DELETE FROM users WHERE id = 1;", "DELETE FROM users;", "postgres"),
+    (
+        "backfill",
+        "UPDATE users SET plan = 'free' WHERE plan IS NULL;",
+        "INSERT INTO plans (name) VALUES ('free');",
+        "postgres",
+    ),
+    (
+        "backfill",
+        "INSERT INTO archive (id) SELECT id FROM users WHERE deleted;",
+        "INSERT INTO plans (name) VALUES ('free');",
+        "mysql",
+    ),
+    (
+        "backfill",
+        "UPDATE users SET plan = 'free' WHERE plan IS NULL;",
+        "UPDATE users SET plan = 'free';",
+        "sqlite",
+    ),
     (
         "change-column-type",
         "ALTER TABLE users ALTER COLUMN age TYPE bigint;",
@@ -171,8 +190,14 @@ CODE_RULE_CASES = [
 ]
 
 
+RAILS_RULE_CASES = [
+    # rule, positive Rails `change` body, negative
+    ("revert", "revert AddDogs", "revert do\n  add_column :dogs, :name, :string\nend"),
+]
+
+
 def test_every_rule_has_a_case() -> None:
-    covered = {case[0] for case in RULE_CASES} | {case[0] for case in CODE_RULE_CASES}
+    covered = {case[0] for case in RULE_CASES + CODE_RULE_CASES + RAILS_RULE_CASES}
     assert covered == set(RULES)
 
 
@@ -186,3 +211,13 @@ def test_sql_rule(rule: str, positive: str, negative: str, dialect: str) -> None
 def test_code_rule(rule: str, positive: str, negative: str) -> None:
     assert rule in django_ops(positive)
     assert rule not in django_ops(negative)
+
+
+@pytest.mark.parametrize(("rule", "positive", "negative"), RAILS_RULE_CASES)
+def test_rails_rule(rule: str, positive: str, negative: str) -> None:
+    def body(code: str) -> str:
+        inner = "\n".join("    " + line for line in code.splitlines())
+        return f"class M < ActiveRecord::Migration[7.1]\n  def change\n{inner}\n  end\nend\n"
+
+    assert rule in rules("db/migrate/20261101_m.rb", body(positive))
+    assert rule not in rules("db/migrate/20261101_m.rb", body(negative))

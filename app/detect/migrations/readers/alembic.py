@@ -21,6 +21,7 @@ from app.detect.migrations.readers.pyast import (
     string,
 )
 
+_BIND = re.compile(r"(?<![:\w]):(?=[A-Za-z_])\w+")
 _VOLATILE = re.compile(r"random|gen_random_uuid|uuid_generate|clock_timestamp|nextval", re.I)
 
 
@@ -29,11 +30,30 @@ def alembic(text: str) -> Analysis:
     tree = parse(text, analysis)
     if tree is None:
         return analysis
-    upgrade = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None
-    )
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    upgrade = functions.get("upgrade")
     if upgrade is None:
         return analysis
+    _read_upgrade(upgrade, analysis)
+    downgrade = functions.get("downgrade")
+    no_way_back = downgrade is None or _does_nothing(downgrade)
+    if (analysis.ops or analysis.sql) and no_way_back:
+        line = downgrade.lineno if downgrade else upgrade.lineno
+        what = "downgrade() does nothing" if downgrade else "no downgrade()"
+        analysis.add("irreversible", line, what, None, "a rollback changes nothing back")
+    return analysis
+
+
+def _does_nothing(function: ast.FunctionDef) -> bool:
+    """A body of `pass`, `...`, a docstring or a raise: no way back."""
+    return all(
+        isinstance(node, ast.Pass | ast.Raise)
+        or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        for node in function.body
+    )
+
+
+def _read_upgrade(upgrade: ast.FunctionDef, analysis: Analysis) -> None:
     batches: dict[str, str | None] = {"op": None}  # receiver -> implied table
     autocommit: list[tuple[int, int]] = []
     for node in ast.walk(upgrade):
@@ -58,8 +78,19 @@ def alembic(text: str) -> Analysis:
             batch_table = batches[node.func.value.id]
             outside = not any(a <= node.lineno <= b for a, b in autocommit)
             _alembic_op(node, analysis, batch_table, in_transaction=outside)
+        elif isinstance(node, ast.Call) and call_name(node.func) == "execute":
+            _sql(node, "statement", analysis, "execute")  # op.get_bind().execute(sa.text(…))
     analysis.ops.sort(key=lambda op: op.line)
-    return analysis
+
+
+def _sql(call: ast.Call, keyword: str, analysis: Analysis, what: str) -> None:
+    strings = sql_strings(arg(call, 0, keyword))
+    if strings is None:
+        analysis.add("raw-sql", call.lineno, f"{what} with SQL built at run time")
+        return
+    # SQLAlchemy's `:name` bind parameters read as Postgres' `$1` (squawk rejects them)
+    for text, at in strings:
+        analysis.sql.append(SqlSnippet(_BIND.sub("$1", text), at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +140,7 @@ def _alembic_op(
         case "create_index" | "drop_index":
             _index(op, c, analysis, in_transaction)
         case "execute":
-            strings = sql_strings(arg(call, 0, "sqltext"))
-            if strings is None:
-                analysis.add("raw-sql", c.line, "op.execute with SQL built at run time")
-            else:
-                analysis.sql.extend(SqlSnippet(text, at) for text, at in strings)
+            _sql(call, "sqltext", analysis, "op.execute")
         case "bulk_insert":
             analysis.add("data-migration", c.line, "bulk_insert")
         case _:

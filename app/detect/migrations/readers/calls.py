@@ -111,19 +111,28 @@ def column_rule(chain: str, nullable: str, default: str) -> str:
 
 
 def blocks(lines: list[str], head: re.Pattern[str]) -> set[int]:
-    """Line numbers inside blocks opened by `head` (to the `end` at its indentation)."""
+    """Line numbers inside Ruby blocks opened by `head` (to the `end` or `}` at its
+    indentation). A call with no block (`create_table :audits`) opens nothing."""
     inside: set[int] = set()
     for i, line in enumerate(lines):
         match = head.match(line)
         if match is None:
             continue
-        if re.search(r"\{.*\}|\bdo\b.*\bend\b", line):  # one-line block
-            inside.add(i + 1)
+        last = i  # the opener's arguments may go on over lines ending in a comma
+        while lines[last].rstrip().endswith(",") and last + 1 < len(lines):
+            last += 1
+        opener = " ".join(lines[i : last + 1])
+        if re.search(r"\{.*\}\s*$|\bdo\b.*\bend\b", opener):  # a one-line block
+            inside.update(range(i + 1, last + 2))
+            continue
+        if not re.search(r"\bdo\b|\{\s*(\|[^|]*\|)?\s*$", opener) and not re.match(
+            r"\s*def\b", line
+        ):
             continue
         indent = match.group(1)
         for j in range(i, len(lines)):
             inside.add(j + 1)
-            if j > i and re.match(rf"^{indent}(end|\}})\b", lines[j]):
+            if j > last and re.match(rf"^{indent}(end|\}})\b", lines[j]):
                 break
     return inside
 

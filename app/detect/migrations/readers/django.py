@@ -37,6 +37,7 @@ def django(text: str) -> Analysis:
                 and isinstance(node.value, ast.List | ast.Tuple)
             ):
                 operations.extend(node.value.elts)
+    analysis.transactional = atomic
     for operation in operations:
         if isinstance(operation, ast.Call):
             _django_op(operation, analysis, atomic)

@@ -12,6 +12,7 @@ from app.detect.migrations.readers.calls import (
     calls,
     embedded_sql,
     first_name,
+    line_at,
 )
 
 _KNEX_SCHEMA = re.compile(
@@ -46,7 +47,19 @@ def knex(text: str) -> Analysis:
             for column in calls(text, _KNEX_COLUMN, call.start, call.start + len(call.args)):
                 _knex_column(text, column, table, analysis)
     embedded_sql(text, re.compile(r"\b(?:knex|trx|db)\.(raw)\s*\("), lo, hi, analysis)
+    for write in _KNEX_WRITE.finditer(text, lo, hi):
+        table, chain = write.group("table").lower(), write.group("chain")
+        rule = "backfill" if re.search(r"\.where\w*\s*\(", chain) else "delete-all-rows"
+        what = f"{table}.{write.group('verb')}()"
+        analysis.add(rule, line_at(text, write.start()), what, table)
     return analysis
+
+
+# Rows changed through the query builder: knex('users').where(…).update(…), .del().
+_KNEX_WRITE = re.compile(
+    r"\b(?:knex|trx|db)\s*\(\s*['\"`](?P<table>\w+)['\"`]\s*\)"
+    r"(?P<chain>(?:\s*\.\s*\w+\s*\([^;]*?\))*?)\s*\.\s*(?P<verb>update|del|delete|truncate)\s*\("
+)
 
 
 def _knex_column(text: str, call: Call, table: str | None, analysis: Analysis) -> None:

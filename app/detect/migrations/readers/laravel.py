@@ -44,9 +44,13 @@ def laravel(text: str) -> Analysis:
             _blueprint(text, call, table, analysis)
     for call in calls(text, _DB, lo, hi):
         if call.name == "table":
-            tail = text[call.start : call.start + 400]
-            if re.search(r"->(update|delete|truncate)\s*\(", tail.split(";", 1)[0]):
-                analysis.add("data-migration", call.line, f"DB::table({first_name(call.args)})")
+            chain = text[call.start : call.start + 400].split(";", 1)[0]
+            write = re.search(r"->(update|delete|truncate)\s*\(", chain)
+            if write:
+                bounded = write.group(1) != "truncate" and re.search(r"->where\w*\s*\(", chain)
+                rule = "backfill" if bounded else "delete-all-rows"
+                table = first_name(call.args)
+                analysis.add(rule, call.line, f"DB::table({table})->{write.group(1)}", table)
         else:
             sql_or_raw(call, text, analysis, f"DB::{call.name}")
     return analysis

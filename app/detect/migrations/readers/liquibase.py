@@ -25,8 +25,8 @@ _LIQUIBASE = {
     "dropUniqueConstraint": "drop-constraint",
     "dropDefaultValue": "drop-constraint",
     "addColumn": "add-nullable-column",
-    "delete": "data-migration",
-    "update": "data-migration",
+    "delete": "backfill",
+    "update": "backfill",
 }
 
 

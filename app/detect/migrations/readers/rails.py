@@ -1,5 +1,10 @@
 """Rails (ActiveRecord) migrations: `remove_column`, `add_index`, `execute` …
-Only the forward path is read: `down` is a rollback.
+
+Only what runs forward is rated as forward: `def down` and `dir.down` are the
+rollback, and the body of a `revert` block runs as its inverse (a `create_table`
+there drops the table). Blocks are read in both Ruby syntaxes, `do … end` and
+`{ … }`, so `safety_assured { remove_column … }` is rated like its `do` form.
+A `change` method is also read for what Rails cannot reverse on its own.
 """
 
 from __future__ import annotations
@@ -10,52 +15,187 @@ from app.detect.base import split_lines
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.calls import blocks, first_name
 
-_RUBY_CALL = re.compile(r"^[ \t]*(?:t\.)?([a-z_]+!?)\b[ \t]*\(?", re.MULTILINE)
-
-
+_CALL = re.compile(r"^\s*(?:t\.)?([a-z_]+!?)\b\s*\(?(.*)$")
 _RUBY_HEREDOC = re.compile(r"<<[~-]?['\"]?(\w+)['\"]?")
+
+_ROLLBACK = re.compile(r"^(\s*)(?:def\s+(?:self\.)?down\b|\w+\.down\b)")
+_SAFETY = re.compile(r"^(\s*)safety_assured\b")
+_REVERT = re.compile(r"^(\s*)revert\b(?!\s*\(?\s*[A-Z])")  # `revert Other` is a call
+_CREATE = re.compile(r"^(\s*)create_table\b")
+_CHANGE = re.compile(r"^(\s*)def\s+change\b")
+# Inside `change`, these blocks say their own way back (or that there is none).
+_EXPLICIT = re.compile(r"^(\s*)(?:reversible|up_only|revert)\b")
+# A one-line block around calls that run forward: the calls are read as if alone.
+_INLINE = re.compile(
+    r"^\s*(?:safety_assured|up_only|revert|\w+\.up)\s*"
+    r"(?:\{\s*(?:\|[^|]*\|)?(?P<brace>.*)\}|do\b\s*(?:\|[^|]*\|)?(?P<do>.*)\bend)\s*$"
+)
+_RAISES_IRREVERSIBLE = re.compile(r"\braise\s+(?:ActiveRecord::)?IrreversibleMigration\b")
+_UP = re.compile(r"^\s*def\s+(?:self\.)?up\b", re.MULTILINE)
+_DOWN = re.compile(r"^\s*def\s+(?:self\.)?down\b", re.MULTILINE)
+
+# Data changes through models: `User.where(…).update_all(…)`, `find_each { … }`.
+_DML = re.compile(
+    r"\.(update_all|delete_all|destroy_all|update_columns?|find_each|find_in_batches|in_batches)\b"
+)
+_BATCHED = re.compile(r"\.(find_each|find_in_batches|in_batches)\b")
+# The whole table at once: `User.update_all(…)`, `Account.unscoped.delete_all`.
+_EVERY_ROW = re.compile(
+    r"\b[A-Z]\w*(?:::[A-Z]\w*)*(?:\.unscoped|\.all)*\.(update_all|delete_all|destroy_all)\b"
+)
+
+# What `revert` does with a call: its inverse.
+_INVERSE = {
+    "create-table": "drop-table",
+    "drop-table": "create-table",
+    "add-nullable-column": "drop-column",
+    "add-not-null-column": "drop-column",
+    "add-column-rewrite": "drop-column",
+    "drop-column": "add-nullable-column",
+    "blocking-index": "drop-index",
+    "concurrent-index": "drop-index",
+    "drop-index": "blocking-index",
+    "add-foreign-key": "drop-constraint",
+    "add-check-constraint": "drop-constraint",
+    "add-unique-constraint": "drop-constraint",
+    "set-not-null": "drop-constraint",
+}
 
 
 def rails(text: str) -> Analysis:
-    analysis = Analysis()
+    analysis = Analysis(transactional="disable_ddl_transaction!" not in text)
     lines = split_lines(text)
-    skip = blocks(lines, re.compile(r"^(\s*)def\s+(down|self\.down)\b"))
-    acknowledged = blocks(lines, re.compile(r"^(\s*)safety_assured\b"))
-    no_transaction = "disable_ddl_transaction!" in text
-    creating = blocks(lines, re.compile(r"^(\s*)create_table\b"))
-    index = 0
-    while index < len(lines):
-        number = index + 1
-        line = lines[index]
-        index += 1
-        if number in skip:
-            continue
-        match = re.match(r"^\s*(?:t\.)?([a-z_]+!?)\b\s*\(?(.*)$", line)
+    _Reader(analysis, lines).read()
+    up = _UP.search(text)
+    if up is not None and _DOWN.search(text) is None:
+        line = text.count("\n", 0, up.start()) + 1
+        note = "a rollback runs no down, so it changes nothing back"
+        analysis.add("irreversible", line, "up without down", None, note)
+    return analysis
+
+
+class _Reader:
+    """One pass over a migration's lines, knowing which block each line is in."""
+
+    def __init__(self, analysis: Analysis, lines: list[str]) -> None:
+        self.analysis = analysis
+        self.lines = lines
+        self.rollback = blocks(lines, _ROLLBACK)
+        self.acknowledged = blocks(lines, _SAFETY)
+        self.reverted = blocks(lines, _REVERT)
+        self.creating = blocks(lines, _CREATE)
+        self.in_change = blocks(lines, _CHANGE) - blocks(lines, _EXPLICIT)
+
+    def read(self) -> None:
+        index = 0
+        while index < len(self.lines):
+            index = self._line(index)
+
+    def _line(self, index: int) -> int:
+        """Read the line at `index`; the index of the next line not yet read."""
+        number, line = index + 1, self.lines[index]
+        if number in self.rollback:
+            if _RAISES_IRREVERSIBLE.search(line):
+                self.analysis.add("irreversible", number, "down raises IrreversibleMigration")
+            return index + 1
+        inline = _INLINE.match(line)
+        code = (inline.group("brace") or inline.group("do") or "") if inline else line
+        self._data_change(code, number)
+        match = _CALL.match(code)
         if match is None:
-            continue
+            return index + 1
         name, args = match.group(1), match.group(2)
-        while args.rstrip().endswith(",") and index < len(lines):  # continued arguments
-            args += " " + lines[index].strip()
+        index += 1
+        while args.rstrip().endswith(",") and index < len(self.lines):  # continued arguments
+            args += " " + self.lines[index].strip()
             index += 1
         heredoc = _RUBY_HEREDOC.search(args) if name == "execute" else None
         if heredoc:
             end = next(
-                (i for i in range(index, len(lines)) if lines[i].strip() == heredoc.group(1)),
-                len(lines),
+                (
+                    i
+                    for i in range(index, len(self.lines))
+                    if self.lines[i].strip() == heredoc.group(1)
+                ),
+                len(self.lines),
             )
-            analysis.sql.append(SqlSnippet("\n".join(lines[index:end]), index + 1))
-            index = end + 1
-            continue
-        note = "acknowledged with safety_assured" if number in acknowledged else None
-        if number in creating and not line.lstrip().startswith("create_table"):
-            continue  # columns of a table this migration creates
-        _rails_call(name, args, number, analysis, no_transaction, note)
-    return analysis
+            self.analysis.sql.append(SqlSnippet("\n".join(self.lines[index:end]), index + 1))
+            self._irreversible_in_change(name, args, code, number)
+            return end + 1
+        if number in self.creating and not code.lstrip().startswith("create_table"):
+            return index  # columns of a table this migration creates
+        self._call(name, args, number)
+        self._irreversible_in_change(name, args, code, number)
+        return index
+
+    def _call(self, name: str, args: str, line: int) -> None:
+        table = first_name(args)
+        what = f"{name} {' '.join(args.split())[:60]}".strip()
+        notes = []
+        if line in self.acknowledged:
+            notes.append("acknowledged with safety_assured")
+        if name == "execute":
+            found = re.match(r"""\s*(["'])(.*)\1""", args)
+            if found and "#{" not in found.group(2):
+                self.analysis.sql.append(SqlSnippet(found.group(2), line))
+                return
+        elif name in ("create_table", "create_join_table") and table and line not in self.reverted:
+            self.analysis.created.add(table)
+        rules = _rules(name, args, not self.analysis.transactional)
+        if line in self.reverted and rules:
+            rules = [_INVERSE.get(rule, rule) for rule in rules]
+            notes.append("inside revert, so it runs as its inverse")
+        for rule in rules:
+            self.analysis.add(rule, line, what, table, "; ".join(notes) or None)
+
+    def _data_change(self, code: str, line: int) -> None:
+        """Rows changed through the models; a rollback's are not read."""
+        found = _DML.search(code)
+        if found is None:
+            return
+        what = " ".join(code.split())[:60]
+        if _BATCHED.search(code):
+            self.analysis.add("backfill", line, what, None, "in batches", batched=True)
+        elif _EVERY_ROW.search(code):
+            self.analysis.add("delete-all-rows", line, what)
+        else:
+            self.analysis.add("backfill", line, what)
+
+    def _irreversible_in_change(self, name: str, args: str, code: str, line: int) -> None:
+        if line not in self.in_change:
+            return
+        why = _why_irreversible(name, args, code)
+        if why is not None:
+            what = f"{name} {' '.join(args.split())[:50]}".strip()
+            self.analysis.add("irreversible", line, what, first_name(args), why)
+
+
+def _why_irreversible(name: str, args: str, code: str) -> str | None:
+    """Why Rails cannot reverse this call written in `change`, or None if it can."""
+    args = re.sub(r"\s+#.*$", "", args).rstrip().removesuffix(")")
+    keywords = set(re.findall(r"\b(\w+):\s", args))
+    positional = [a for a in args.split(",") if a.strip() and not re.match(r"\s*\w+:\s", a)]
+    match name:
+        case "remove_column" if len(positional) < 3 and "type" not in keywords:
+            return "remove_column without the column's type cannot be reversed in change"
+        case "remove_columns" if "type" not in keywords:
+            return "remove_columns without type: cannot be reversed in change"
+        case "drop_table" if not re.search(r"\bdo\b|\{", code):
+            return "drop_table without the table's definition cannot be reversed in change"
+        case "change_column":
+            return "change_column cannot be reversed in change (use up/down or reversible)"
+        case "change_column_default" if "from" not in keywords:
+            return "change_column_default without from:/to: cannot be reversed in change"
+        case "execute":
+            return "execute in change cannot be reversed (use up/down or reversible)"
+        case "remove_index" if len(positional) < 2 and "column" not in keywords:
+            return "remove_index by name alone cannot be reversed in change"
+    return None
 
 
 # Calls whose rule is fixed by their name alone.
 _BY_NAME = {
-    **dict.fromkeys(("drop_table", "drop_join_table"), "drop-table"),
+    **dict.fromkeys(("drop_table", "drop_join_table", "drop_schema"), "drop-table"),
     **dict.fromkeys(
         (
             "remove_column",
@@ -68,30 +208,24 @@ _BY_NAME = {
         "drop-column",
     ),
     "change_column": "change-column-type",
-    **dict.fromkeys(("rename_column", "rename_table", "rename_index", "rename"), "rename"),
+    **dict.fromkeys(
+        (
+            "rename_column",
+            "rename_table",
+            "rename_index",
+            "rename",
+            "rename_schema",
+            "rename_enum",
+            "rename_enum_value",
+        ),
+        "rename",
+    ),
     **dict.fromkeys(("add_unique_constraint", "add_exclusion_constraint"), "add-unique-constraint"),
     **dict.fromkeys(("remove_foreign_key", "remove_check_constraint"), "drop-constraint"),
+    "drop_enum": "drop-object",
     "change_column_default": "hygiene",
-    **dict.fromkeys(("update_all", "delete_all", "find_each", "in_batches"), "data-migration"),
     "irreversible_migration": "irreversible",
 }
-
-
-def _rails_call(
-    name: str, args: str, line: int, analysis: Analysis, no_transaction: bool, note: str | None
-) -> None:
-    table = first_name(args)
-    what = f"{name} {' '.join(args.split())[:60]}".strip()
-    extra = {"note": note} if note else {}
-    if name == "execute":
-        found = re.match(r"""\s*(["'])(.*)\1""", args)
-        if found and "#{" not in found.group(2):
-            analysis.sql.append(SqlSnippet(found.group(2), line))
-            return
-    elif name in ("create_table", "create_join_table") and table:
-        analysis.created.add(table)
-    for rule in _rules(name, args, no_transaction):
-        analysis.add(rule, line, what, table, **extra)
 
 
 def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
@@ -123,6 +257,8 @@ def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
             return ["add-check-constraint"] if validated else []
         case "execute":
             return ["raw-sql"]  # its SQL is built at run time
+        case "revert" if re.match(r"\s*\(?\s*[A-Z]", args):
+            return ["revert"]  # `revert OtherMigration` undoes all that one did
     return []
 
 

@@ -39,6 +39,8 @@ def sequelize_or_typeorm(text: str) -> Analysis:
                 "foreign key": "add-foreign-key",
                 "check": "add-check-constraint",
             }.get(kind.group(1).lower() if kind else "", "add-unique-constraint")
+        elif rule == "backfill" and _no_where(call.name, call.args):
+            rule = "delete-all-rows"
         if rule:
             analysis.add(rule, call.line, what, table)
     embedded_sql(
@@ -73,7 +75,31 @@ _QI_RULES = {
     "dropCheckConstraint": "drop-constraint",
     "removeIndex": "drop-index",
     "dropIndex": "drop-index",
-    "bulkDelete": "data-migration",
-    "bulkUpdate": "data-migration",
-    "bulkInsert": "data-migration",
+    "bulkDelete": "backfill",
+    "bulkUpdate": "backfill",
+    "bulkInsert": "data-migration",  # seed rows: nothing existing is rewritten
 }
+
+
+def _no_where(name: str, args: str) -> bool:
+    """bulkDelete(table, where) and bulkUpdate(table, values, where) with no condition
+    (absent, null or {}) touch every row."""
+    where_at = 1 if name == "bulkDelete" else 2
+    parts = _top_level(args)
+    where = parts[where_at].strip() if len(parts) > where_at else ""
+    return where in {"", "null", "{}", "undefined"}
+
+
+def _top_level(args: str) -> list[str]:
+    """Arguments split on the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(args):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(args[start:i])
+            start = i + 1
+    parts.append(args[start:])
+    return parts
