@@ -21,7 +21,7 @@ from app.detect.base import (
     Severity,
     split_lines,
 )
-from app.detect.infra import manifests, workflows
+from app.detect.infra import kinds, manifests, workflows
 from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
 INFRA_RULES: tuple[PathRule, ...] = (
@@ -88,10 +88,20 @@ INFRA_RULES: tuple[PathRule, ...] = (
             "**/{docker-,}compose*.{yml,yaml}",
             "**/Procfile",
             "**/fly.toml",
+            "**/fly.*.toml",
             "**/app.{yml,yaml}",
             "**/vercel.json",
             "**/netlify.toml",
             "**/render.yaml",
+            "**/railway.{json,toml}",
+            "**/nixpacks.toml",
+            "**/Dockerrun.aws.json",
+            "**/.ebextensions/**",
+            "**/.platform.app.yaml",
+            "**/appspec.{yml,yaml}",
+            "**/skaffold.{yml,yaml}",
+            "**/helmfile.{yml,yaml}",
+            "**/Tiltfile",
             "**/serverless.{yml,yaml}",
             "**/{nginx*.conf,Caddyfile,haproxy.cfg,.htaccess}",
             "**/envoy*.yaml",
@@ -109,6 +119,7 @@ INFRA_RULES: tuple[PathRule, ...] = (
 
 
 _DEPLOY = next(r.globs for r in INFRA_RULES if r.rule == "infra.deploy")  # k8s, helm …
+DEPLOY_SEVERITY = next(r.severity for r in INFRA_RULES if r.rule == "infra.deploy")
 
 
 class InfraDetector:
@@ -118,7 +129,8 @@ class InfraDetector:
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
         # An edited workflow is read whole, as YAML (a new one's added lines are all of
-        # it); edited manifests and Terraform need their context (apiVersion, egress).
+        # it); edited manifests and Terraform need their context (apiVersion, egress),
+        # and a YAML file whose diff looks like a manifest's middle its top (kind).
         edited = changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
         return (
             edited
@@ -127,16 +139,39 @@ class InfraDetector:
                 workflows.is_workflow(changed.path)
                 or changed.path.endswith((".tf", ".tofu"))
                 or (changed.path.endswith((".yml", ".yaml")) and bool(_DEPLOY.match(changed.path)))
+                or kinds.worth_reading_whole(changed)
             )
         )
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         findings = detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        by_path = {finding.file for finding in findings}
         allowed = scoped(settings)
         for changed in files:
-            if allowed(changed) and changed.status != FileStatus.REMOVED and changed.added:
+            if not allowed(changed):
+                continue
+            if changed.path not in by_path:
+                findings.extend(_by_kind(changed))
+            if changed.status != FileStatus.REMOVED and changed.added:
                 findings.extend(_content(changed))
         return findings
+
+
+def _by_kind(changed: ChangedFile) -> list[Finding]:
+    """A deploy file that no path rule knows, known by its content."""
+    kind = kinds.deploy_kind(changed)
+    if kind is None:
+        return []
+    return [
+        Finding.for_file(
+            Kind.INFRA,
+            changed.path,
+            DEPLOY_SEVERITY,
+            "infra.deploy",
+            f"{changed.path} is a {kind}: it changes how the service is deployed, "
+            "wherever it lives",
+        )
+    ]
 
 
 def _content(changed: ChangedFile) -> list[Finding]:

@@ -54,32 +54,45 @@ TERRAFORM = (
         "into full control",
     ),
 )
+
+
+def _key(name: str, value: str = "") -> str:
+    """A YAML or JSON key at a line's start or inside a flow mapping (`{a: 1, b: 2}`)."""
+    return rf"""(?:^\s*|[{{,]\s*)["']?{name}["']?\s*:\s*{value}"""
+
+
 KUBERNETES = (
     _lr(
         "infra.privileged-pod",
         H,
-        r"^\s*privileged:\s*true\b",
+        _key("privileged", r"true\b"),
         "runs a privileged container: root on the node",
     ),
     _lr(
         "infra.host-namespace",
         H,
-        r"^\s*host(?:Network|PID|IPC):\s*true\b",
+        _key("host(?:Network|PID|IPC)", r"true\b"),
         "shares the node's network, process or IPC namespace with the pod",
     ),
     _lr(
         "infra.dangerous-capability",
         H,
-        r"\b(?:SYS_ADMIN|NET_ADMIN|SYS_PTRACE)\b|^\s*add:\s*\[?\s*[\"']?ALL\b",
+        r"\b(?:SYS_ADMIN|NET_ADMIN|SYS_PTRACE)\b|" + _key("add", r"\[?\s*[\"']?ALL\b"),
         "adds a kernel capability that escapes the container",
     ),
     _lr(
         "infra.privilege-escalation",
         M,
-        r"^\s*allowPrivilegeEscalation:\s*true\b|^\s*runAsNonRoot:\s*false\b|^\s*runAsUser:\s*0\s*$",
+        "|".join(
+            (
+                _key("allowPrivilegeEscalation", r"true\b"),
+                _key("runAsNonRoot", r"false\b"),
+                _key("runAsUser", r"0\s*(?:$|[,}])"),
+            )
+        ),
         "lets the container run as or become root",
     ),
-    _lr("infra.host-path", M, r"^\s*hostPath:", "mounts a directory of the node into the pod"),
+    _lr("infra.host-path", M, _key("hostPath"), "mounts a directory of the node into the pod"),
 )
 DOCKERFILE = (
     _lr(
@@ -98,7 +111,7 @@ DOCKERFILE = (
         "uses a base image by a moving tag (or none): builds change without a commit",
     ),
 )
-_K8S = re.compile(r"^\s*apiVersion:\s*\S+", re.MULTILINE)
+_K8S = re.compile(r"""^[\s{]*["']?apiVersion["']?\s*:\s*\S+""", re.MULTILINE)
 
 
 def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
@@ -112,7 +125,7 @@ def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
         or name.endswith((".Dockerfile", "Containerfile"))
     ):
         return DOCKERFILE
-    if path.endswith((".yml", ".yaml")) and text_or_lines and _K8S.search(text_or_lines):
+    if path.endswith((".yml", ".yaml", ".json")) and text_or_lines and _K8S.search(text_or_lines):
         return KUBERNETES
     return ()
 

@@ -51,6 +51,7 @@ from app.detect.migrations.sql import (
     SqlSyntaxError,
     Statement,
     created_table,
+    fast_default,
     pattern_ops,
     split,
     sqlglot_ops,
@@ -232,6 +233,8 @@ def _from_squawk(
         text = statement.text if statement else ""
         if rule == "rename" and re.match(r"\s*ALTER\s+INDEX\b", text, re.IGNORECASE):
             rule = "hygiene"  # an index's name is used by nobody's code
+        if item.rule == "adding-field-with-default" and fast_default(text):
+            continue  # a default fixed for the statement is stored once, not written per row
         if item.rule == "constraint-missing-not-valid" and not re.search(
             r"\bCHECK\b", text, re.IGNORECASE
         ):

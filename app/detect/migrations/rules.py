@@ -168,6 +168,11 @@ RULES: dict[str, Rule] = {
     ),
     # low
     "enum-value": Rule(LOW, "adding an enum value cannot be undone inside a transaction"),
+    "drop-not-null": Rule(
+        LOW,
+        "the column accepts NULL now: no writer breaks, but readers that assume a value "
+        "may meet one",
+    ),
     "irreversible": Rule(
         LOW,
         "the migration cannot be rolled back",

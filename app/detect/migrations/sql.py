@@ -106,7 +106,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bALTER\s+(COLUMN\s+)?[\w\"`]+\s+(SET\s+DATA\s+)?TYPE\b|\b(MODIFY|CHANGE)\s+(COLUMN\s+)?[\w\"`]+",
         ),
         ("set-not-null", r"\bALTER\s+(COLUMN\s+)?[\w\"`]+\s+SET\s+NOT\s+NULL\b"),
-        ("drop-constraint", r"\bDROP\s+(CONSTRAINT|NOT\s+NULL|DEFAULT|FOREIGN\s+KEY|CHECK)\b"),
+        ("drop-not-null", r"\bALTER\s+(COLUMN\s+)?[\w\"`]+\s+DROP\s+NOT\s+NULL\b"),
+        ("drop-constraint", r"\bDROP\s+(CONSTRAINT|DEFAULT|FOREIGN\s+KEY|CHECK)\b"),
         ("blocking-index", r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b(?!\s+CONCURRENTLY)"),
         ("concurrent-index", r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b"),
         ("drop-index", r"^\s*DROP\s+INDEX\b(?!\s+CONCURRENTLY)"),
@@ -161,6 +162,34 @@ _CREATE_OBJECT = re.compile(
     r"(?P<object>[\w.\"`]+)",
     _FLAGS,
 )
+
+
+_DEFAULT_EXPR = re.compile(
+    r"\bDEFAULT\s+(.+?)(?=\s+(?:NOT\s+NULL|NULL|CONSTRAINT|CHECK|REFERENCES|UNIQUE|PRIMARY|"
+    r"GENERATED|COLLATE)\b|\s*[,;]?\s*$)",
+    _FLAGS,
+)
+# Functions whose value is fixed for the statement (immutable or stable): Postgres 11+
+# stores such a default once in the catalogue instead of rewriting the table.
+_FIXED_FOR_THE_STATEMENT = frozenset(
+    {
+        "pi", "now", "current_timestamp", "current_date", "current_time", "localtimestamp",
+        "localtime", "transaction_timestamp", "statement_timestamp", "lower", "upper", "abs",
+        "round", "coalesce", "concat", "length", "to_jsonb", "jsonb_build_object",
+        "json_build_object", "jsonb_build_array", "json_build_array", "array", "to_char",
+        "date_trunc", "make_interval", "power", "sqrt", "floor", "ceil",
+    }
+)  # fmt: skip
+
+
+def fast_default(statement: str) -> bool:
+    """Whether an added column's DEFAULT calls only functions fixed for the statement
+    (`DEFAULT (PI())`, `DEFAULT now()`): no rewrite on Postgres 11+."""
+    match = _DEFAULT_EXPR.search(statement)
+    if match is None:
+        return False
+    called = re.findall(r"([A-Za-z_][\w.]*)\s*\(", match.group(1))
+    return all(name.lower().rsplit(".", 1)[-1] in _FIXED_FOR_THE_STATEMENT for name in called)
 
 
 def table_of(statement: str) -> str | None:
@@ -277,7 +306,9 @@ def _action(action: exp.Expr, dialect: str) -> list[str]:
             return ["mysql-table-copy" if mysql else "change-column-type"]
         if action.args.get("allow_null") is False:
             return ["set-not-null"]
-        if action.args.get("drop") or action.args.get("allow_null") is True:
+        if action.args.get("allow_null") is True:
+            return ["drop-not-null"]
+        if action.args.get("drop"):
             return ["drop-constraint"]
         return []
     if isinstance(action, exp.RenameColumn | exp.AlterRename):

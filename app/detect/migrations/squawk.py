@@ -53,7 +53,7 @@ RULE_MAP: dict[str, str] = {
     "require-concurrent-reindex": "table-rewrite",
     "require-concurrent-partition-detach": "table-rewrite",
     "require-concurrent-index-deletion": "drop-index",
-    "ban-drop-not-null": "drop-constraint",
+    "ban-drop-not-null": "drop-not-null",
     "ban-drop-constraint": "drop-constraint",
     "ban-drop-default": "drop-constraint",
     "ban-concurrent-index-creation-in-transaction": "concurrently-in-transaction",

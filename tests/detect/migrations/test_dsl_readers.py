@@ -269,3 +269,17 @@ def test_node_pg_migrate() -> None:
         """,
     )
     assert {("drop-column", 2), ("concurrent-index", 3), ("add-not-null-column", 4)} <= found
+
+
+def test_knex_arrow_function_with_an_expression_body_is_read() -> None:
+    text = (
+        "exports.up = (knex) =>\n"
+        "  knex.schema.alterTable('users', (t) => {\n"
+        "    t.dropColumn('legacy');\n"
+        "  });\n"
+        "exports.down = (knex) =>\n"
+        "  knex.schema.dropTable('users');\n"
+    )
+    found = ops("migrations/20261101_users.js", text)
+    assert ("drop-column", 3) in found
+    assert ("drop-table", 6) not in found  # the rollback

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.detect.base import Finding, Severity
 from app.detect.migrations import MigrationsDetector, MigrationSettings
-from tests.detect.migrations.helpers import SQL, detect, new_file, ops
+from tests.detect.migrations.helpers import SQL, detect, django_ops, new_file, ops
 
 
 def _rails(body: str, head: str = "") -> str:
@@ -282,3 +282,40 @@ return new class extends Migration {
 def test_seed_rows_are_not_a_backfill() -> None:
     text = "INSERT INTO plans (id, name) VALUES (1, 'free');\n"
     assert not _by(detect(new_file(SQL, text)), "backfill")
+
+
+# --- NOT NULL and defaults, as the peers' suites rate them ---------------------------------
+
+
+def test_django_preserve_default_false_is_not_null_for_running_code() -> None:
+    field = "models.CharField(max_length=20, default='free')"
+    one_off = (
+        f"migrations.AddField(model_name='user', name='plan', field={field}, "
+        "preserve_default=False)"
+    )
+    assert "add-not-null-column" in django_ops(one_off)
+    kept = f"migrations.AddField(model_name='user', name='plan', field={field})"
+    assert "add-not-null-column" not in django_ops(kept)
+
+
+def test_rails_volatile_defaults_and_primary_keys_rewrite_the_table() -> None:
+    for rewrite in (
+        'add_column :users, :uid, :uuid, null: false, default: "gen_random_uuid()"',
+        'add_column :users, :uid, :uuid, default: -> { "gen_random_uuid()" }',
+        "add_column :users, :legacy_id, :primary_key",
+        'add_column :users, :full_name, :virtual, type: :string, as: "name", stored: true',
+    ):
+        assert ("add-column-rewrite", 3) in ops(RB, _rails(rewrite)), rewrite
+    fixed = 'add_column :users, :seen_at, :datetime, null: false, default: -> { "now()" }'
+    assert ("add-column-rewrite", 3) not in ops(RB, _rails(fixed))
+
+
+def test_dropping_not_null_is_low_everywhere() -> None:
+    assert ("drop-not-null", 3) in ops(RB, _rails("change_column_null :users, :bio, true"))
+    knex = "exports.up = (knex) => knex.schema.alterTable('users', (t) => {\n  t.setNullable('bio');\n  t.dropNullable('email');\n});\n"
+    assert {("drop-not-null", 2), ("set-not-null", 3)} <= ops("migrations/20261101_bio.js", knex)
+    (low,) = _by(
+        detect(new_file(SQL, "ALTER TABLE users ALTER COLUMN bio DROP NOT NULL;\n")),
+        "drop-not-null",
+    )
+    assert low.severity == Severity.LOW

@@ -55,6 +55,12 @@ RULE_CASES: list[tuple[str, str, str, str]] = [
         "postgres",
     ),
     (
+        "add-column-rewrite",
+        "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+        "ALTER TABLE users ADD COLUMN ratio float DEFAULT (PI());",  # fixed: stored once
+        "postgres",
+    ),
+    (
         "set-not-null",
         "ALTER TABLE users ALTER COLUMN age SET NOT NULL;",
         "ALTER TABLE users ALTER COLUMN age DROP DEFAULT;",
@@ -100,9 +106,21 @@ RULE_CASES: list[tuple[str, str, str, str]] = [
     ("drop-index", "DROP INDEX users_age;", "DROP INDEX CONCURRENTLY users_age;", "postgres"),
     (
         "drop-constraint",
-        "ALTER TABLE users ALTER COLUMN age DROP NOT NULL;",
+        "ALTER TABLE users DROP CONSTRAINT users_age_check;",
         "ALTER TABLE users VALIDATE CONSTRAINT c;",
         "postgres",
+    ),
+    (
+        "drop-not-null",
+        "ALTER TABLE users ALTER COLUMN age DROP NOT NULL;",
+        "ALTER TABLE users ALTER COLUMN age SET NOT NULL;",
+        "postgres",
+    ),
+    (
+        "drop-not-null",
+        "ALTER TABLE users ALTER COLUMN age DROP NOT NULL;",
+        "ALTER TABLE users DROP CONSTRAINT users_age_check;",
+        "sqlite",
     ),
     (
         "concurrently-in-transaction",

@@ -158,7 +158,7 @@ def _alter_column(c: _OpCall, analysis: Analysis) -> None:
     if nullable is False and existing is not False:
         analysis.add("set-not-null", c.line, what, c.table())
     elif nullable is True and existing is not True:
-        analysis.add("drop-constraint", c.line, f"{what} nullable=True", c.table())
+        analysis.add("drop-not-null", c.line, f"{what} nullable=True", c.table())
 
 
 def _index(op: str, c: _OpCall, analysis: Analysis, in_transaction: bool) -> None:

@@ -84,14 +84,22 @@ def table_kw(args: str) -> str | None:
 
 
 def body_of(text: str, head: re.Pattern[str]) -> tuple[int, int]:
-    """The braces-delimited body after the first `head` match (an `up` method), else all."""
+    """The braces-delimited body after the first `head` match (an `up` method), else all.
+    An arrow function with an expression body (`up = (knex) => knex.schema…`) runs to
+    the `down` after it."""
     match = head.search(text)
     if match is None:
         return 0, len(text)
     brace = text.find("{", match.end())
     if brace < 0:
         return 0, len(text)
+    if re.search(r"=>\s*[^\s{]", text[match.end() : brace]):
+        down = _JS_DOWN.search(text, match.end())
+        return match.end(), down.start() if down else len(text)
     return brace, _closing(text, brace)
+
+
+_JS_DOWN = re.compile(r"exports\.down\s*=|\bdown\s*:|\basync\s+down\s*\(|\bdown\s*\(")
 
 
 def sql_or_raw(call: Call, text: str, analysis: Analysis, what: str) -> None:

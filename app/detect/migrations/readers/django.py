@@ -144,8 +144,11 @@ def _django_add_field(call: ast.Call, analysis: Analysis, model: str | None) -> 
         analysis.add("create-table", line, f"{what} (many-to-many table)", model)
         return
     nullable = is_true(kwarg(field, "null"))
+    # preserve_default=False: the default fills existing rows and is dropped at once,
+    # so running code that inserts without the column fails (a db_default stays)
+    one_off = constant(kwarg(call, "preserve_default")) is False
     has_default = (
-        kwarg(field, "default") is not None
+        (kwarg(field, "default") is not None and not one_off)
         or kwarg(field, "db_default") is not None
         # Django fills these itself while adding the column (schema_editor's
         # effective_default): "" for blank text fields, now() for auto_now ones.

@@ -90,7 +90,11 @@ def _knex_column(text: str, call: Call, table: str | None, analysis: Analysis) -
         analysis.add("add-unique-constraint", call.line, what, table)
     elif call.name == "foreign":
         analysis.add("add-foreign-key", call.line, what, table)
-    elif call.name in {"dropForeign", "dropUnique", "dropPrimary", "dropNullable"}:
+    elif call.name in {"dropForeign", "dropUnique", "dropPrimary"}:
         analysis.add("drop-constraint", call.line, what, table)
+    elif call.name == "dropNullable":  # Knex's name for SET NOT NULL
+        analysis.add("set-not-null", call.line, what, table)
+    elif call.name == "setNullable":
+        analysis.add("drop-not-null", call.line, what, table)
     elif call.name == "dropIndex":
         analysis.add("drop-index", call.line, what, table)

@@ -21,7 +21,7 @@ _LIQUIBASE = {
     "addPrimaryKey": "add-unique-constraint",
     "dropIndex": "drop-index",
     "dropForeignKeyConstraint": "drop-constraint",
-    "dropNotNullConstraint": "drop-constraint",
+    "dropNotNullConstraint": "drop-not-null",
     "dropUniqueConstraint": "drop-constraint",
     "dropDefaultValue": "drop-constraint",
     "addColumn": "add-nullable-column",

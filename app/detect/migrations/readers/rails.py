@@ -58,7 +58,8 @@ _INVERSE = {
     "add-foreign-key": "drop-constraint",
     "add-check-constraint": "drop-constraint",
     "add-unique-constraint": "drop-constraint",
-    "set-not-null": "drop-constraint",
+    "set-not-null": "drop-not-null",
+    "drop-not-null": "set-not-null",
 }
 
 
@@ -242,7 +243,7 @@ def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
         case "add_column":
             return [_add_column(args)]
         case "change_column_null":
-            return ["set-not-null" if re.search(r",\s*false\b", args) else "drop-constraint"]
+            return ["set-not-null" if re.search(r",\s*false\b", args) else "drop-not-null"]
         case "add_index" | "index":
             index = "concurrent-index" if concurrently else "blocking-index"
             in_transaction = concurrently and not no_transaction
@@ -262,8 +263,18 @@ def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
     return []
 
 
+# Defaults Postgres computes per row: each one rewrites the table under lock.
+# (`-> { "now()" }` is not one: now() is fixed for the statement, a fast default.)
+_VOLATILE_DEFAULT = re.compile(
+    r"""default:\s*(?:->\s*\{\s*)?["'](?:gen_random_uuid|uuid_generate_v\w+|random|"""
+    r"""clock_timestamp|timeofday|nextval)\s*\("""
+)
+
+
 def _add_column(args: str) -> str:
-    if re.search(r":(big)?serial\b", args) or re.search(r"default:\s*->", args):
+    if re.search(
+        r":(big)?serial\b|:primary_key\b|primary_key:\s*true|stored:\s*true", args
+    ) or _VOLATILE_DEFAULT.search(args):
         return "add-column-rewrite"
     if re.search(r"null:\s*false", args) and "default:" not in args:
         return "add-not-null-column"
