@@ -3,8 +3,10 @@ in bench/.cache/ (not committed): real code by others, measured, never vendored.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -46,10 +48,37 @@ def npm_tarballs(specs: tuple[str, ...]) -> list[Path]:
     paths = []
     for spec in specs:
         name, version = spec.rsplit("@", 1)
-        path = CACHE / f"{name}-{version}.tgz"
+        # npm pack names a scoped package's tarball without its @ and slash
+        path = CACHE / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
         if not path.exists():
             subprocess.run(
                 ["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, capture_output=True
             )
         paths.append(path)
     return paths
+
+
+def debian_package(spec: str) -> Path:
+    """`apt-get download` of `name=version` (Debian's archive is a registry too: its
+    packages ship applications, e.g. Redmine's Rails migrations)."""
+    name, version = spec.split("=", 1)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    found = sorted(CACHE.glob(f"{name}_{version.split(':')[-1]}_*.deb"))
+    if not found:
+        subprocess.run(["apt-get", "download", "-q", spec], cwd=CACHE, check=True)
+        found = sorted(CACHE.glob(f"{name}_{version.split(':')[-1]}_*.deb"))
+    return found[0]
+
+
+def deb_files(deb: Path, wanted: str) -> dict[str, str]:
+    """Text files of a .deb whose path contains `wanted`, by their path in the package."""
+    command = ["dpkg-deb", "--fsys-tarfile", str(deb)]
+    listing = subprocess.run(command, capture_output=True, check=True)
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(listing.stdout)) as archive:
+        for member in archive.getmembers():
+            if member.isfile() and wanted in member.name:
+                data = archive.extractfile(member)
+                if data is not None:
+                    files[member.name.lstrip("./")] = data.read().decode("utf-8", "replace")
+    return files

@@ -24,6 +24,8 @@ class Analysis:
     # Whether the framework runs the migration in one transaction (its default almost
     # everywhere; Rails' disable_ddl_transaction!, Django's atomic = False say no).
     transactional: bool = True
+    # The reader saw the whole list of what the migration does, and it is empty.
+    empty: bool = False
     # ALTER TABLE statements found in its SQL, rated or not: each holds a lock until
     # the transaction commits (see backfill in the detector).
     locks: list[Op] = field(default_factory=list)

@@ -123,7 +123,7 @@ class MigrationsDetector:
             operations = rating.findings(read.changed, read.framework, read.analysis, large)
             index = file_findings[read.changed.path]
             if findings[index].rule == "migration.added":
-                findings[index] = worst_operation(findings[index], operations)
+                findings[index] = worst_operation(findings[index], operations, read.analysis.empty)
             findings.extend(operations)
         findings.extend(pairing_findings(frameworks, schema_files, files))
         return findings

@@ -31,8 +31,12 @@ _IMPORT_LINE = re.compile(
 _QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
-def worst_operation(added: Finding, operations: Sequence[Finding]) -> Finding:
-    """`migration.added` at the severity of the file's worst operation."""
+def worst_operation(added: Finding, operations: Sequence[Finding], empty: bool) -> Finding:
+    """`migration.added` at the severity of the file's worst operation (low when the
+    reader saw it has none at all)."""
+    if empty and not operations:
+        message = f"new {label(added.extra['framework'])}: it has no operations"
+        return replace(added, severity=Severity.LOW, message=message)
     if not operations:
         return added
     worst = max(operations, key=lambda f: (f.severity, -(f.line or 0)))

@@ -17,6 +17,7 @@ from app.detect.migrations.rules import (
     DESTRUCTIVE,
     LOCKING,
     RULES,
+    SCANS,
     Op,
 )
 
@@ -65,7 +66,7 @@ class _Context:
     """What the rest of a migration says about one of its operations."""
 
     destructive: Op | None  # the first operation a rollback could not give back
-    locking: Op | None  # the first schema change whose lock the transaction holds
+    locks: tuple[Op, ...]  # schema changes whose locks the transaction holds, in order
 
     @classmethod
     def of(cls, analysis: Analysis) -> _Context:
@@ -73,11 +74,14 @@ class _Context:
         locks = [op for op in existing if op.rule in LOCKING] + [
             op for op in analysis.locks if op.table not in analysis.created
         ]
-        first_lock = min(locks, key=lambda op: op.line) if locks else None
         return cls(
             next((op for op in existing if op.rule in DESTRUCTIVE), None),
-            first_lock if analysis.transactional else None,
+            tuple(sorted(locks, key=lambda op: op.line)) if analysis.transactional else (),
         )
+
+    def held_before(self, op: Op) -> Op | None:
+        """The first lock taken earlier in the same transaction than `op`."""
+        return next((lock for lock in self.locks if lock.line < op.line), None)
 
 
 def _finding(
@@ -98,12 +102,11 @@ def _finding(
         severity = max(severity, Severity.MEDIUM)
         done = context.destructive
         notes.append(f"and {done.what} at line {done.line} cannot be undone without it")
-    elif op.rule == "backfill" and not op.batched and context.locking is not None:
+    elif op.rule in SCANS and not op.batched and (held := context.held_before(op)):
         severity = max(severity, Severity.HIGH)
-        held = context.locking
         notes.append(
-            f"it runs in one transaction with {held.what} at line {held.line}, "
-            "whose lock is held until the backfill ends"
+            f"it runs in one transaction after {held.what} at line {held.line}, "
+            "whose lock is held until it ends"
         )
     elif (
         op.table

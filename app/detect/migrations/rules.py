@@ -187,6 +187,17 @@ RULES: dict[str, Rule] = {
     "create-table": Rule(LOW, "a new table: nothing existing is locked or lost"),
     "sql-lint": Rule(LOW, "a SQL lint"),
     # info
+    "insert-rows": Rule(INFO, "inserts rows (seed data): nothing existing is locked or rewritten"),
+    "constraint-not-valid": Rule(
+        INFO,
+        "a constraint added without a scan (NOT VALID, or USING an index built before)",
+    ),
+    "validate-constraint": Rule(
+        INFO,
+        "validates existing rows while reads and writes go on (SHARE UPDATE EXCLUSIVE)",
+        "validate in a migration of its own, after the one that added the constraint",
+    ),
+    "widen-column": Rule(INFO, "a type change Postgres makes in place, rewriting nothing"),
     "add-nullable-column": Rule(INFO, "a nullable column: metadata-only, no lock to speak of"),
     "concurrent-index": Rule(INFO, "a concurrent index build: writes continue"),
     "hygiene": Rule(INFO, "a type or naming choice that is hard to change later"),
@@ -213,6 +224,8 @@ DEESCALATE_ON_NEW_TABLE = frozenset(
 # finding is raised to medium, so a role can ask for a rollback plan exactly then.
 # A type change is not in it: its way back is another type change, and widening a
 # column (most of them) loses nothing.
+# Scans that are safe alone and not after a lock taken earlier in the same transaction.
+SCANS = frozenset({"backfill", "validate-constraint"})
 DESTRUCTIVE = frozenset({"drop-table", "drop-column", "delete-all-rows", "backfill", "revert"})
 # Schema operations whose lock a migration's transaction holds until it commits: a
 # backfill in the same transaction keeps the table locked for as long as it runs.

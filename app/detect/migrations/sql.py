@@ -82,6 +82,14 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("backfill", r"^\s*UPDATE\s+[\w.\"`]+\s+(?:AS\s+\w+\s+)?SET\b.*\bWHERE\b"),
         ("backfill", r"^\s*DELETE\s+FROM\b.*\bWHERE\b"),
         ("backfill", r"^\s*INSERT\s+INTO\b.*?\bSELECT\b"),
+        ("insert-rows", r"^\s*INSERT\s+INTO\b(?!.*\bSELECT\b)"),
+        (
+            "constraint-not-valid",
+            r"\bADD\s+(CONSTRAINT\s+[\w\"`]+\s+)?(FOREIGN\s+KEY\b.*\bNOT\s+VALID|CHECK\b.*\bNOT\s+VALID"
+            r"|(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX)\b",
+        ),
+        ("validate-constraint", r"\bVALIDATE\s+CONSTRAINT\b"),
+        ("rename", r"^\s*ALTER\s+TYPE\b.*\bRENAME\s+(VALUE|TO)\b|^\s*ALTER\s+SCHEMA\b.*\bRENAME\b"),
         ("table-rewrite", r"^\s*(VACUUM\s+(\(\s*)?FULL|CLUSTER\b|REINDEX\b(?!.*\bCONCURRENTLY\b))"),
         ("table-rewrite", r"\bDETACH\s+PARTITION\b(?!.*\bCONCURRENTLY\b)"),
         ("access-control", r"^\s*(GRANT|REVOKE)\b|\b(CREATE|ALTER|DROP)\s+POLICY\b"),
@@ -131,6 +139,10 @@ BESIDE_SQUAWK = frozenset(
     {
         "delete-all-rows",
         "backfill",
+        "insert-rows",
+        "constraint-not-valid",
+        "validate-constraint",
+        "rename",
         "table-rewrite",
         "access-control",
         "add-column-rewrite",
@@ -281,7 +293,9 @@ def _tree_rules(tree: exp.Expr, dialect: str) -> list[str] | None:
         return ["backfill"] if tree.args.get("where") else ["delete-all-rows"]
     if isinstance(tree, exp.Insert):
         # INSERT … SELECT copies existing rows; INSERT … VALUES is seed data
-        return ["backfill"] if isinstance(tree.args.get("expression"), exp.Select) else []
+        return (
+            ["backfill"] if isinstance(tree.args.get("expression"), exp.Select) else ["insert-rows"]
+        )
     if isinstance(tree, exp.Alter):
         return [
             rule for action in tree.args.get("actions") or [] for rule in _action(action, dialect)

@@ -173,6 +173,43 @@ RULE_CASES: list[tuple[str, str, str, str]] = [
     ),
     ("drop-object", "DROP VIEW active_users;", "CREATE VIEW active_users AS SELECT 1;", "postgres"),
     (
+        "insert-rows",
+        "INSERT INTO plans (id, name) VALUES (1, 'free');",
+        "INSERT INTO plans (id, name) SELECT id, name FROM legacy_plans;",
+        "postgres",
+    ),
+    (
+        "insert-rows",
+        "INSERT INTO plans (id, name) VALUES (1, 'free');",
+        "INSERT INTO plans (id, name) SELECT id, name FROM legacy_plans;",
+        "mysql",
+    ),
+    (
+        "constraint-not-valid",
+        "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+        "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
+        "postgres",
+    ),
+    (
+        "constraint-not-valid",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+        "postgres",
+    ),
+    (
+        "validate-constraint",
+        "ALTER TABLE orders VALIDATE CONSTRAINT fk;",
+        "ALTER TABLE orders DROP CONSTRAINT fk;",
+        "postgres",
+    ),
+    (
+        "rename",
+        "ALTER TYPE order_state RENAME VALUE 'sent' TO 'shipped';",
+        "ALTER TYPE order_state ADD VALUE 'lost';",
+        "postgres",
+    ),
+    ("rename", "ALTER SCHEMA billing RENAME TO invoicing;", "CREATE SCHEMA invoicing;", "postgres"),
+    (
         "sql-lint",
         "BEGIN;\nALTER TABLE users ADD COLUMN age bigint;",
         "BEGIN;\nALTER TABLE users ADD COLUMN age bigint;\nCOMMIT;",
@@ -211,11 +248,37 @@ CODE_RULE_CASES = [
 RAILS_RULE_CASES = [
     # rule, positive Rails `change` body, negative
     ("revert", "revert AddDogs", "revert do\n  add_column :dogs, :name, :string\nend"),
+    ("insert-rows", "Plan.create!(name: 'free')", "Plan.where(name: nil).update_all(name: 'free')"),
 ]
+ALEMBIC_WIDEN = (
+    "from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.alter_column("
+    '"orders", "note", existing_type={old}, type_={new})\n\n\ndef downgrade():\n    pass\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ("sa.String(100)", "sa.String(500)", "widen-column"),
+        ("sa.String(5000)", "sa.Text().with_variant(MEDIUMTEXT, 'mysql')", "widen-column"),
+        ("sa.String(length=250)", "sa.String()", "widen-column"),
+        ("sa.Numeric(10, 2)", "sa.Numeric(12, 2)", "widen-column"),
+        ("sa.String(500)", "sa.String(100)", "change-column-type"),
+        ("sa.Integer()", "sa.BigInteger()", "change-column-type"),
+        ("sa.Text()", "sa.String(100)", "change-column-type"),
+        ("sa.Numeric(10, 2)", "sa.Numeric(12, 4)", "change-column-type"),
+    ],
+)
+def test_alembic_type_changes_are_rated_by_the_old_type(old: str, new: str, rule: str) -> None:
+    found = rules("migrations/versions/1a2b_widen.py", ALEMBIC_WIDEN.format(old=old, new=new))
+    other = "change-column-type" if rule == "widen-column" else "widen-column"
+    assert rule in found
+    assert other not in found
 
 
 def test_every_rule_has_a_case() -> None:
     covered = {case[0] for case in RULE_CASES + CODE_RULE_CASES + RAILS_RULE_CASES}
+    covered.add("widen-column")  # test_alembic_type_changes_are_rated_by_the_old_type
     assert covered == set(RULES)
 
 

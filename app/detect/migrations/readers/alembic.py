@@ -20,6 +20,7 @@ from app.detect.migrations.readers.pyast import (
     sql_strings,
     string,
 )
+from app.detect.migrations.types import ColumnType, in_place
 
 _BIND = re.compile(r"(?<![:\w]):(?=[A-Za-z_])\w+")
 _VOLATILE = re.compile(r"random|gen_random_uuid|uuid_generate|clock_timestamp|nextval", re.I)
@@ -53,32 +54,60 @@ def _does_nothing(function: ast.FunctionDef) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A `with` block of upgrade(): a batch_alter_table (its receiver and table) or an
+    autocommit_block (no receiver)."""
+
+    receiver: str | None
+    table: str | None
+    first: int
+    last: int
+
+    def holds(self, line: int) -> bool:
+        return self.first <= line <= self.last
+
+
+def _blocks(upgrade: ast.FunctionDef) -> list[_Block]:
+    blocks = []
+    for node in ast.walk(upgrade):
+        if not isinstance(node, ast.With):
+            continue
+        for item in node.items:
+            ctx, name = item.context_expr, item.optional_vars
+            if not isinstance(ctx, ast.Call):
+                continue
+            span = (node.lineno, node.end_lineno or node.lineno)
+            if call_name(ctx.func) == "batch_alter_table" and isinstance(name, ast.Name):
+                blocks.append(_Block(name.id, ident(arg(ctx, 0, "table_name")), *span))
+            elif call_name(ctx.func) == "autocommit_block":
+                blocks.append(_Block(None, None, *span))
+    return blocks
+
+
+def _batch_of(call: ast.Call, blocks: list[_Block]) -> _Block | None:
+    """The innermost batch whose receiver makes this call (`op.` is a batch of no table);
+    a receiver name is often reused by the next block, for the next table."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    if func.value.id == "op":
+        return _Block("op", None, call.lineno, call.lineno)
+    inside = [b for b in blocks if b.receiver == func.value.id and b.holds(call.lineno)]
+    return min(inside, key=lambda b: b.last - b.first, default=None)
+
+
 def _read_upgrade(upgrade: ast.FunctionDef, analysis: Analysis) -> None:
-    batches: dict[str, str | None] = {"op": None}  # receiver -> implied table
-    autocommit: list[tuple[int, int]] = []
+    blocks = _blocks(upgrade)
+    autocommit = [b for b in blocks if b.receiver is None]
     for node in ast.walk(upgrade):
-        if isinstance(node, ast.With):
-            for item in node.items:
-                ctx = item.context_expr
-                if (
-                    isinstance(ctx, ast.Call)
-                    and call_name(ctx.func) == "batch_alter_table"
-                    and isinstance(item.optional_vars, ast.Name)
-                ):
-                    batches[item.optional_vars.id] = ident(arg(ctx, 0, "table_name"))
-                if isinstance(ctx, ast.Call) and call_name(ctx.func) == "autocommit_block":
-                    autocommit.append((node.lineno, node.end_lineno or node.lineno))
-    for node in ast.walk(upgrade):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in batches
-        ):
-            batch_table = batches[node.func.value.id]
-            outside = not any(a <= node.lineno <= b for a, b in autocommit)
-            _alembic_op(node, analysis, batch_table, in_transaction=outside)
-        elif isinstance(node, ast.Call) and call_name(node.func) == "execute":
+        if not isinstance(node, ast.Call):
+            continue
+        batch = _batch_of(node, blocks)
+        if batch is not None:
+            outside = not any(b.holds(node.lineno) for b in autocommit)
+            _alembic_op(node, analysis, batch.table, in_transaction=outside)
+        elif call_name(node.func) == "execute":
             _sql(node, "statement", analysis, "execute")  # op.get_bind().execute(sa.text(…))
     analysis.ops.sort(key=lambda op: op.line)
 
@@ -152,13 +181,51 @@ def _alter_column(c: _OpCall, analysis: Analysis) -> None:
     if kwarg(c.call, "new_column_name") is not None:
         analysis.add("rename", c.line, what, c.table())
     if kwarg(c.call, "type_") is not None:
-        analysis.add("change-column-type", c.line, what, c.table())
+        old, new = _sa_type(kwarg(c.call, "existing_type")), _sa_type(kwarg(c.call, "type_"))
+        why = in_place(old, new) if old and new else None
+        if why is None:
+            analysis.add("change-column-type", c.line, what, c.table())
+        else:
+            analysis.add("widen-column", c.line, what, c.table(), why)
     nullable = constant(kwarg(c.call, "nullable"))
     existing = constant(kwarg(c.call, "existing_nullable"))
     if nullable is False and existing is not False:
         analysis.add("set-not-null", c.line, what, c.table())
     elif nullable is True and existing is not True:
         analysis.add("drop-not-null", c.line, f"{what} nullable=True", c.table())
+
+
+# SQLAlchemy's type names, by what Postgres makes of them.
+_SA_TYPES = {
+    **dict.fromkeys(("String", "Unicode", "VARCHAR", "NVARCHAR"), "varchar"),
+    **dict.fromkeys(("Text", "UnicodeText", "TEXT"), "text"),
+    **dict.fromkeys(("Numeric", "NUMERIC", "DECIMAL"), "numeric"),
+}
+
+
+def _sa_type(node: ast.expr | None) -> ColumnType | None:
+    """`sa.String(500)`, `sa.Text().with_variant(…)`, `sa.Numeric(10, 2)` as a ColumnType."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "with_variant"
+    ):
+        node = node.func.value  # the type every other dialect gets
+    if isinstance(node, ast.Name | ast.Attribute):  # sa.Text, without a call
+        node = ast.Call(func=node, args=[], keywords=[])
+    if not isinstance(node, ast.Call):
+        return None
+    name = call_name(node.func)
+    sizes = [constant(arg) for arg in node.args] + [constant(kwarg(node, "length"))]
+    numbers = [n for n in sizes if isinstance(n, int)]
+    scale = constant(kwarg(node, "scale"))
+    if len(numbers) > 1:
+        scale = numbers[1]
+    return ColumnType(
+        _SA_TYPES.get(name, name.lower()),
+        numbers[0] if numbers else None,
+        scale if isinstance(scale, int) else None,
+    )
 
 
 def _index(op: str, c: _OpCall, analysis: Analysis, in_transaction: bool) -> None:

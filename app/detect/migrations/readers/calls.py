@@ -37,6 +37,10 @@ def _closing(text: str, open_at: int) -> int:
     i = open_at + 1
     while i < len(text) and stack:
         ch = text[i]
+        if ch == "/" and text.startswith(("//", "/*"), i):  # a comment: `can't` is no string
+            end = text.find("\n" if text[i + 1] == "/" else "*/", i + 2)
+            i = len(text) if end < 0 else end + (1 if text[i + 1] == "/" else 2)
+            continue
         if ch in "\"'`@":
             match = _STRING.match(text, i)
             if match:
@@ -102,12 +106,27 @@ def body_of(text: str, head: re.Pattern[str]) -> tuple[int, int]:
 _JS_DOWN = re.compile(r"exports\.down\s*=|\bdown\s*:|\basync\s+down\s*\(|\bdown\s*\(")
 
 
+# Values a migration fills in at run time: JS `${…}` and Ruby `#{…}` interpolation,
+# Knex's `??` (an identifier) and `?` (a value) bindings.
+_INTERPOLATED = re.compile(r"\$\{[^}]*\}|#\{[^}]*\}")
+_BINDINGS = re.compile(r"\?\?|(?<![\w?])\?(?![\w?|&-])")
+
+
 def sql_or_raw(call: Call, text: str, analysis: Analysis, what: str) -> None:
+    """The SQL of a call's first string, rated with its run-time parts as placeholders
+    (a whole statement built at run time is unparsable, so still "read it")."""
     found = first_string(call, text)
-    if found is None or "${" in found[0] or "#{" in found[0]:
+    if found is None:
         analysis.add("raw-sql", call.line, f"{what} with SQL built at run time")
-    else:
-        analysis.sql.append(SqlSnippet(*found))
+        return
+    sql, line = found
+    filled = _BINDINGS.sub(
+        lambda m: "x" if m.group() == "??" else "$1", _INTERPOLATED.sub("x", sql)
+    )
+    if not re.search(r"[A-Za-z]{2,}", filled):  # the whole statement comes at run time
+        analysis.add("raw-sql", call.line, f"{what} with SQL built at run time")
+        return
+    analysis.sql.append(SqlSnippet(filled, line))
 
 
 def column_rule(chain: str, nullable: str, default: str) -> str:
@@ -148,6 +167,11 @@ def blocks(lines: list[str], head: re.Pattern[str]) -> set[int]:
 def embedded_sql(text: str, pattern: re.Pattern[str], lo: int, hi: int, analysis: Analysis) -> None:
     for call in calls(text, pattern, lo, hi):
         sql_or_raw(call, text, analysis, call.name)
+
+
+def no_transaction(text: str) -> bool:
+    """Knex's `exports.config = { transaction: false }` (Sequelize has none per file)."""
+    return bool(re.search(r"\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false", text))
 
 
 JS_UP = re.compile(

@@ -26,6 +26,7 @@ def django(text: str) -> Analysis:
         return analysis
     atomic = True
     operations: list[ast.expr] = []
+    listed = False
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
@@ -37,7 +38,9 @@ def django(text: str) -> Analysis:
                 and isinstance(node.value, ast.List | ast.Tuple)
             ):
                 operations.extend(node.value.elts)
+                listed = True
     analysis.transactional = atomic
+    analysis.empty = listed and not operations
     for operation in operations:
         if isinstance(operation, ast.Call):
             _django_op(operation, analysis, atomic)

@@ -13,6 +13,7 @@ from app.detect.migrations.readers.calls import (
     embedded_sql,
     first_name,
     line_at,
+    no_transaction,
 )
 
 _KNEX_SCHEMA = re.compile(
@@ -20,17 +21,19 @@ _KNEX_SCHEMA = re.compile(
 )
 
 
-_KNEX_COLUMN = re.compile(r"\b(?:table|t|tbl)\.(\w+)\s*\(")
+_KNEX_COLUMN = re.compile(r"\b(?:table|t|tbl)\s*\.\s*(\w+)\s*\(")
 
 
 _KNEX_TYPES = re.compile(
     r"^(string|text|integer|bigInteger|bigint|boolean|decimal|float|double|date|datetime|"
-    r"timestamp|json|jsonb|uuid|enu|enum|binary|specificType|tinyint|smallint|mediumint)$"
+    r"timestamp|json|jsonb|uuid|enu|enum|binary|specificType|tinyint|smallint|mediumint|"
+    r"time|increments|bigIncrements|geometry|point)$",
+    re.IGNORECASE,  # dateTime and datetime, bigInteger and biginteger
 )
 
 
 def knex(text: str) -> Analysis:
-    analysis = Analysis()
+    analysis = Analysis(transactional=not no_transaction(text))
     lo, hi = body_of(text, JS_UP)
     for call in calls(text, _KNEX_SCHEMA, lo, hi):
         table = first_name(call.args)
@@ -46,7 +49,12 @@ def knex(text: str) -> Analysis:
         else:
             for column in calls(text, _KNEX_COLUMN, call.start, call.start + len(call.args)):
                 _knex_column(text, column, table, analysis)
-    embedded_sql(text, re.compile(r"\b(?:knex|trx|db)\.(raw)\s*\("), lo, hi, analysis)
+    embedded_sql(
+        text, re.compile(r"\b(?:knex|trx|tx|db)(?:\.schema)?\.(raw)\s*\("), lo, hi, analysis
+    )
+    for insert in _KNEX_INSERT.finditer(text, lo, hi):
+        what = f"{insert.group('table').lower()}.insert()"
+        analysis.add("insert-rows", line_at(text, insert.start()), what, insert.group("table"))
     for write in _KNEX_WRITE.finditer(text, lo, hi):
         table, chain = write.group("table").lower(), write.group("chain")
         rule = "backfill" if re.search(r"\.where\w*\s*\(", chain) else "delete-all-rows"
@@ -55,6 +63,10 @@ def knex(text: str) -> Analysis:
     return analysis
 
 
+_KNEX_RAW = re.compile(r"\b(?:knex|trx|tx|db)(?:\.schema)?\.(raw)\s*\(")
+_KNEX_INSERT = re.compile(
+    r"\b(?:knex|trx|tx|db)\s*\(\s*['\"`](?P<table>\w+)['\"`]\s*\)\s*\.\s*insert\s*\("
+)
 # Rows changed through the query builder: knex('users').where(…).update(…), .del().
 _KNEX_WRITE = re.compile(
     r"\b(?:knex|trx|db)\s*\(\s*['\"`](?P<table>\w+)['\"`]\s*\)"
@@ -62,14 +74,23 @@ _KNEX_WRITE = re.compile(
 )
 
 
+def _chain(text: str, start: int) -> str:
+    """A builder chain from `start` to its end: `;`, or a line not going on with `.`
+    (`table\n  .text('x')\n  .nullable()` is one chain)."""
+    at = start
+    while True:
+        newline, semicolon = text.find("\n", at), text.find(";", at)
+        if semicolon != -1 and (newline == -1 or semicolon < newline):
+            return text[start:semicolon]
+        if newline == -1 or not text[newline + 1 :].lstrip().startswith("."):
+            return text[start : newline if newline != -1 else len(text)]
+        at = newline + 1
+
+
 def _knex_column(text: str, call: Call, table: str | None, analysis: Analysis) -> None:
-    end = min(
-        (i for i in (text.find(";", call.start), text.find("\n", call.start)) if i > 0),
-        default=len(text),
-    )
-    chain = text[call.start : end]
+    chain = _chain(text, call.start)
     what = f"table.{call.name}({' '.join(call.args.split())[:40]})"
-    if ".alter()" in chain:
+    if ".alter(" in chain:
         analysis.add("change-column-type", call.line, what, table)
     elif _KNEX_TYPES.match(call.name):
         rule = (

@@ -14,6 +14,7 @@ import re
 from app.detect.base import split_lines
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.calls import blocks, first_name
+from app.detect.migrations.rules import Op
 
 _CALL = re.compile(r"^\s*(?:t\.)?([a-z_]+!?)\b\s*\(?(.*)$")
 _RUBY_HEREDOC = re.compile(r"<<[~-]?['\"]?(\w+)['\"]?")
@@ -34,10 +35,18 @@ _RAISES_IRREVERSIBLE = re.compile(r"\braise\s+(?:ActiveRecord::)?IrreversibleMig
 _UP = re.compile(r"^\s*def\s+(?:self\.)?up\b", re.MULTILINE)
 _DOWN = re.compile(r"^\s*def\s+(?:self\.)?down\b", re.MULTILINE)
 
-# Data changes through models: `User.where(…).update_all(…)`, `find_each { … }`.
+# Data changes through models: `User.where(…).update_all(…)`, `find_each { … }`, and
+# record by record (`status.update_attribute(…)`, `.save!`) in a loop.
 _DML = re.compile(
-    r"\.(update_all|delete_all|destroy_all|update_columns?|find_each|find_in_batches|in_batches)\b"
+    r"\.(update_all|delete_all|destroy_all|update_columns?|update_attributes?|update!?|"
+    r"save!?|destroy!?|find_each|find_in_batches|in_batches)(?![\w?])"
 )
+# New rows through a model or the connection: seed data.
+_INSERT = re.compile(r"\b[A-Z]\w*(?:::[A-Z]\w*)*\.(?:create!?|insert_all!?|insert!?)(?![\w?])")
+# Ruby's older hash syntax (`:null => false`) read as the newer one (`null: false`).
+_HASH_ROCKET = re.compile(r""":(\w+)\s*=>\s*""")
+# Schema calls that take a lock whether or not they are rated (validate: false ones).
+_SCHEMA_CALL = re.compile(r"^(?:add|remove|change|rename)_\w+$")
 _BATCHED = re.compile(r"\.(find_each|find_in_batches|in_batches)\b")
 # The whole table at once: `User.update_all(…)`, `Account.unscoped.delete_all`.
 _EVERY_ROW = re.compile(
@@ -110,6 +119,7 @@ class _Reader:
         while args.rstrip().endswith(",") and index < len(self.lines):  # continued arguments
             args += " " + self.lines[index].strip()
             index += 1
+        args = _HASH_ROCKET.sub(r"\1: ", args)
         heredoc = _RUBY_HEREDOC.search(args) if name == "execute" else None
         if heredoc:
             end = next(
@@ -148,13 +158,17 @@ class _Reader:
             notes.append("inside revert, so it runs as its inverse")
         for rule in rules:
             self.analysis.add(rule, line, what, table, "; ".join(notes) or None)
+        if _SCHEMA_CALL.match(name) and line not in self.reverted:
+            self.analysis.locks.append(Op("alter-table", line, what, table))
 
     def _data_change(self, code: str, line: int) -> None:
         """Rows changed through the models; a rollback's are not read."""
         found = _DML.search(code)
-        if found is None:
-            return
         what = " ".join(code.split())[:60]
+        if found is None:
+            if _INSERT.search(code):
+                self.analysis.add("insert-rows", line, what)
+            return
         if _BATCHED.search(code):
             self.analysis.add("backfill", line, what, None, "in batches", batched=True)
         elif _EVERY_ROW.search(code):
@@ -221,7 +235,7 @@ _BY_NAME = {
         ),
         "rename",
     ),
-    **dict.fromkeys(("add_unique_constraint", "add_exclusion_constraint"), "add-unique-constraint"),
+    "add_exclusion_constraint": "add-unique-constraint",
     **dict.fromkeys(("remove_foreign_key", "remove_check_constraint"), "drop-constraint"),
     "drop_enum": "drop-object",
     "change_column_default": "hygiene",
@@ -253,9 +267,15 @@ def _rules(name: str, args: str, no_transaction: bool) -> list[str]:
         case "add_reference" | "add_belongs_to" | "references" | "belongs_to":
             return _reference(args, concurrently)
         case "add_foreign_key":
-            return ["add-foreign-key"] if validated else []
+            return ["add-foreign-key"] if validated else ["constraint-not-valid"]
         case "add_check_constraint":
-            return ["add-check-constraint"] if validated else []
+            return ["add-check-constraint"] if validated else ["constraint-not-valid"]
+        case "validate_foreign_key" | "validate_check_constraint" | "validate_constraint":
+            return ["validate-constraint"]
+        case "add_unique_constraint" if "using_index:" in args:
+            return ["constraint-not-valid"]  # the index was built (concurrently) before
+        case "add_unique_constraint":
+            return ["add-unique-constraint"]
         case "execute":
             return ["raw-sql"]  # its SQL is built at run time
         case "revert" if re.match(r"\s*\(?\s*[A-Z]", args):

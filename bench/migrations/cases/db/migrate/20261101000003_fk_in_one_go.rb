@@ -1,0 +1,6 @@
+class M < ActiveRecord::Migration[7.1]
+  def change
+    add_foreign_key :orders, :users, validate: false
+    validate_foreign_key :orders, :users
+  end
+end

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN attempts integer NOT NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+ALTER TABLE shapes ADD COLUMN ratio double precision DEFAULT (PI());
