@@ -10,7 +10,9 @@ written by others and fetched here at run time (nothing of theirs is vendored):
 - @backstage/plugin-catalog-backend 4.0.5 (npm): Backstage's Knex migrations
 
 plus hand-written cases under bench/migrations/cases/ for the recipes the corpus
-lacks. Each migration is fed to the detector as a newly added file; its file-level
+lacks. The package's other migrations stand for the base commit each labelled one
+is added to (a Django AlterField reads its field's previous definition there).
+Each migration is fed to the detector as a newly added file; its file-level
 severity (the worst operation's) is our verdict: critical/high = dangerous,
 medium = risky, low/info = safe. The bench prints agreement per source, per
 framework and per labelled operation, the confusion matrix, and how many
@@ -79,8 +81,9 @@ def texts(wanted: list[Label]) -> dict[tuple[str, str], str]:
     for source, spec in WHEELS.items():
         [wheel] = registry.wheels((spec,))
         with zipfile.ZipFile(wheel) as archive:
-            for path in paths[source]:
-                found[source, path] = archive.read(path).decode("utf-8")
+            for path in archive.namelist():  # the labelled ones and their earlier siblings
+                if "migrations/" in path and path.endswith((".py", ".sql")):
+                    found[source, path] = archive.read(path).decode("utf-8")
     for source, (spec, folder) in DEBIAN.items():
         files = registry.deb_files(registry.debian_package(spec), folder)
         for path in paths[source]:
@@ -106,13 +109,20 @@ def verdict_of(severity: Severity) -> str:
 def rate(wanted: list[Label], found: dict[tuple[str, str], str]) -> dict[Label, list[Finding]]:
     """Every labelled migration in one diff (so squawk runs once), findings per label."""
     by_path = {f"{label.source}/{label.path}": label for label in wanted}
+    # The package's other migrations stand for the base commit the migration is added
+    # to: a Django AlterField reads its field's previous definition there.
+    base = {f"{source}/{path}": text for (source, path), text in found.items()}
     files = []
     for key, label in by_path.items():
         text = found[label.source, label.path]
         lines = list(enumerate(text.split("\n"), start=1))
         files.append(
             ChangedFile(
-                path=key, status=FileStatus.ADDED, added=lines, head_loader=lambda _p, t=text: t
+                path=key,
+                status=FileStatus.ADDED,
+                added=lines,
+                head_loader=lambda _p, t=text: t,
+                base_loader=base.get,
             )
         )
     out: dict[Label, list[Finding]] = {label: [] for label in wanted}

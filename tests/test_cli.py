@@ -191,3 +191,49 @@ def test_a_role_can_ask_for_a_rollback_plan_exactly_when_there_is_none(
     assert role["required"] is required, result.output
     if required:
         assert role["reasons"][0]["rule"] == "migration.irreversible"
+
+
+DJANGO_ROLE = """\
+version: 1
+roles:
+  dba:
+    reviewers: {teams: [dba]}
+    when: [{detector: migrations, min_severity: medium}]
+"""
+DJANGO_0001 = (
+    "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+    "    dependencies = []\n    operations = [\n        migrations.CreateModel(name='User', "
+    "fields=[('id', models.AutoField(primary_key=True)), "
+    "('username', models.CharField(max_length=30, unique=True))]),\n    ]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "required"),
+    [
+        ("models.CharField(max_length=150, unique=True, help_text='Required.')", False),
+        ("models.CharField(max_length=30)", True),  # unique dropped: medium
+        ("models.IntegerField(unique=True)", True),  # a type change: high
+    ],
+)
+def test_check_rates_a_django_alter_field_against_the_base_commits_migrations(
+    repo: GitRepo, field: str, required: bool
+) -> None:
+    repo.commit(
+        {
+            ".github/release-roles.yml": DJANGO_ROLE,
+            "accounts/migrations/0001_initial.py": DJANGO_0001,
+        }
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    alter = DJANGO_0001.replace(
+        "dependencies = []", "dependencies = [('accounts', '0001_initial')]"
+    )
+    start = alter.index("migrations.CreateModel")
+    alter = alter[:start] + (
+        f"migrations.AlterField(model_name='user', name='username', field={field}),\n    ]\n"
+    )
+    repo.commit({"accounts/migrations/0002_alter_user_username.py": alter})
+    result = run("check", "-C", str(repo.path), "--base", "main", "--format", "json")
+    [role] = json.loads(result.output)["roles"]
+    assert role["required"] is required, result.output

@@ -5,9 +5,11 @@ content can confirm) and GitHub's dependency-graph comparison."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from app.detect.base import ChangedFile, FileStatus, Finding
 from app.detect.dependencies import dependency_file, graph
+from app.detect.migrations.context import base_paths_wanted
 from app.detect.registry import content_wanted
 from app.github.gateway import Gateway, PullInfo
 from app.jobs.model import Job
@@ -17,6 +19,8 @@ from app.report import messages
 # Whole files (base and head) read for detectors per evaluation, and at once.
 MAX_CONTENT_FILES = 30
 CONTENT_CONCURRENCY = 8
+# Earlier migrations read for Django AlterFields' previous state, per evaluation.
+MAX_CONTEXT_FILES = 20
 
 
 async def dependency_graph(
@@ -79,3 +83,42 @@ async def load_whole_files(
 
 async def _nothing() -> None:
     return None
+
+
+async def load_migration_context(
+    gateway: Gateway, job: Job, config: Config, pull: PullInfo, files: list[ChangedFile]
+) -> None:
+    """Fetch the earlier migrations the migrations detector walks (Django AlterFields'
+    previous definitions), round by round as it asks, within MAX_CONTEXT_FILES; then
+    each file's base reader serves them. What is not fetched stays unknown, and the
+    detector keeps its conservative rating and says why."""
+    settings = config.detectors.by_name().get("migrations")
+    if settings is not None and not settings.enabled:
+        return
+    known: dict[str, str | None] = {}
+    inst, owner, repo = job.installation_id, job.owner, job.repo
+    while len(known) < MAX_CONTEXT_FILES:
+        paths = sorted({p for changed in files for p in base_paths_wanted(changed, known)})
+        paths = paths[: MAX_CONTEXT_FILES - len(known)]
+        if not paths:
+            break
+        texts = await asyncio.gather(
+            *(gateway.file_text(inst, owner, repo, path, pull.base_sha) for path in paths)
+        )
+        known.update(zip(paths, texts, strict=True))
+    if not known:
+        return
+    for changed in files:
+        own = changed.base_loader
+        changed.base_loader = _reader(known, own)
+
+
+def _reader(
+    known: dict[str, str | None], own: Callable[[str], str | None] | None
+) -> Callable[[str], str | None]:
+    def read(path: str) -> str | None:
+        if path in known:
+            return known[path]
+        return own(path) if own is not None else None
+
+    return read

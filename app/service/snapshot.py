@@ -100,6 +100,7 @@ async def read_pull(
     notes = await contents.load_whole_files(
         gateway, job, config, pull, files, graph_covered=graph is not None
     )
+    await contents.load_migration_context(gateway, job, config, pull, files)
     extends = tuple(source.split(":", 1)[0] for source in loaded.sources[1:])
     return PullSnapshot(pull, files, reviews, config, graph, notes, extends)
 

@@ -94,3 +94,47 @@ async def test_a_closed_pull_request_is_skipped_without_writing(journal: Journal
     [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
     assert (outcome.conclusion, outcome.title) == ("skipped", "pull request is closed")
     assert [m for m, _ in fake.requests if m != "GET" and "access_tokens" not in _] == []
+
+
+DJANGO_HEAD = (
+    "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+)
+DJANGO_BASE = {
+    "shop/migrations/0001_initial.py": DJANGO_HEAD
+    + "    dependencies = []\n    operations = [\n        migrations.CreateModel(name='Site', "
+    "fields=[('id', models.AutoField(primary_key=True)), "
+    "('domain', models.CharField(max_length=100))]),\n    ]\n",
+}
+
+
+def _alter(field: str) -> str:
+    return (
+        DJANGO_HEAD + "    dependencies = [('shop', '0001_initial')]\n    operations = [\n"
+        f"        migrations.AlterField(model_name='site', name='domain', field={field}),\n    ]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "asked"),
+    [
+        ("models.CharField(max_length=255)", ()),  # widened: nothing to ask the DBA
+        ("models.CharField(max_length=100, unique=True)", ("@octocat", "team dba")),
+    ],
+)
+async def test_a_django_alter_field_is_rated_from_the_earlier_migrations_on_github(
+    journal: Journal, field: str, asked: tuple[str, ...]
+) -> None:
+    fake = FakeGitHub()
+    repo = shop(
+        fake,
+        CONFIG.replace(
+            "[{detector: migrations}]", "[{detector: migrations, min_severity: medium}]"
+        ),
+    )
+    fake.push(repo, repo.default_branch, DJANGO_BASE)
+    fake.push(repo, "domain", {"shop/migrations/0002_alter_site_domain.py": _alter(field)})
+    pull = fake.open_pull(repo, "domain", author="alice")
+    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    assert outcome.requested == asked
+    read = [path for method, path in fake.requests if "/contents/" in path]
+    assert any(path.endswith("shop/migrations/0001_initial.py") for path in read), read

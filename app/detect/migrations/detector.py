@@ -165,6 +165,9 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
     text = _text(changed)
     if text is None:
         return None
+    if framework == "Django":  # reads the app's earlier migrations for AlterField
+        folder = changed.path.rpartition("/")[0]
+        return _Read(changed, framework, django.django(text, changed.base_loader, folder))
     analyser = ANALYSERS.get(framework)
     if analyser is not None and not (framework == "Liquibase" and changed.path.endswith(".sql")):
         return _Read(changed, framework, analyser(text))

@@ -197,6 +197,9 @@ RULES: dict[str, Rule] = {
         "validates existing rows while reads and writes go on (SHARE UPDATE EXCLUSIVE)",
         "validate in a migration of its own, after the one that added the constraint",
     ),
+    "options-only": Rule(
+        INFO, "changes only what Python sees (help text, choices, validators): no SQL runs"
+    ),
     "widen-column": Rule(INFO, "a type change Postgres makes in place, rewriting nothing"),
     "add-nullable-column": Rule(INFO, "a nullable column: metadata-only, no lock to speak of"),
     "concurrent-index": Rule(INFO, "a concurrent index build: writes continue"),

@@ -7,6 +7,12 @@ from __future__ import annotations
 import ast
 
 from app.detect.migrations.analysis import Analysis, SqlSnippet
+from app.detect.migrations.readers.django_state import (
+    Alteration,
+    Reader,
+    compare,
+    previous,
+)
 from app.detect.migrations.readers.pyast import (
     arg,
     call_name,
@@ -19,7 +25,9 @@ from app.detect.migrations.readers.pyast import (
 )
 
 
-def django(text: str) -> Analysis:
+def django(text: str, read: Reader | None = None, folder: str = "") -> Analysis:
+    """A Django migration's operations; `read` gives the base commit's files, so an
+    AlterField is rated by what it changes from the field's previous definition."""
     analysis = Analysis()
     tree = parse(text, analysis)
     if tree is None:
@@ -41,10 +49,60 @@ def django(text: str) -> Analysis:
                 listed = True
     analysis.transactional = atomic
     analysis.empty = listed and not operations
-    for operation in operations:
-        if isinstance(operation, ast.Call):
+    for index, operation in enumerate(operations):
+        if not isinstance(operation, ast.Call):
+            continue
+        altered = _alteration(operation, index)
+        if altered is not None and read is not None:
+            _rate_alteration(altered, tree, folder, read, analysis)
+        else:
             _django_op(operation, analysis, atomic)
     return analysis
+
+
+def alterations(tree: ast.Module) -> list[Alteration]:
+    """The AlterFields of a migration's `operations`, in order."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "operations"
+            and isinstance(node.value, ast.List | ast.Tuple)
+        ):
+            for index, op in enumerate(node.value.elts):
+                altered = _alteration(op, index) if isinstance(op, ast.Call) else None
+                if altered is not None:
+                    found.append(altered)
+    return found
+
+
+def _alteration(call: ast.Call, index: int) -> Alteration | None:
+    if call_name(call.func) != "AlterField":
+        return None
+    model, name = string(arg(call, 0, "model_name")), string(arg(call, 1, "name"))
+    field = arg(call, 2, "field")
+    if model is None or name is None or not isinstance(field, ast.Call):
+        return None
+    return Alteration(model, name, call.lineno, field, index)
+
+
+def _rate_alteration(
+    altered: Alteration, tree: ast.Module, folder: str, read: Reader, analysis: Analysis
+) -> None:
+    what = f"AlterField({altered.model}.{altered.name})"
+    old = previous(altered, tree, folder, read)
+    if old is None:
+        note = "its previous definition was not found in the app's earlier migrations"
+        analysis.add("alter-field", altered.line, what, altered.model, note)
+        return
+    changes = compare(old, altered.field)
+    if not changes:
+        note = "the column stays as it was: help text, choices, validators or defaults"
+        analysis.add("options-only", altered.line, what, altered.model, note)
+    for change in changes:
+        analysis.add(change.rule, altered.line, f"{what} {change.note}", altered.model)
 
 
 _FK_FIELDS = {"ForeignKey", "OneToOneField", "ParentalKey"}

@@ -18,6 +18,14 @@ def parse(text: str, analysis: Analysis) -> ast.Module | None:
         return None
 
 
+def parse_quietly(text: str) -> ast.Module | None:
+    """The module, or None if it is not Python this interpreter can parse."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def call_name(func: ast.expr) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
