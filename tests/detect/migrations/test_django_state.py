@@ -115,16 +115,22 @@ BASE = {
 }
 
 
-def _rate(new: str, base: dict[str, str] | None = BASE) -> list[tuple[str, Severity, str]]:
-    text = _migration(["0003_rename"], new)
-    lines = list(enumerate(text.split("\n"), start=1))
-    changed = ChangedFile(
-        path="shop/migrations/0004_alter.py",
+WIDER_EMAIL = "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=254))"
+
+
+def _added(operation: str, base: dict[str, str] | None, app: str = "shop") -> ChangedFile:
+    """Migration 0004 of `app`, one operation, added on top of `base`."""
+    text = _migration(["0003_rename"], operation)
+    return ChangedFile(
+        path=f"{app}/migrations/0004_alter.py",
         status=FileStatus.ADDED,
-        added=lines,
+        added=list(enumerate(text.split("\n"), start=1)),
         base_loader=base.get if base is not None else None,
     )
-    found = MigrationsDetector().detect([changed], MigrationSettings())
+
+
+def _rate(new: str, base: dict[str, str] | None = BASE) -> list[tuple[str, Severity, str]]:
+    found = MigrationsDetector().detect([_added(new, base)], MigrationSettings())
     return [(f.rule, f.severity, f.message) for f in found]
 
 
@@ -152,7 +158,7 @@ def test_help_text_only_is_options_only() -> None:
 
 
 def test_without_the_earlier_migrations_it_stays_conservative_and_says_why() -> None:
-    new = "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=254))"
+    new = WIDER_EMAIL
     [(rule, severity, message)] = [f for f in _rate(new, base={}) if f[0] != "migration.added"]
     assert (rule, severity) == ("migration.alter-field", Severity.MEDIUM)
     assert "previous definition was not found" in message
@@ -165,16 +171,7 @@ def test_the_app_label_comes_from_apps_py() -> None:
         "core/apps.py": "class CoreConfig(AppConfig):\n    name = 'core'\n    label = 'shop'\n",
         **{path.replace("shop/", "core/"): text for path, text in BASE.items()},
     }
-    text = _migration(
-        ["0003_rename"],
-        "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=254))",
-    )
-    changed = ChangedFile(
-        path="core/migrations/0004_alter.py",
-        status=FileStatus.ADDED,
-        added=list(enumerate(text.split("\n"), start=1)),
-        base_loader=relabelled.get,
-    )
+    changed = _added(WIDER_EMAIL, relabelled, app="core")
     found = MigrationsDetector().detect([changed], MigrationSettings())
     assert "migration.widen-column" in [f.rule for f in found]
     without_label = {k: v for k, v in relabelled.items() if not k.endswith("apps.py")}
@@ -190,20 +187,13 @@ def test_a_field_removed_then_altered_is_not_taken_from_before_the_removal() -> 
             ["0002_customer_email"], "migrations.RemoveField(model_name='customer', name='email')"
         ),
     }
-    new = "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=254))"
-    assert ("migration.alter-field", Severity.MEDIUM) in [(r, s) for r, s, _ in _rate(new, base)]
+    assert ("migration.alter-field", Severity.MEDIUM) in [
+        (r, s) for r, s, _ in _rate(WIDER_EMAIL, base)
+    ]
 
 
 def test_the_app_asks_for_earlier_migrations_one_round_at_a_time() -> None:
-    text = _migration(
-        ["0003_rename"],
-        "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=254))",
-    )
-    changed = ChangedFile(
-        path="shop/migrations/0004_alter.py",
-        status=FileStatus.ADDED,
-        added=list(enumerate(text.split("\n"), start=1)),
-    )
+    changed = _added(WIDER_EMAIL, None)
     known: dict[str, str | None] = {}
     rounds = []
     while paths := base_paths_wanted(changed, known):
