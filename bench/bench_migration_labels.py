@@ -95,8 +95,9 @@ def texts(wanted: list[Label]) -> dict[tuple[str, str], str]:
                 member = archive.extractfile(path)
                 assert member is not None, path
                 found[source, path] = member.read().decode("utf-8")
-    for path in paths["cases"]:
-        found["cases", path] = (CASES / path).read_text()
+    for case in CASES.rglob("*"):  # the labelled cases and their base (db/schema.rb)
+        if case.is_file():
+            found["cases", case.relative_to(CASES).as_posix()] = case.read_text()
     return found
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind
 from app.detect.globs import compiled
-from app.detect.migrations import rating, rollback, squawk
+from app.detect.migrations import rating, recipes, rollback, squawk
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.filelevel import lint_only, lint_only_finding, worst_operation
 from app.detect.migrations.files import (
@@ -84,6 +84,7 @@ class _Read:
     changed: ChangedFile
     framework: str
     analysis: Analysis
+    text: str = ""
 
 
 class MigrationsDetector:
@@ -119,8 +120,10 @@ class MigrationsDetector:
         _rate_sql(reads, settings.dialect)
         rollback.unpaired_ups(((read.changed, read.analysis) for read in reads), files)
         large = frozenset(t.lower() for t in settings.large_tables)
+        proven = recipes.proven_not_null((read.changed.path, read.text) for read in reads)
         for read in reads:
             operations = rating.findings(read.changed, read.framework, read.analysis, large)
+            operations = recipes.lower_proven(operations, proven)
             index = file_findings[read.changed.path]
             if findings[index].rule == "migration.added":
                 findings[index] = worst_operation(findings[index], operations, read.analysis.empty)
@@ -167,14 +170,16 @@ def _read(changed: ChangedFile, framework: str) -> _Read | None:
         return None
     if framework == "Django":  # reads the app's earlier migrations for AlterField
         folder = changed.path.rpartition("/")[0]
-        return _Read(changed, framework, django.django(text, changed.base_loader, folder))
+        return _Read(changed, framework, django.django(text, changed.base_loader, folder), text)
+    if framework == "Rails":  # reads db/schema.rb for change_column
+        return _Read(changed, framework, rails.rails(text, changed.base_loader, changed.path), text)
     analyser = ANALYSERS.get(framework)
     if analyser is not None and not (framework == "Liquibase" and changed.path.endswith(".sql")):
-        return _Read(changed, framework, analyser(text))
+        return _Read(changed, framework, analyser(text), text)
     if changed.path.endswith(".sql"):
-        return _Read(changed, framework, rollback.sql_file(text))
+        return _Read(changed, framework, rollback.sql_file(text), text)
     if changed.path.endswith((".java", ".kt", ".go")):
-        return _Read(changed, framework, sql_in_code.sql_in_code(text))  # Flyway, goose
+        return _Read(changed, framework, sql_in_code.sql_in_code(text), text)  # Flyway, goose
     return None  # found by path, nothing known to read (configured paths, atlas.sum)
 
 

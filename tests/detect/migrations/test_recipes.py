@@ -144,3 +144,46 @@ def test_a_django_migration_with_no_operations_is_low() -> None:
     [added] = detect(new_file("shop/migrations/0006_require.py", text))
     assert added.severity == Severity.LOW
     assert "no operations" in added.message
+
+
+CHECK = "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n"
+VALIDATE = "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\n"
+SET = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n"
+
+
+def _set_not_null(*migrations: tuple[str, str]) -> Severity:
+    found = detect(*(new_file(path, text) for path, text in migrations))
+    [finding] = [f for f in found if f.rule == "migration.set-not-null"]
+    return finding.severity
+
+
+def test_set_not_null_after_a_validated_check_in_the_same_pull_request_is_low() -> None:
+    check, validate = ("db/migrations/V1__check.sql", CHECK), ("db/migrations/V2__v.sql", VALIDATE)
+    assert _set_not_null(check, validate, ("db/migrations/V3__nn.sql", SET)) == Severity.LOW
+    assert _set_not_null(check, ("db/migrations/V3__nn.sql", SET)) == Severity.HIGH  # not validated
+    other = CHECK.replace("email IS", "phone IS").replace("email_nn", "phone_nn")
+    other_validated = VALIDATE.replace("email_nn", "phone_nn")
+    assert (
+        _set_not_null(
+            ("db/migrations/V1__check.sql", other),
+            ("db/migrations/V2__v.sql", other_validated),
+            ("db/migrations/V3__nn.sql", SET),
+        )
+        == Severity.HIGH
+    )
+    assert _set_not_null(("db/migrations/V3__nn.sql", SET)) == Severity.HIGH
+
+
+def test_the_rails_recipe_across_migrations() -> None:
+    add = _rails(
+        'add_check_constraint :users, "email IS NOT NULL", name: "users_email_null", validate: false'
+    )
+    validate = _rails('validate_check_constraint :users, name: "users_email_null"')
+    set_null = _rails("change_column_null :users, :email, false")
+    migrations = [
+        ("db/migrate/20261101000001_a.rb", add),
+        ("db/migrate/20261101000002_v.rb", validate),
+        ("db/migrate/20261101000003_n.rb", set_null),
+    ]
+    assert _set_not_null(*migrations) == Severity.LOW
+    assert _set_not_null(migrations[0], migrations[2]) == Severity.HIGH

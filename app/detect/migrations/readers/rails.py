@@ -14,7 +14,14 @@ import re
 from app.detect.base import split_lines
 from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.calls import blocks, first_name
+from app.detect.migrations.readers.rails_schema import (
+    Reader,
+    column_type,
+    old_column,
+    schema_path,
+)
 from app.detect.migrations.rules import Op
+from app.detect.migrations.types import in_place
 
 _CALL = re.compile(r"^\s*(?:t\.)?([a-z_]+!?)\b\s*\(?(.*)$")
 _RUBY_HEREDOC = re.compile(r"<<[~-]?['\"]?(\w+)['\"]?")
@@ -72,10 +79,13 @@ _INVERSE = {
 }
 
 
-def rails(text: str) -> Analysis:
+def rails(text: str, read: Reader | None = None, path: str = "") -> Analysis:
+    """A Rails migration's operations; `read` gives the base commit's files, so a
+    change_column is rated against the column as db/schema.rb has it."""
     analysis = Analysis(transactional="disable_ddl_transaction!" not in text)
     lines = split_lines(text)
-    _Reader(analysis, lines).read()
+    schema = read(schema_path(path)) if read is not None and "change_column" in text else None
+    _Reader(analysis, lines, schema).read()
     up = _UP.search(text)
     if up is not None and _DOWN.search(text) is None:
         line = text.count("\n", 0, up.start()) + 1
@@ -87,9 +97,10 @@ def rails(text: str) -> Analysis:
 class _Reader:
     """One pass over a migration's lines, knowing which block each line is in."""
 
-    def __init__(self, analysis: Analysis, lines: list[str]) -> None:
+    def __init__(self, analysis: Analysis, lines: list[str], schema: str | None) -> None:
         self.analysis = analysis
         self.lines = lines
+        self.schema = schema  # db/schema.rb at the base, when it could be read
         self.rollback = blocks(lines, _ROLLBACK)
         self.acknowledged = blocks(lines, _SAFETY)
         self.reverted = blocks(lines, _REVERT)
@@ -153,6 +164,9 @@ class _Reader:
         elif name in ("create_table", "create_join_table") and table and line not in self.reverted:
             self.analysis.created.add(table)
         rules = _rules(name, args, not self.analysis.transactional)
+        if name == "change_column" and self.schema is not None:
+            rules, why = _against_schema(args, self.schema)
+            notes.extend(why)
         if line in self.reverted and rules:
             rules = [_INVERSE.get(rule, rule) for rule in rules]
             notes.append("inside revert, so it runs as its inverse")
@@ -183,6 +197,22 @@ class _Reader:
         if why is not None:
             what = f"{name} {' '.join(args.split())[:50]}".strip()
             self.analysis.add("irreversible", line, what, first_name(args), why)
+
+
+def _against_schema(args: str, schema: str) -> tuple[list[str], list[str]]:
+    """change_column's rules and notes, from the column as schema.rb has it."""
+    found = re.match(r"""\s*[:"'](\w+)["']?\s*,\s*[:"'](\w+)["']?\s*,\s*:(\w+)(.*)$""", args)
+    old = old_column(schema, found.group(1), found.group(2)) if found else None
+    if found is None or old is None:
+        return ["change-column-type"], ["the column is not in db/schema.rb at the base"]
+    (old_type, was_not_null), options = old, found.group(4)
+    why = in_place(old_type, column_type(found.group(3), options))
+    if why is None:
+        return ["change-column-type"], []
+    rules = ["widen-column"]
+    if re.search(r"null:\s*false", options) and not was_not_null:
+        rules.append("set-not-null")
+    return rules, [f"{why} (db/schema.rb has it as {old_type.name})"]
 
 
 def _why_irreversible(name: str, args: str, code: str) -> str | None:
