@@ -199,7 +199,11 @@ def _explains(items: list[_Seen]) -> bool:
         if dep is None:
             continue
         bumped = item.old is not None and item.new is not None
-        asked = dep.direct is True or (item.role == MANIFEST and dep.direct is not False)
+        # a lockfile that does not say what is direct (yarn): a package added there may
+        # be asked for, and is itself reported at full weight
+        asked = dep.direct is not False and (
+            dep.direct is True or item.role == MANIFEST or item.new is not None
+        )
         if bumped or asked:
             return True
     return False
@@ -225,13 +229,16 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
     direct = (source.direct is not False) if declared else source.direct
     notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
     lowered = len(notes)
+    name = source.name
+    if (locked or place).name != name:  # keyed name@version: one more copy of it
+        notes.append("another copy beside the one the project resolves")
     if direct is False and change == Change.ADDED and not explained:
         # nothing the project asks for changed, so nothing pulled this package in: a
         # lockfile (or a `# via` comment) edited by hand must not make it cheaper
         notes.append("yet nothing that could pull it in changed")
         lowered -= 1
     severity = Severity(max(Severity.INFO, SEVERITY[change] - lowered))
-    message = describe((locked or place).name, before, after, change, ecosystem, *notes)
+    message = describe(name, before, after, change, ecosystem, *notes)
     moved = _moved_from(items, place)
     also = sorted({i.file for i in items} - {place.file} - set(moved))
     return Finding.for_line(
@@ -244,7 +251,7 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         + (f"; also in {', '.join(also)}" if also else "")
         + (f"; moved from {', '.join(moved)}" if moved else ""),
         ecosystem=ecosystem,
-        package=(locked or place).name,
+        package=name,
         from_version=before,
         to_version=after,
         change=change,

@@ -17,7 +17,9 @@ NPM_EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("lockfile", ["package-lock.json", "pnpm-lock.yaml", "yarn.lock"])
+@pytest.mark.parametrize(
+    "lockfile", ["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "berry/yarn.lock"]
+)
 def test_npm_lockfiles_made_by_npm_pnpm_and_yarn(lockfile: str) -> None:
     found = changes(fixture_pair("npm", lockfile))
     for package, expected in NPM_EXPECTED.items():
@@ -109,3 +111,30 @@ def test_a_pyproject_entry_is_placed_on_its_own_line() -> None:
         if f.package == "httpx"
     ]
     assert found.line == 5
+
+
+@pytest.mark.parametrize(
+    "lockfile", ["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "berry/yarn.lock"]
+)
+def test_a_second_copy_of_a_package_is_a_copy_added_not_a_downgrade(lockfile: str) -> None:
+    """debug 2.6.9 brings its own ms 2.0.0 beside the project's ms 2.1.3 (real lockfiles
+    made by npm, pnpm and yarn: tests/fixtures/deps/make.sh)."""
+    found = DETECTOR.detect([fixture_pair("npm-copies", lockfile)], DETECTOR.settings_model())
+    by_package = {f.package: f for f in found}
+    assert set(by_package) == {"debug", "ms"}, [f.message for f in found]
+    copy = by_package["ms"]
+    assert (copy.change, copy.from_version, copy.to_version) == (Change.ADDED, None, "2.0.0")
+    assert copy.severity == Severity.LOW  # transitive: below the default security role
+    assert "another copy" in copy.message
+    assert by_package["debug"].severity == Severity.MEDIUM
+
+
+def test_the_primary_copy_is_the_one_the_project_resolves() -> None:
+    lock = (DEPS / "npm-copies/head/package-lock.json").read_text()
+    parsed = parsers.package_lock(lock)
+    assert parsed["ms"].version == "2.1.3"  # hoisted, direct
+    assert parsed["ms"].direct is True
+    assert parsed["ms@2.0.0"].direct is False
+    pnpm = parsers.pnpm_lock((DEPS / "npm-copies/head/pnpm-lock.yaml").read_text())
+    assert pnpm["ms"].version == "2.1.3"
+    assert pnpm["ms@2.0.0"].version == "2.0.0"

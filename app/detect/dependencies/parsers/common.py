@@ -74,6 +74,32 @@ def keep_runtime(out: Parsed, dep: Dep) -> None:
         out[dep.name] = dep
 
 
+def with_copies(copies: dict[str, list[Dep]], primary: dict[str, str] | None = None) -> Parsed:
+    """One entry per package for its primary copy — the version `primary` names (the
+    hoisted or direct one), else the highest — and one per other version it is also
+    installed at, keyed `name@version` and transitive (npm nests a second copy under
+    the package that needs it; yarn and pnpm list each version). A new nested copy is
+    then a copy added, never the primary's downgrade."""
+    out: Parsed = {}
+    for name, deps in copies.items():
+        by_version = {dep.version: dep for dep in deps}
+        wanted = (primary or {}).get(name)
+        main = by_version.get(wanted) if wanted else None
+        main = main or max(by_version.values(), key=lambda dep: _version_key(dep.version))
+        out[name] = main
+        for version, dep in by_version.items():
+            if version != main.version:
+                out[f"{name}@{version}"] = Dep(name, version, dep.line, False, dep.exact, dep.dev)
+    return out
+
+
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Numbers compared as numbers, the rest as text: 10.0.0 after 9.1.0."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"[.+-]", version)
+    )
+
+
 def line_finder(text: str) -> Callable[[str], int | None]:
     """The first line a package name appears on (quoted or as a word)."""
     lines = split_lines(text)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
+    Dep,
     Parsed,
     UnreadableError,
     keep_runtime,
     line_finder,
     load_json,
-    load_yaml,
     new_dep,
+    with_copies,
 )
 
 _NPM_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -31,9 +34,11 @@ def package_json(text: str) -> Parsed:
 
 
 def package_lock(text: str) -> Parsed:
-    """npm lockfile v1 (nested `dependencies`), v2 and v3 (`packages`)."""
+    """npm lockfile v1 (nested `dependencies`), v2 and v3 (`packages`); a package's
+    top-level (hoisted) copy is its primary one, nested copies are other copies."""
     data = load_json(text)
-    out: Parsed = {}
+    copies: dict[str, list[Dep]] = {}
+    hoisted: dict[str, str] = {}
     packages = data.get("packages")
     if isinstance(packages, dict):
         root = packages.get("") or {}
@@ -45,57 +50,67 @@ def package_lock(text: str) -> Parsed:
                 continue
             name = info.get("name") or path.rsplit("node_modules/", 1)[1]
             version = info.get("version")
-            if isinstance(version, str) and name not in out:
+            if isinstance(version, str):
                 top = path.count("node_modules/") == 1
-                out[name] = new_dep(name, version, None, top and name in direct)
-        return out
+                copies.setdefault(name, []).append(
+                    new_dep(name, version, None, top and name in direct)
+                )
+                if top:
+                    hoisted[name] = version
+        return with_copies(copies, hoisted)
     dependencies = data.get("dependencies")
     if not isinstance(dependencies, dict):
         raise UnreadableError("neither `packages` nor `dependencies`")
-    for name, version in _v1(dependencies):
-        out.setdefault(name, new_dep(name, version))
-    return out
+    for name, version, depth in _v1(dependencies):
+        copies.setdefault(name, []).append(new_dep(name, version))
+        if depth == 0:
+            hoisted[name] = version
+    return with_copies(copies, hoisted)
 
 
-def _v1(tree: dict[str, object]) -> Iterator[tuple[str, str]]:
+def _v1(tree: dict[str, object], depth: int = 0) -> Iterator[tuple[str, str, int]]:
     for name, info in tree.items():
         if isinstance(info, dict):
             if isinstance(info.get("version"), str):
-                yield name, str(info["version"])
+                yield name, str(info["version"]), depth
             nested = info.get("dependencies")
             if isinstance(nested, dict):
-                yield from _v1(nested)
+                yield from _v1(nested, depth + 1)
 
 
 def yarn_lock(text: str) -> Parsed:
-    """yarn v1 (its own syntax) and berry (YAML with __metadata)."""
-    if "__metadata:" in text:
-        data = load_yaml(text)
-        if not isinstance(data, dict):
-            raise UnreadableError("not a yarn berry lockfile")
-        out: Parsed = {}
-        for key, info in data.items():
-            if key == "__metadata" or not isinstance(info, dict):
-                continue
-            package = _yarn_name(str(key).split(",")[0].strip())
-            if "@workspace:" in str(key) or not info.get("version"):
-                continue
-            out[package] = new_dep(package, str(info["version"]))
-        return out
-    out = {}
+    """yarn v1 (its own syntax) and berry (YAML with __metadata), read line by line:
+    both write one unindented header per package and an indented `version` line (a
+    YAML parser took ~2 s per MB of berry lockfile; this is linear). Every version of
+    a package is a copy, the highest its primary one."""
+    berry = "__metadata:" in text
+    copies: dict[str, list[Dep]] = {}
     name: str | None = None
     for number, line in enumerate(split_lines(text), start=1):
-        if not line or line.startswith("#"):
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line.startswith(" "):
             if not line.rstrip().endswith(":"):
                 raise UnreadableError(f"line {number}: expected a package header")
-            name = _yarn_name(line.split(",")[0].strip().strip('"').rstrip(":"))
-        elif name and line.strip().startswith("version "):
-            out[name] = new_dep(name, line.split(None, 1)[1].strip().strip('"'), number)
-    if not out and text.strip():
+            header = line.rstrip()[:-1].strip().strip('"')
+            workspace = berry and ("@workspace:" in header or header == "__metadata")
+            name = None if workspace else _yarn_name(header.split(",")[0].strip())
+        elif name and (version := _version_line(line, berry)):
+            copies.setdefault(name, []).append(new_dep(name, version, number))
+    if not copies and text.strip() and not berry:
         raise UnreadableError("no packages found")
-    return out
+    return with_copies(copies)
+
+
+def _version_line(line: str, berry: bool) -> str | None:
+    """The version on a package's own `version` line (two spaces in: deeper lines are a
+    dependency's range): `  version "1.2.3"` in v1, `  version: 1.2.3` in berry."""
+    if not line.startswith("  version") or line.startswith("   "):
+        return None
+    rest = line[len("  version") :]
+    if berry:
+        return rest[1:].strip().strip("\"'") if rest.startswith(":") else None
+    return rest.strip().strip('"') if rest[:1] == " " else None
 
 
 def _yarn_name(spec: str) -> str:
@@ -105,21 +120,73 @@ def _yarn_name(spec: str) -> str:
 
 
 def pnpm_lock(text: str) -> Parsed:
-    """pnpm-lock.yaml 5.x (`/name/1.0.0`), 6.x (`/name@1.0.0`), 9.x (`name@1.0.0`)."""
-    data = load_yaml(text)
-    if not isinstance(data, dict) or "lockfileVersion" not in data:
+    """pnpm-lock.yaml 5.x (`/name/1.0.0`), 6.x (`/name@1.0.0`), 9.x (`name@1.0.0`), read
+    line by line (a YAML parser took ~3 s per MB; pnpm writes one key per line at fixed
+    indents). The version an importer (the project) resolves is a package's primary
+    copy."""
+    lines = _pnpm_lines(text)
+    if not any(indent == 0 and key == "lockfileVersion" for indent, key, _ in lines):
         raise UnreadableError("no lockfileVersion")
-    out: Parsed = {}
-    direct: set[str] = set()
-    importers = data.get("importers") or {".": data}
-    for importer in importers.values():
-        for section in ("dependencies", "devDependencies", "optionalDependencies"):
-            direct.update((importer or {}).get(section) or {})
-    for key in data.get("packages") or {}:
-        name, version = _pnpm_key(str(key))
-        if name:
-            out[name] = new_dep(name, version, None, name in direct)
+    direct: dict[str, str] = {}
+    copies: dict[str, list[Dep]] = {}
+    section = group = name = ""
+    for indent, key, value in lines:
+        if indent == 0:
+            section, group = key, ""
+        elif section == "packages" and indent == 2:
+            package, version = _pnpm_key(key)
+            if package:
+                copies.setdefault(package, []).append(new_dep(package, version))
+        elif section == "importers" and indent == 4:
+            group = key
+        elif (section == "importers" and group in _PNPM_GROUPS and indent == 6) or (
+            section in _PNPM_GROUPS and indent == 2
+        ):
+            name = key
+            if value:  # 5.x: `name: 1.2.3`
+                direct[name] = value.split("(", 1)[0]
+        elif key == "version" and name and indent in (4, 8):  # 6.x/9.x {specifier, version}
+            direct[name] = value.split("(", 1)[0]
+    parsed = with_copies(copies, direct)
+    for key, dep in parsed.items():
+        if key == dep.name:
+            parsed[key] = replace(dep, direct=dep.name in direct)
+    return parsed
+
+
+_PNPM_GROUPS = ("dependencies", "devDependencies", "optionalDependencies")
+_PNPM_LINE = re.compile(r"""^( *)(?:'([^']*)'|"([^"]*)"|([^\s'"][^:]*?))\s*:(?:\s+(.*?))?\s*$""")
+
+
+def _pnpm_lines(text: str) -> list[tuple[int, str, str]]:
+    """(indent, key, value) of every `key: value` line; a line that is none, where
+    only keys belong (a merge conflict's marker), makes the file unreadable."""
+    out = []
+    for number, line in enumerate(split_lines(text), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        found = _PNPM_LINE.match(line)
+        if found is None:
+            if not line.startswith(" "):
+                raise UnreadableError(f"line {number}: expected a key")
+            continue  # a list item or a folded value inside a package's entry
+        indent, *keys, value = found.groups()
+        key = next(k for k in keys if k is not None)
+        if value and value[0] in "[{" and not _balanced(value):
+            raise UnreadableError(f"line {number}: a flow collection that does not close")
+        out.append((len(indent), key, (value or "").strip("'\"")))
     return out
+
+
+def _balanced(value: str) -> bool:
+    """Whether a one-line flow value (`{integrity: sha512-…}`) closes what it opens."""
+    depth = 0
+    for ch in value:
+        depth += (ch in "[{") - (ch in "]}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _pnpm_key(key: str) -> tuple[str | None, str]:
