@@ -171,12 +171,17 @@ RISKS: tuple[Risk, ...] = (
         r"\bParseUnverified\(|\bUnsafeAllowNoneSignatureType\b|\bSigningMethodNone\b",
         r"\bAlgorithm\.none\(\)|\bparseClaimsJwt\(|ignoreExpiration\s*:\s*true",
         r"JWT\.decode\([^)]*,\s*nil\s*,\s*false",
+        r"JWT\.decode\([^,()]+,[^,()]+,\s*false\b",  # Ruby: the third argument is `verify`
+        r"\balgorithms\s*:\s*\[\s*[\"']none[\"']",  # jsonwebtoken's options
     ),
     _risk(
         "auth.csrf-disabled",
         "turns off CSRF protection: another site can submit forms as the signed-in user",
-        ("csrf", "verify_authenticity_token", "forgery", "antiforgery", "check_origin"),
-        r"@csrf_exempt\b|\bcsrf_exempt\(|WTF_CSRF_ENABLED\s*=\s*False|\bcsrf\.exempt\b",
+        ("csrf", "verify_authenticity_token", "forgery", "antiforgery", "check_origin", "$except"),
+        r"@csrf_exempt\b|\bcsrf_exempt\(|\bcsrf\.exempt\b",
+        r"WTF_CSRF_ENABLED[\"']?\]?\s*=\s*False",  # Flask-WTF, also as app.config['…']
+        r"[\"']csrf_protection[\"']\s*=>\s*false",  # Symfony's framework config in PHP
+        r"\$except\s*=\s*\[\s*[\"']\*[\"']",  # Laravel's VerifyCsrfToken: every route
         r"\.csrf\(\)\s*\.disable\(\)|csrf\(\s*AbstractHttpConfigurer::disable\s*\)",
         r"csrf\(\s*\w+\s*->\s*\w+\.disable\(\)\s*\)",
         r"skip_before_action\s+:verify_authenticity_token|\bskip_forgery_protection\b",
@@ -196,6 +201,7 @@ RISKS: tuple[Risk, ...] = (
             "hostnameverifier",
             "insecureignorehostkey",
             "servercertificatecustomvalidationcallback",
+            "node_tls_reject_unauthorized",
         ),
         r"\b(?:requests|httpx|session|client|urlopen)\b[^#]*\bverify\s*=\s*False\b",
         r"\.(?:get|post|put|patch|delete|request|head|stream)\([^#]*\bverify\s*=\s*False\b",
@@ -211,11 +217,22 @@ RISKS: tuple[Risk, ...] = (
         "sets a session or auth cookie without Secure/HttpOnly: it can leak over HTTP or "
         "to scripts",
         ("cookie", "secure", "httponly", "samesite", "same_site", "force_ssl"),
-        r"\b(?:SESSION|CSRF)_COOKIE_(?:SECURE|HTTPONLY)\s*=\s*False",
+        r"\b(?:SESSION|CSRF)_COOKIE_(?:SECURE|HTTPONLY)[\"']?\]?\s*=\s*False",
         r"\b(?:secure|httpOnly|HttpOnly)\s*:\s*false\b",
+        r"(?i:\bhttp_?only[\"']?\s*(?::|=>)\s*false\b)",  # Rails, PHP, JS: `httponly: false`
+        # Python's keyword argument in a call on the same line: alone on a line it may as
+        # well be a signature's default (Django's own set_cookie(…, httponly=False))
+        r"\w\([^)]*\bhttponly\s*=\s*False\b",
         r"\bsetSecure\(\s*false\s*\)|\bsetHttpOnly\(\s*false\s*\)",
         r"(?i:\bsame_?site\s*[:=]\s*[\"']none[\"'])",  # the string: Python's None means unset
         r"config\.force_ssl\s*=\s*false",
+    ),
+    _risk(
+        "auth.insecure-transport",
+        "lets tokens or credentials travel over plain HTTP",
+        ("force_ssl", "insecure_transport"),
+        r"\bforce_ssl_in_redirect_uri\s*(?:=\s*)?false\b",  # Doorkeeper: http:// redirect URIs
+        r"OAUTHLIB_INSECURE_TRANSPORT[\"']?\]?\s*=\s*[\"']?1",
     ),
     _risk(
         "auth.weak-password-hash",
@@ -237,7 +254,7 @@ CORS_ANY = _risk(
     r"\borigin\s*:\s*(?:[\"']\*[\"']|true)\b",
     r"AllowedOrigins\s*:\s*\[\]string\{\s*\"\*\"",
     r"allowedOrigins\(\s*\"\*\"|allowedOriginPatterns\(\s*\"\*\"|AllowAnyOrigin\(\)",
-    r"Access-Control-Allow-Origin[\"']?\s*[,:]\s*[\"']?\*",
+    r"Access-Control-Allow-Origin[\"']?\]?\s*[,:=]\s*[\"']?\*",
     r"\borigins\s+[\"']\*[\"']",
 )
 CORS_CREDENTIALS = _risk(
@@ -248,7 +265,7 @@ CORS_CREDENTIALS = _risk(
     r"\bcredentials\s*:\s*true",
     r"CORS_ALLOW_CREDENTIALS\s*=\s*True",
     r"AllowCredentials\(\)|AllowCredentials\s*:\s*true|setAllowCredentials\(\s*true",
-    r"Access-Control-Allow-Credentials[\"']?\s*[,:]\s*[\"']?true",
+    r"Access-Control-Allow-Credentials[\"']?\]?\s*[,:=]\s*[\"']?true",
 )
 AUTHZ_OPEN = _risk(
     "auth.authz-open",
@@ -291,6 +308,7 @@ KEYWORDS: tuple[str, ...] = (
     *("canactivate", "getserversession", "x509", "security(", "oauth", "oidc", "nextauth"),
     *("antiforgery", "check_origin", "ignoreexpiration", "algorithm", "signingmethodnone"),
     *("parseunverified", "unsafeallownone", "parseclaimsjwt", "cert_none", "verify_none"),
+    *("$except", "insecure_transport"),
 )
 _AUTOMATON = ahocorasick.Automaton()
 for _keyword in KEYWORDS:
