@@ -66,11 +66,37 @@ def _calendar(first: int) -> bool:
 
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+# An action pinned to a commit, with the tag its comment names (parsers/actions.py)
+_TAGGED_PIN = re.compile(r"^(?P<tag>\S+) \((?P<commit>[0-9a-f]{12})\)$")
+
+
+def _pin(version: str) -> tuple[str | None, str | None]:
+    """(tag, commit) of a GitHub Actions ref: a tagged pin, a bare commit or a tag."""
+    tagged = _TAGGED_PIN.match(version)
+    if tagged:
+        return tagged.group("tag"), tagged.group("commit")
+    return (None, version[:12]) if _COMMIT.match(version) else (version, None)
+
+
+def _actions(old: str, new: str) -> Change | None:
+    """Commit pins of actions: by the tags their comments name. A commit that moves
+    with no tag to say how far, or under an unchanged tag, is new code running with
+    the repository's secrets: read as a major. Pinning or unpinning is `other`."""
+    (old_tag, old_commit), (new_tag, new_commit) = _pin(old), _pin(new)
+    if old_commit is None and new_commit is None:
+        return None  # tags both: the usual order
+    if old_commit is None or new_commit is None:
+        return Change.OTHER  # pinned (or unpinned) at what may be the same code
+    if old_tag is None or new_tag is None or old_tag == new_tag:
+        return Change.MAJOR if old_commit != new_commit else Change.OTHER
+    return classify("github-actions", old_tag, new_tag)
 
 
 def classify(ecosystem: str, old: str, new: str) -> Change:
+    if ecosystem == "github-actions" and old != new and (pinned := _actions(old, new)):
+        return pinned
     if old == new or _COMMIT.match(old) or _COMMIT.match(new):
-        return Change.OTHER  # a pin to a commit (actions, git deps) is no version order
+        return Change.OTHER  # a pin to a commit (git deps) is no version order
     if ecosystem == "pypi" and _pep440_downgrade(old, new):
         return Change.DOWNGRADE
     a, b = _key(_floor(old), ecosystem), _key(_floor(new), ecosystem)

@@ -248,10 +248,39 @@ def test_actions_pinned_to_commits_are_pins_and_githubs_own_are_dev() -> None:
     )
     found = _findings(modified(".github/workflows/ci.yml", base, head))
     assert found["actions/checkout"].change == Change.OTHER  # pinned, not a downgrade
-    assert found["acme/deploy"].change == Change.OTHER
+    # a third party's commit moved with no tag to say how far: new code with the
+    # repository's secrets, so it calls security like a major
+    assert found["acme/deploy"].change == Change.MAJOR
+    assert found["acme/deploy"].severity == Severity.MEDIUM
     assert found["tj-actions/changed-files"].severity == Severity.MEDIUM  # a third party
     assert found["actions/cache"].severity == Severity.LOW
     assert found["actions/cache"].message == "actions/cache v4 added (github-actions, dev)"
+
+
+def test_pins_with_tag_comments_are_compared_by_their_tags() -> None:
+    sha = {n: c * 40 for n, c in (("a", "a"), ("b", "b"), ("c", "c"), ("d", "d"))}
+    base = (
+        f"steps:\n  - uses: acme/deploy@{sha['a']} # v1.4.0\n"
+        f"  - uses: acme/lint@{sha['b']} # v2.0.0\n"
+        f"  - uses: actions/setup-node@{sha['c']} # v4.0.2\n"
+        f"  - uses: acme/notify@{sha['d']} # tag=v3.1.0\n"
+    )
+    head = (
+        f"steps:\n  - uses: acme/deploy@{sha['b']} # v1.5.0\n"
+        f"  - uses: acme/lint@{sha['c']} # v3.0.0\n"
+        f"  - uses: actions/setup-node@{sha['d']} # v4.0.2\n"
+        f"  - uses: acme/notify@{sha['d']} # tag=v3.1.0\n"
+    )
+    found = _findings(modified(".github/workflows/ci.yml", base, head))
+    assert found["acme/deploy"].change == Change.MINOR
+    assert found["acme/deploy"].message.startswith(
+        "acme/deploy v1.4.0 (aaaaaaaaaaaa) -> v1.5.0 (bbbbbbbbbbbb)"
+    )
+    assert found["acme/lint"].change == Change.MAJOR
+    # the commit moved under an unchanged tag comment: read as a major (GitHub's own: dev)
+    assert found["actions/setup-node"].change == Change.MAJOR
+    assert found["actions/setup-node"].severity == Severity.LOW
+    assert "acme/notify" not in found
 
 
 UV_LOCK = """\

@@ -7,7 +7,10 @@ import re
 from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import Parsed, new_dep
 
-_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^\s'\"#@]+)@([^\s'\"#]+)")
+_USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^\s'\"#@]+)@([^\s'\"#]+)['\"]?(.*)$")
+# `@<sha> # v4.2.2`, `# tag=v4.2.2`, `# pin@v4.2.2`: the version a commit pin stands for
+_TAG_COMMENT = re.compile(r"#\s*(?:tag\s*[=:]\s*|pin@)?(v?\d[\w.+-]*)")
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 # GitHub's own actions: they run in CI and ship nothing, from the platform's publisher.
 _GITHUBS_OWN = ("actions/", "github/")
 
@@ -22,5 +25,14 @@ def actions(text: str) -> Parsed:
         if match and not match.group(1).startswith(("./", "docker://")):
             name = match.group(1)
             own = name.lower().startswith(_GITHUBS_OWN)
-            out[name] = new_dep(name, match.group(2), number, True, dev=own)
+            out[name] = new_dep(name, _ref(match.group(2), match.group(3)), number, True, dev=own)
     return out
+
+
+def _ref(ref: str, rest: str) -> str:
+    """A commit pin with the tag its comment names reads `v4.2.2 (08c6903cd8c0)`; any
+    other ref as written."""
+    tag = _TAG_COMMENT.search(rest)
+    if _COMMIT.match(ref) and tag is not None:
+        return f"{tag.group(1)} ({ref[:12]})"
+    return ref
