@@ -122,6 +122,8 @@ class MigrationsDetector:
         large = frozenset(t.lower() for t in settings.large_tables)
         proven = recipes.proven_not_null((read.changed.path, read.text) for read in reads)
         for read in reads:
+            if settings.dialect != "postgres":
+                read.analysis.ops = rating.not_in_place(read.analysis.ops, settings.dialect)
             operations = rating.findings(read.changed, read.framework, read.analysis, large)
             operations = recipes.lower_proven(operations, proven)
             index = file_findings[read.changed.path]

@@ -8,7 +8,7 @@ migration that destroys something is medium, and `large_tables` raise the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.detect.base import ChangedFile, FileStatus, Finding, Kind, Severity
 from app.detect.migrations.analysis import Analysis
@@ -23,6 +23,18 @@ from app.detect.migrations.rules import (
 
 # Rules squawk repeats on every statement; one per file says it.
 _ONCE_PER_FILE = {"lock-timeout", "not-idempotent"}
+
+
+def not_in_place(ops: list[Op], dialect: str) -> list[Op]:
+    """A widened column is rewritten in place on Postgres only: on MySQL, SQLite or an
+    unknown database it stays a type change (MODIFY copies the table)."""
+    out = []
+    for op in ops:
+        if op.rule == "widen-column":
+            why = "; ".join(filter(None, (op.note, f"but this project's database is {dialect}")))
+            op = replace(op, rule="change-column-type", note=why)
+        out.append(op)
+    return out
 
 
 def findings(

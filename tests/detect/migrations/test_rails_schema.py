@@ -93,3 +93,16 @@ def test_the_app_asks_for_schema_rb_beside_the_migrations() -> None:
     assert base_paths_wanted(changed, {}) == ["engines/billing/db/schema.rb"]
     assert base_paths_wanted(changed, {"engines/billing/db/schema.rb": None}) == []
     assert base_paths_wanted(_change("add_column :a, :b, :text", None), {}) == []
+
+
+def test_a_widened_column_is_in_place_on_postgres_only() -> None:
+    line = "change_column :attachments, :title, :text"
+    changed = _change(line, BASE)
+    [typed] = [
+        f
+        for f in MigrationsDetector().detect([changed], MigrationSettings(dialect="mysql"))
+        if f.line == 3 and "column" in f.rule
+    ]
+    assert typed.rule == "migration.change-column-type"
+    assert typed.severity == Severity.HIGH
+    assert "mysql" in typed.message
