@@ -19,6 +19,7 @@ redact.py removes every span these rules find from any text we output.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -30,67 +31,56 @@ from typing import Any
 import ahocorasick
 
 from app.detect.base import Severity
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRule:
-    id: str
-    name: str
-    pattern: re.Pattern[str]
-    severity: Severity
-    group: int = 0  # the capture group holding the secret itself
-
-
-def _rule(
-    id: str, name: str, pattern: str, severity: Severity = Severity.CRITICAL, group: int = 0
-) -> TokenRule:
-    return TokenRule(id, name, re.compile(pattern), severity, group)
-
+from app.detect.secrets.prefixed import ANCHORS, PREFIXED
+from app.detect.secrets.rule import TokenRule, rule
 
 C, H = Severity.CRITICAL, Severity.HIGH
 TOKEN_RULES: tuple[TokenRule, ...] = (
-    _rule("aws-access-key-id", "AWS access key ID", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
-    _rule(
+    rule("aws-access-key-id", "AWS access key ID", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
+    rule(
         "aws-secret-access-key",
         "AWS secret access key",
         r"(?i)aws.{0,24}?(?:secret|private).{0,24}?[=:]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
         group=1,
     ),
-    _rule("github-token", "GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,251}\b"),
-    _rule("github-token", "GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
-    _rule(
+    rule("github-token", "GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,251}\b"),
+    rule("github-token", "GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
+    rule(
         "gitlab-token",
         "GitLab token",
         r"\bgl(?:pat|dt|rt|ptt|ft|imt|oas|cbt|soat|agent)-[A-Za-z0-9_-]{20,}",
     ),
-    _rule("slack-token", "Slack token", r"\bxox[abposr]-(?:[0-9]+-)?[A-Za-z0-9-]{10,}"),
-    _rule("slack-token", "Slack app token", r"\bxapp-\d-[A-Z0-9]{9,}-\d{10,}-[a-f0-9]{32,}\b"),
-    _rule(
+    rule("slack-token", "Slack token", r"\bxox[abposr]-(?:[0-9]+-)?[A-Za-z0-9-]{10,}"),
+    rule("slack-token", "Slack app token", r"\bxapp-\d-[A-Z0-9]{9,}-\d{10,}-[a-f0-9]{32,}\b"),
+    rule(
         "slack-webhook",
         "Slack webhook URL",
         r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_]{20,}",
         H,
     ),
-    _rule("stripe-key", "Stripe live key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
-    _rule("stripe-key", "Stripe test key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{20,}\b", H),
-    _rule(
+    rule("stripe-key", "Stripe live key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
+    rule("stripe-key", "Stripe test key", r"\b(?:sk|rk)_test_[A-Za-z0-9]{20,}\b", H),
+    rule(
         "openai-key",
         "OpenAI API key",
         r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b",
     ),
-    _rule("anthropic-key", "Anthropic API key", r"\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}"),
-    _rule("npm-token", "npm access token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-    _rule("pypi-token", "PyPI upload token", r"\bpypi-AgE[A-Za-z0-9_-]{60,}"),
-    _rule("google-api-key", "Google API key", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", H),
-    _rule("google-oauth-secret", "Google OAuth client secret", r"\bGOCSPX-[A-Za-z0-9_-]{28}\b"),
-    _rule("huggingface-token", "Hugging Face token", r"\bhf_[A-Za-z]{34}\b", H),
-    _rule(
+    rule("anthropic-key", "Anthropic API key", r"\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}"),
+    rule("npm-token", "npm access token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    rule("pypi-token", "PyPI upload token", r"\bpypi-AgE[A-Za-z0-9_-]{60,}"),
+    rule("google-api-key", "Google API key", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", H),
+    rule(
+        "google-oauth-secret", "Google OAuth client secret", r"\bGOCSPX-[A-Za-z0-9_-]{28}(?![\w-])"
+    ),
+    rule("huggingface-token", "Hugging Face token", r"\bhf_[A-Za-z]{34}\b", H),
+    rule(
         "jwt",
         "JSON Web Token",
         r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
         H,
     ),
-    _rule(
+    *PREFIXED,
+    rule(
         "url-password",
         "password in a connection URL",
         r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s@/\"'<>]{3,128})@[A-Za-z0-9.-]",
@@ -108,6 +98,7 @@ _TOKEN_ANCHORS = (
     *("glcbt-", "glsoat-", "glagent-", "xox", "xapp-", "hooks.slack", "_live_", "_test_"),
     *("sk-",),
     *("npm_", "pypi-", "aiza", "gocspx-", "hf_", "eyj", "://"),
+    *ANCHORS,
 )
 # Lower-cased fragments of names whose literal values are secrets.
 _KEYWORDS = (
@@ -137,6 +128,8 @@ _PLACEHOLDER = re.compile(
     r"|\$\{|\{\{|%\(|%s|^\$\w+$|redacted|not.?set|todo|fixme|^(?:test|fake|mock)"
     r"|^[a-z]+(?:[_-][a-z]+)*-?\d{0,2}$"  # words and identifiers: a name, not a value
 )
+# A URL without credentials in it is an address (a credential in a URL is url-password's).
+_ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]*://[^@\s]*$", re.IGNORECASE)
 _PROVIDER_PLUGINS = (
     "artifactory.ArtifactoryDetector",
     "azure_storage_key.AzureStorageKeyDetector",
@@ -203,7 +196,13 @@ def _stand_in(token: str) -> bool:
         return True
     prefix = _VARIABLE_PART.match(token)  # always matches, if only the empty string
     body = token[prefix.end() :] if prefix else token
-    return len(set(body or token)) <= 2
+    return len(set(body or token)) <= 2 or _sequential(body or token)
+
+
+def _sequential(body: str) -> bool:
+    """A body typed along the keyboard's runs (`1234567890abcdef`): a placeholder."""
+    steps = [ord(b) - ord(a) == 1 for a, b in itertools.pairwise(body)]
+    return len(steps) >= 7 and sum(steps) >= 0.75 * len(steps)
 
 
 def _machine_made(name: str, value: str) -> bool:
@@ -233,6 +232,8 @@ def _assignments(line: str) -> Iterator[Secret]:
         floor = 2.5 if re.search(r"(?i)passw|pwd", name) else 3.0
         if _PLACEHOLDER.search(value) or entropy(value) < floor or not _mixed(value):
             continue
+        if _ADDRESS.match(value) or _stand_in(value):
+            continue  # TOKEN_URL = "https://…/token": where a token is sent, not one
         if re.search(r"=[^=]", value):
             continue  # `NAME=value` text (an env line quoted in code), not the value itself
         if not _keyword_confirms(line) and not _machine_made(name, value):
