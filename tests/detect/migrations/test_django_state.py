@@ -205,3 +205,14 @@ def test_the_app_asks_for_earlier_migrations_one_round_at_a_time() -> None:
     ]
     unrelated = ChangedFile(path="shop/views.py", status=FileStatus.ADDED, added=[(1, "x = 1")])
     assert base_paths_wanted(unrelated, {}) == []
+
+
+def test_operations_are_numbered_alike_by_the_reader_and_the_walk() -> None:
+    """A starred element before the AlterField once shifted the walk's slice onto the
+    AlterField itself: compared with itself, `unique=True` read as options-only."""
+    new = (
+        "*COMMON_OPERATIONS,\n        migrations.AlterField(model_name='customer', name='email', "
+        "field=models.EmailField(max_length=75, unique=True))"
+    )
+    found = _rate(new)
+    assert ("migration.add-unique-constraint", Severity.HIGH) in [(r, s) for r, s, _ in found]

@@ -10,7 +10,9 @@ from app.detect.migrations.analysis import Analysis, SqlSnippet
 from app.detect.migrations.readers.django_state import (
     Alteration,
     Reader,
+    assignments,
     compare,
+    operations,
     previous,
 )
 from app.detect.migrations.readers.pyast import (
@@ -32,24 +34,12 @@ def django(text: str, read: Reader | None = None, folder: str = "") -> Analysis:
     tree = parse(text, analysis)
     if tree is None:
         return analysis
-    atomic = True
-    operations: list[ast.expr] = []
-    listed = False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id == "atomic":
-                atomic = constant(node.value) is not False
-            if (
-                isinstance(target, ast.Name)
-                and target.id == "operations"
-                and isinstance(node.value, ast.List | ast.Tuple)
-            ):
-                operations.extend(node.value.elts)
-                listed = True
+    atomic = constant(next(reversed([*assignments(tree, "atomic")]), None)) is not False
+    elements = operations(tree)
+    listed = any(isinstance(v, ast.List | ast.Tuple) for v in assignments(tree, "operations"))
     analysis.transactional = atomic
-    analysis.empty = listed and not operations
-    for index, operation in enumerate(operations):
+    analysis.empty = listed and not elements
+    for index, operation in enumerate(elements):
         if not isinstance(operation, ast.Call):
             continue
         altered = _alteration(operation, index)
@@ -62,20 +52,11 @@ def django(text: str, read: Reader | None = None, folder: str = "") -> Analysis:
 
 def alterations(tree: ast.Module) -> list[Alteration]:
     """The AlterFields of a migration's `operations`, in order."""
-    found = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "operations"
-            and isinstance(node.value, ast.List | ast.Tuple)
-        ):
-            for index, op in enumerate(node.value.elts):
-                altered = _alteration(op, index) if isinstance(op, ast.Call) else None
-                if altered is not None:
-                    found.append(altered)
-    return found
+    return [
+        altered
+        for index, op in enumerate(operations(tree))
+        if isinstance(op, ast.Call) and (altered := _alteration(op, index)) is not None
+    ]
 
 
 def _alteration(call: ast.Call, index: int) -> Alteration | None:

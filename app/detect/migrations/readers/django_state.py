@@ -74,13 +74,13 @@ def previous(
 ) -> ast.Call | None:
     """The field's definition before this migration, or None when it cannot be found."""
     model, name = alteration.model.lower(), alteration.name
-    operations = _operations(module)[: alteration.index]  # the file's own, first
+    earlier = operations(module)[: alteration.index]  # the file's own, first
     label = _label(folder, read)
     queue: list[str] = []
     seen: set[str] = set()
     following = module
     for _ in range(MAX_STEPS):
-        result = _search(operations, model, name)
+        result = _search(earlier, model, name)
         if isinstance(result, _Found):
             return result.field
         if isinstance(result, _Gone):
@@ -97,7 +97,7 @@ def previous(
                 tree = _parsed(text) if text is not None else None
         if tree is None:
             return None
-        following, operations = tree, _operations(tree)
+        following, earlier = tree, operations(tree)
     return None
 
 
@@ -216,10 +216,10 @@ class _Renamed:
     name: str
 
 
-def _search(operations: list[ast.Call], model: str, name: str) -> _Found | _Gone | _Renamed | None:
+def _search(elements: list[ast.expr], model: str, name: str) -> _Found | _Gone | _Renamed | None:
     """The field's latest state in these operations, newest first."""
-    for call in reversed(operations):
-        result = _state_in(call, model, name)
+    for call in reversed(elements):
+        result = _state_in(call, model, name) if isinstance(call, ast.Call) else None
         if result is not None:
             return result
     return None
@@ -258,17 +258,21 @@ def _field_in(fields: ast.expr | None, name: str) -> _Found | _Gone:
     return _Gone()  # created without it
 
 
-def _operations(tree: ast.Module) -> list[ast.Call]:
-    for node in _assignments(tree, "operations"):
-        if isinstance(node, ast.List | ast.Tuple):
-            return [op for op in node.elts if isinstance(op, ast.Call)]
-    return []
+def operations(tree: ast.Module) -> list[ast.expr]:
+    """Every element of a migration's `operations` lists, in order (a second, conditional
+    assignment included): the reader and the walk number operations alike."""
+    return [
+        element
+        for node in assignments(tree, "operations")
+        if isinstance(node, ast.List | ast.Tuple)
+        for element in node.elts
+    ]
 
 
 def _dependencies(tree: ast.Module, folder: str, label: str) -> list[str]:
     """Paths of the migrations of app `label` (this one's) that this one depends on."""
     paths = []
-    for node in _assignments(tree, "dependencies"):
+    for node in assignments(tree, "dependencies"):
         if not isinstance(node, ast.List | ast.Tuple):
             continue
         for dep in node.elts:
@@ -292,13 +296,14 @@ def _label(folder: str, read: Reader) -> str:
     text = read(f"{app_dir}/apps.py" if app_dir else "apps.py")
     tree = _parsed(text) if text is not None else None
     if tree is not None:
-        for value in _assignments(tree, "label"):
+        for value in assignments(tree, "label"):
             if isinstance(label := constant(value), str):
                 return label
     return app_dir.rpartition("/")[2]
 
 
-def _assignments(tree: ast.Module, target: str) -> Iterator[ast.expr]:
+def assignments(tree: ast.Module, target: str) -> Iterator[ast.expr]:
+    """The values assigned to the name `target` anywhere in the module, in walk order."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Assign)
