@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from app.detect.base import ChangedFile, FileStatus
 from app.detect.globs import compiled
-from app.detect.migrations.files import identify
+from app.detect.migrations.files import head_text, identify
 from app.detect.migrations.readers.django import alterations
 from app.detect.migrations.readers.django_state import wanted
 from app.detect.migrations.readers.pyast import parse_quietly
@@ -27,9 +27,7 @@ def base_paths_wanted(changed: ChangedFile, known: Mapping[str, str | None]) -> 
     """Paths at the base commit that reading `changed` needs and `known` lacks."""
     if changed.status == FileStatus.REMOVED or not changed.path.endswith((".py", ".rb")):
         return []
-    text = changed.head_text()
-    if text is None and changed.status == FileStatus.ADDED and changed.lines_known:
-        text = "\n".join(line for _, line in changed.added)
+    text = head_text(changed)
     if text is None:
         return []
     framework = identify(changed, _NO_EXTRA_PATHS)

@@ -26,6 +26,7 @@ from app.detect.migrations.files import (
     SCHEMA_FILES,
     MigrationSettings,
     ambiguous,
+    head_text,
     identify,
     migration_finding,
     pairing_findings,
@@ -153,21 +154,10 @@ def _file_finding(changed: ChangedFile, framework: str) -> Finding:
     return finding
 
 
-def _text(changed: ChangedFile) -> str | None:
-    """The migration as it is after the change, or None if it cannot be had."""
-    text = changed.head_text()
-    if text is not None:
-        return text
-    if changed.status == FileStatus.ADDED and changed.lines_known:
-        # a new file's added lines are the whole file, numbered from 1
-        return "\n".join(line for _, line in changed.added)
-    return None
-
-
 def _read(changed: ChangedFile, framework: str) -> _Read | None:
     if changed.status == FileStatus.REMOVED or rollback.DOWN_FILES.match(changed.path):
         return None
-    text = _text(changed)
+    text = head_text(changed)
     if text is None:
         return None
     if framework == "Django":  # reads the app's earlier migrations for AlterField

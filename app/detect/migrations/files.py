@@ -235,3 +235,14 @@ def pairing_findings(
             )
         ]
     return []
+
+
+def head_text(changed: ChangedFile) -> str | None:
+    """The migration as it is after the change, or None if it cannot be had."""
+    text = changed.head_text()
+    if text is not None:
+        return text
+    if changed.status == FileStatus.ADDED and changed.lines_known:
+        # a new file's added lines are the whole file, numbered from 1
+        return "\n".join(line for _, line in changed.added)
+    return None
