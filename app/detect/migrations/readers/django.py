@@ -34,7 +34,7 @@ def django(text: str, read: Reader | None = None, folder: str = "") -> Analysis:
     tree = parse(text, analysis)
     if tree is None:
         return analysis
-    atomic = constant(next(reversed([*assignments(tree, "atomic")]), None)) is not False
+    atomic = constant(next(reversed(assignments(tree, "atomic")), None)) is not False
     elements = operations(tree)
     listed = any(isinstance(v, ast.List | ast.Tuple) for v in assignments(tree, "operations"))
     analysis.transactional = atomic

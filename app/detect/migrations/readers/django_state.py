@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.detect.migrations.readers.pyast import (
@@ -216,7 +216,9 @@ class _Renamed:
     name: str
 
 
-def _search(elements: list[ast.expr], model: str, name: str) -> _Found | _Gone | _Renamed | None:
+def _search(
+    elements: tuple[ast.expr, ...], model: str, name: str
+) -> _Found | _Gone | _Renamed | None:
     """The field's latest state in these operations, newest first."""
     for call in reversed(elements):
         result = _state_in(call, model, name) if isinstance(call, ast.Call) else None
@@ -258,15 +260,15 @@ def _field_in(fields: ast.expr | None, name: str) -> _Found | _Gone:
     return _Gone()  # created without it
 
 
-def operations(tree: ast.Module) -> list[ast.expr]:
+def operations(tree: ast.Module) -> tuple[ast.expr, ...]:
     """Every element of a migration's `operations` lists, in order (a second, conditional
     assignment included): the reader and the walk number operations alike."""
-    return [
+    return tuple(
         element
         for node in assignments(tree, "operations")
         if isinstance(node, ast.List | ast.Tuple)
         for element in node.elts
-    ]
+    )
 
 
 def _dependencies(tree: ast.Module, folder: str, label: str) -> list[str]:
@@ -302,13 +304,21 @@ def _label(folder: str, read: Reader) -> str:
     return app_dir.rpartition("/")[2]
 
 
-def assignments(tree: ast.Module, target: str) -> Iterator[ast.expr]:
+def assignments(tree: ast.Module, target: str) -> tuple[ast.expr, ...]:
     """The values assigned to the name `target` anywhere in the module, in walk order."""
+    return _assigned(tree).get(target, ())
+
+
+@functools.lru_cache(maxsize=256)
+def _assigned(tree: ast.Module) -> dict[str, tuple[ast.expr, ...]]:
+    """Every `name = value` of a module, found in one walk: the walk asks each earlier
+    migration for its operations and dependencies at every step, for every AlterField."""
+    found: dict[str, list[ast.expr]] = {}
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == target
         ):
-            yield node.value
+            found.setdefault(node.targets[0].id, []).append(node.value)
+    return {name: tuple(values) for name, values in found.items()}
