@@ -36,6 +36,25 @@ def parse_patch(patch: str) -> HunkLines:
     return lines
 
 
+def head_view(patch: str) -> dict[int, str]:
+    """The head side of a file's hunks, added and context lines at their line numbers
+    (what a reader of the diff sees of the file after the change). Never raises: a
+    patch that does not parse yields what was read before the fault."""
+    view: dict[int, str] = {}
+    head_line = 0
+    for line in split_lines(patch):
+        header = _HUNK.match(line)
+        if header is not None:
+            head_line = int(header.group(3))
+        elif head_line and line[:1] in ("+", " "):
+            view[head_line] = line[1:]
+            head_line += 1
+        elif head_line and line == "":
+            view[head_line] = ""
+            head_line += 1
+    return view
+
+
 def _read_hunks(text: list[str], start: int, out: HunkLines) -> int | None:
     """Read consecutive hunks from `text[start:]`; return the index of the first line
     that is not part of a hunk, or None at the end."""

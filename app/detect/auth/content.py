@@ -6,7 +6,11 @@ import re
 from collections.abc import Iterator
 
 from app.detect.auth import rules as r
-from app.detect.base import ChangedFile, Finding, Kind, Severity
+from app.detect.auth import structural
+from app.detect.auth.structural import Hit
+from app.detect.auth.syntax import Source
+from app.detect.base import ChangedFile, FileStatus, Finding, Kind, Severity
+from app.detect.diff import head_view
 
 MAX_LINE = 2000  # longer lines are generated or minified
 _COMMENT = re.compile(r"\s*(?:#|//|/\*|\*|--)")
@@ -23,23 +27,27 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     if lang is None:
         return []
     lines = list(_code_lines(changed.added))
-    findings: list[Finding] = []
     removed = _removed_guards(changed, lang)
-    findings.extend(removed)
-    credentials = any(r.CORS_CREDENTIALS.search(t, low) for _, t, low in lines)
+    findings: list[Finding] = list(removed)
+    hits: list[Hit] = []
     markers: list[int] = []
     for number, text, low in lines:
-        hit = _risky(changed.path, number, text, low)
+        hit = _line_hit(number, text, low)
         if hit is not None:
-            findings.append(hit)
-        elif r.AUTHZ_OPEN.search(text, low) and not _DEFINITION.match(text):
-            findings.append(_open_route(changed.path, number, bool(removed)))
-        elif r.CORS_ANY.search(text, low):
-            findings.append(_cors(changed.path, number, credentials))
-        elif r.WEAK_HASH.search(text, low) and "usedforsecurity=false" not in low:
-            findings.append(_weak_hash(changed.path, number, auth_path))
+            hits.append(hit)
         elif r.MARKERS[lang].search(text):
             markers.append(number)
+    hot = structural.hot_lines((n, t) for n, t, _ in lines)
+    if hot:
+        hits = _with_structure(changed, hits, [n for n, _, _ in lines], hot)
+    credentials = any(h.rule == "cors.credentials" for h in hits) or any(
+        r.CORS_CREDENTIALS.search(t, low) for _, t, low in lines
+    )
+    added = dict(changed.added)
+    for hit in _unique(hits):
+        finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
+        if finding is not None:
+            findings.append(finding)
     if markers:
         more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
         findings.append(
@@ -54,6 +62,108 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     return findings
 
 
+def _line_hit(number: int, text: str, low: str) -> Hit | None:
+    if _DEFINITION.match(text):
+        return None  # defining csrf_exempt or AllowAny is not using it
+    for risk in r.RISKS:
+        if risk.rule == "auth.weak-password-hash" and "pbkdf2" in low:
+            continue  # PBKDF2 with SHA-1 is a slow key derivation, not a bare hash
+        if risk.search(text, low):
+            if risk.rule == "auth.cookie-insecure" and _plain_cookie(text):
+                return None
+            return Hit(number, risk.rule, risk.what)
+    if r.AUTHZ_OPEN.search(text, low):
+        return Hit(number, "auth.authz-open", "")
+    if r.CORS_ANY.search(text, low):
+        return Hit(number, "cors.any-origin", "")
+    if r.CORS_CREDENTIALS.search(text, low):
+        return Hit(number, "cors.credentials", "")
+    if r.WEAK_HASH.search(text, low) and "usedforsecurity=false" not in low:
+        return Hit(number, "auth.weak-hash", "")
+    return None
+
+
+def _with_structure(
+    changed: ChangedFile, hits: list[Hit], candidates: list[int], hot: list[int]
+) -> list[Hit]:
+    """Add what the file's syntax shows, and drop line hits that sit in a string or a
+    comment (a message that quotes `NODE_TLS_REJECT_UNAUTHORIZED=0` sets nothing)."""
+    added = dict(changed.added)
+    grammar = structural.grammar(changed.path)
+    out = hits + list(structural.windows(changed.path, added, candidates))
+    if grammar is None or not structural.worth_parsing(added, hot):
+        return out
+    if changed.status == FileStatus.ADDED or not changed.patch:
+        view = added
+    else:
+        view = {**head_view(changed.patch), **added}
+    text = "\n".join(view.get(n, "") for n in range(1, max(view, default=0) + 1))
+    source = Source(text, grammar)
+    kept = [h for h in out if h.rule.startswith("cors.") or not _in_literal(source, h, added)]
+    return kept + structural.analyse(source, added, hot)
+
+
+def _in_literal(source: Source, hit: Hit, added: dict[int, str]) -> bool:
+    """Whether the line's risky text lies inside one string or comment."""
+    line = added.get(hit.line, "")
+    for first, last, literal in source.literal_lines(hit.line):
+        if first == last == hit.line and len(literal) > 2 and literal.strip() in line:
+            pattern = next((p for p in r.RISKS if p.rule == hit.rule), None)
+            if pattern is not None and pattern.pattern.search(literal):
+                return True
+    return False
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    """One hit per rule and place: a statement's hit is dropped where one of its lines
+    already has the same rule (the narrowest hit, the most precise line, wins)."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.end - h.line, h.line)):
+        if not any(k.rule == hit.rule and k.line <= hit.end and hit.line <= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.line)
+
+
+def _to_finding(
+    path: str,
+    hit: Hit,
+    added: dict[int, str],
+    guard_removed: bool,
+    credentials: bool,
+    auth_path: bool,
+) -> Finding | None:
+    if hit.rule == "cors.credentials":
+        return None
+    if hit.rule == "cors.any-origin":
+        return _cors(path, hit.line, credentials)
+    if hit.rule == "auth.weak-hash":
+        return _weak_hash(path, hit.line, auth_path)
+    if hit.rule == "auth.authz-open" and not hit.what:
+        return _open_route(path, hit.line, guard_removed, _public(added, hit.line))
+    severity = Severity.MEDIUM if hit.rule == "auth.authz-open" or hit.medium else Severity.HIGH
+    return _finding(path, hit.line, severity, hit.rule, hit.what)
+
+
+_PUBLIC = re.compile(
+    r"(?i)\b(?:log_?in|log_?out|sign_?(?:in|up|out)|register|health\w*|ping|status|home|"
+    r"index|landing|docs|assets|static|favicon|robots|well-known|callback|about)\b"
+    r"|[/\"':]public\b"  # a /public route, not Java's or C#'s `public` keyword
+)
+_PLAIN_NAME = re.compile(r"(?i)cookie\(\s*[\"'](\w+)[\"']")
+_AUTH_NAME = re.compile(r"(?i)sess|sid|auth|token|jwt|login|remember|user|csrf|xsrf|ident|key")
+
+
+def _public(added: dict[int, str], line: int) -> bool:
+    """An opened route that is public by nature: a login page, a health check."""
+    return any(_PUBLIC.search(added.get(n, "")) for n in range(line, line + 4))
+
+
+def _plain_cookie(text: str) -> bool:
+    """`set_cookie("theme", …, httponly=False)`: a cookie whose name says nothing of auth."""
+    name = _PLAIN_NAME.search(text)
+    return name is not None and not _AUTH_NAME.search(name.group(1))
+
+
 def _code_lines(added: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
     """(line, code, lower-cased code) of added lines some rule may apply to: the
     keyword pass first (it rejects most lines in C), then comments are taken off."""
@@ -66,17 +176,6 @@ def _code_lines(added: list[tuple[int, str]]) -> Iterator[tuple[int, str, str]]:
         low = code.lower()
         if r.has_keyword(low):
             yield number, code, low
-
-
-def _risky(path: str, number: int, text: str, low: str) -> Finding | None:
-    if _DEFINITION.match(text):
-        return None  # defining csrf_exempt or AllowAny is not using it
-    for risk in r.RISKS:
-        if risk.rule == "auth.weak-password-hash" and "pbkdf2" in low:
-            continue  # PBKDF2 with SHA-1 is a slow key derivation, not a bare hash
-        if risk.search(text, low):
-            return _finding(path, number, Severity.HIGH, risk.rule, risk.what)
-    return None
 
 
 def _removed_guards(changed: ChangedFile, lang: str) -> list[Finding]:
@@ -99,7 +198,15 @@ def _removed_guards(changed: ChangedFile, lang: str) -> list[Finding]:
     ]
 
 
-def _open_route(path: str, number: int, guard_removed: bool) -> Finding:
+def _open_route(path: str, number: int, guard_removed: bool, public: bool) -> Finding:
+    if public and not guard_removed:
+        return _finding(
+            path,
+            number,
+            Severity.LOW,
+            "auth.authz-open",
+            "opens a route to unauthenticated users (it reads as a public page)",
+        )
     return _escalating(
         path,
         number,
@@ -111,13 +218,21 @@ def _open_route(path: str, number: int, guard_removed: bool) -> Finding:
 
 
 def _cors(path: str, number: int, credentials: bool) -> Finding:
-    return _escalating(
+    if credentials:
+        return _finding(
+            path,
+            number,
+            Severity.HIGH,
+            "auth.cors-permissive",
+            "allows any origin with credentials: any site can make authenticated requests",
+        )
+    # without credentials a browser sends no cookies: only public data is exposed
+    return _finding(
         path,
         number,
+        Severity.LOW,
         "auth.cors-permissive",
-        credentials,
-        high="allows any origin with credentials: any site can make authenticated requests",
-        medium="allows requests from any origin",
+        "allows requests from any origin (no credentials: serve only public data)",
     )
 
 

@@ -164,6 +164,7 @@ RISKS: tuple[Risk, ...] = (
             "signingmethodnone",
             "parseclaimsjwt",
             "ignoreexpiration",
+            "withoutclaimsvalidation",
         ),
         r"[\"']verify_signature[\"']\s*:\s*False",
         r"jwt\.decode\([^)]*verify\s*=\s*False",
@@ -173,20 +174,26 @@ RISKS: tuple[Risk, ...] = (
         r"JWT\.decode\([^)]*,\s*nil\s*,\s*false",
         r"JWT\.decode\([^,()]+,[^,()]+,\s*false\b",  # Ruby: the third argument is `verify`
         r"\balgorithms\s*:\s*\[\s*[\"']none[\"']",  # jsonwebtoken's options
+        r"\bWithoutClaimsValidation\(\)",  # golang-jwt: expiry and the rest unchecked
+        r"JWT::decode\([^)]*\[\s*[\"']none[\"']",  # firebase/php-jwt's allowed algorithms
     ),
     _risk(
         "auth.csrf-disabled",
         "turns off CSRF protection: another site can submit forms as the signed-in user",
         ("csrf", "verify_authenticity_token", "forgery", "antiforgery", "check_origin", "$except"),
         r"@csrf_exempt\b|\bcsrf_exempt\(|\bcsrf\.exempt\b",
+        r"[(,\[]\s*csrf_exempt\b",  # passed on: method_decorator(csrf_exempt, …), [csrf_exempt]
+        # every path exempted: Spring's ignoring matchers, like Laravel's ['*'] below
+        r"ignoring(?:Request|Ant)Matchers\(\s*\"/\*\*\"\s*\)",
         r"WTF_CSRF_ENABLED[\"']?\]?\s*=\s*False",  # Flask-WTF, also as app.config['…']
         r"[\"']csrf_protection[\"']\s*=>\s*false",  # Symfony's framework config in PHP
         r"\$except\s*=\s*\[\s*[\"']\*[\"']",  # Laravel's VerifyCsrfToken: every route
-        r"\.csrf\(\)\s*\.disable\(\)|csrf\(\s*AbstractHttpConfigurer::disable\s*\)",
+        r"\.csrf\(\)\s*\.disable\(\)|csrf\(\s*[\w.]+::disable\s*\)",  # any configurer's disable
         r"csrf\(\s*\w+\s*->\s*\w+\.disable\(\)\s*\)",
         r"skip_before_action\s+:verify_authenticity_token|\bskip_forgery_protection\b",
         r"protect_from_forgery\s+with:\s*:null_session",
         r"\[IgnoreAntiforgeryToken\]|\bcheck_origin\s*=\s*False",
+        r"\bcsrf\s*\{\s*disable\(\)\s*\}",  # Spring Security's Kotlin DSL
     ),
     _risk(
         "auth.tls-verify-disabled",
@@ -202,6 +209,12 @@ RISKS: tuple[Risk, ...] = (
             "insecureignorehostkey",
             "servercertificatecustomvalidationcallback",
             "node_tls_reject_unauthorized",
+            "withoutverifying",
+            "autoaddpolicy",
+            "warningpolicy",
+            "dangerousacceptany",
+            "validationcallback",
+            "trustall",
         ),
         r"\b(?:requests|httpx|session|client|urlopen)\b[^#]*\bverify\s*=\s*False\b",
         r"\.(?:get|post|put|patch|delete|request|head|stream)\([^#]*\bverify\s*=\s*False\b",
@@ -211,6 +224,12 @@ RISKS: tuple[Risk, ...] = (
         r"\bVERIFY_NONE\b|\bNoopHostnameVerifier\b|ALLOW_ALL_HOSTNAME_VERIFIER",
         r"ssh\.InsecureIgnoreHostKey\(\)|ServerCertificateCustomValidationCallback\s*=\s*\([^)]*\)\s*=>\s*true",
         r"CURLOPT_SSL_VERIFYPEER\s*,\s*(?:false|0)",
+        r"\bHttp::withoutVerifying\(\)|\bDangerousAcceptAnyServerCertificateValidator\b",
+        r"ValidationCallback\s*\+?=\s*\([^)]*\)\s*=>\s*true\b",
+        r"\bparamiko\.(?:AutoAddPolicy|WarningPolicy)\(\)",  # any SSH host key accepted
+        r"\bTrustAll\w*\(",  # a trust manager or strategy named for what it does
+        # a hostname verifier that says yes: Java's lambda, Kotlin's OkHttp builder
+        r"(?i:hostname_?verifier\w*\s*[({]\s*\(?\s*[\w\s,]*\)?\s*->\s*true\b)",
     ),
     _risk(
         "auth.cookie-insecure",
@@ -230,15 +249,18 @@ RISKS: tuple[Risk, ...] = (
     _risk(
         "auth.insecure-transport",
         "lets tokens or credentials travel over plain HTTP",
-        ("force_ssl", "insecure_transport"),
+        ("force_ssl", "insecure_transport", "insecure_channel"),
         r"\bforce_ssl_in_redirect_uri\s*(?:=\s*)?false\b",  # Doorkeeper: http:// redirect URIs
         r"OAUTHLIB_INSECURE_TRANSPORT[\"']?\]?\s*=\s*[\"']?1",
+        # gRPC in clear to a named host (a local port is how sidecars are reached)
+        r"\binsecure_channel\(\s*[\"'](?!localhost|127\.|\[::1\]|0\.0\.0\.0|unix:)",
     ),
     _risk(
         "auth.weak-password-hash",
         "hashes a password with a fast, broken hash (MD5/SHA-1): use bcrypt, scrypt or argon2",
         ("md5", "sha1", "passwordencoder", "passwordhasher"),
-        r"(?i:(?:md5|sha1)\w*\(\s*[^)]*passw)",
+        r"(?i:(?:md5|sha1)[\w.:]*\(\s*[^)]*passw)",
+        r"hashlib\.new\(\s*[\"'](?i:md5|sha1)[\"'][^)]*passw",
         r"(?i:passw\w*\s*=\s*\w*\.?(?:md5|sha1)\()",
         r"(?i:createHash\(\s*[\"'](?:md5|sha1)[\"']\s*\)[^;]*passw)",
         r"\bNoOpPasswordEncoder\b|\bMessageDigestPasswordEncoder\b|\bUnsaltedMD5PasswordHasher\b",
@@ -256,6 +278,7 @@ CORS_ANY = _risk(
     r"allowedOrigins\(\s*\"\*\"|allowedOriginPatterns\(\s*\"\*\"|AllowAnyOrigin\(\)",
     r"Access-Control-Allow-Origin[\"']?\]?\s*[,:=]\s*[\"']?\*",
     r"\borigins\s+[\"']\*[\"']",
+    r"SetIsOriginAllowed\(\s*\w+\s*=>\s*true\s*\)",
 )
 CORS_CREDENTIALS = _risk(
     "auth.cors-credentials",
@@ -291,6 +314,7 @@ WEAK_HASH = _risk(
     r"\bDigest::(?:MD5|SHA1)\b|\bDigestUtils\.(?:md5|sha1)",
     r"\bmd5\(|\bsha1\(",
     r"Cipher\.getInstance\(\s*\"(?:DES|RC2|RC4|Blowfish)|/ECB/",
+    r"\b(?:MD5|SHA1)\.Create\(\)",
 )
 # Every rule above needs one of these (lower-cased) in the line. An Aho-Corasick
 # automaton finds any of them in one pass (pyahocorasick, C): 0.9 µs a line where
@@ -308,7 +332,11 @@ KEYWORDS: tuple[str, ...] = (
     *("canactivate", "getserversession", "x509", "security(", "oauth", "oidc", "nextauth"),
     *("antiforgery", "check_origin", "ignoreexpiration", "algorithm", "signingmethodnone"),
     *("parseunverified", "unsafeallownone", "parseclaimsjwt", "cert_none", "verify_none"),
-    *("$except", "insecure_transport"),
+    *("$except", "insecure_transport", "claimsvalidation", "withoutverifying", "unverified"),
+    *("trustall",),
+    # keys of settings (settings.py) no word above covers
+    *("https", "hsts", "unauthorized", "insecure", "lifetime", "signedtokens"),
+    *("http_only", "same_site", "ignoremethods", "credentialsrequired", "trusted_origins"),
 )
 _AUTOMATON = ahocorasick.Automaton()
 for _keyword in KEYWORDS:
