@@ -145,14 +145,25 @@ def _commit_release(repo: Path, sdist: Path, version: str) -> None:
     _git(repo, "tag", "-f", f"v{version}")
 
 
-def evaluate_pair(repo: Path, pair: Pair) -> dict[str, RoleDecision]:
+def evaluate_pair(repo: Path, pair: Pair) -> tuple[dict[str, RoleDecision], int]:
+    """Each role's decision, and the diff's size in changed lines."""
     git = Repo(repo)
     span = Range(git.resolve(f"v{pair.base}"), git.resolve(f"v{pair.head}"), "")
     files = git.changed_files(span)
     config = default_config().config
     findings = run_detectors(files, config.detectors.by_name())
     decision = evaluate(config, files, findings, PullFacts(author="dev"))
-    return {role.key: role for role in decision.roles}
+    size = sum(f.additions + f.deletions for f in files)
+    return {role.key: role for role in decision.roles}, size
+
+
+# A release diff bundles many commits; its size says how many. Small ones are the
+# closest stand-in for a team's ordinary pull requests.
+SIZES = ((200, "<= 200 lines"), (1000, "201-1,000"), (5000, "1,001-5,000"), (None, "> 5,000"))
+
+
+def size_bucket(size: int) -> str:
+    return next(label for limit, label in SIZES if limit is None or size <= limit)
 
 
 def main() -> None:
@@ -161,13 +172,19 @@ def main() -> None:
     args = parser.parse_args()
     per_package: dict[str, collections.Counter[str]] = {}
     lead_rules: collections.Counter[str] = collections.Counter()
+    by_size: dict[str, collections.Counter[str]] = {
+        label: collections.Counter() for _, label in SIZES
+    }
     shown: list[str] = []
     for name, count in PACKAGES.items():
         repo, versions = history(name, count)
         tally: collections.Counter[str] = collections.Counter()
         for base, head in itertools.pairwise(versions):
-            roles = evaluate_pair(repo, Pair(name, base, head))
+            roles, size = evaluate_pair(repo, Pair(name, base, head))
             tally["diffs"] += 1
+            by_size[size_bucket(size)]["diffs"] += 1
+            for key, role in roles.items():
+                by_size[size_bucket(size)][key] += role.required
             for key, role in roles.items():
                 if role.required:
                     tally[key] += 1
@@ -180,6 +197,8 @@ def main() -> None:
                 shown.append(_ping(name, base, head, roles[args.show]))
         per_package[name] = tally
     _table(per_package)
+    print("\nby the diff's size (changed lines):\n")
+    _table(by_size, "size")
     print("\nsecurity pings by their lead finding's rule:")
     for rule, n in lead_rules.most_common():
         print(f"  {n:4d}  {rule}")
@@ -196,15 +215,15 @@ def _ping(name: str, base: str, head: str, role: RoleDecision) -> str:
     return "\n".join(lines)
 
 
-def _table(per_package: dict[str, collections.Counter[str]]) -> None:
+def _table(per_package: dict[str, collections.Counter[str]], first: str = "package") -> None:
     roles = ("dba", "security", "sre")
-    print("| package | diffs | " + " | ".join(roles) + " |")
+    print(f"| {first} | diffs | " + " | ".join(roles) + " |")
     print("|---|---:|" + "---:|" * len(roles))
     total: collections.Counter[str] = collections.Counter()
     for name, tally in per_package.items():
         total.update(tally)
         print(f"| {name} | {tally['diffs']} | " + " | ".join(str(tally[r]) for r in roles) + " |")
-    diffs = total["diffs"]
+    diffs = total["diffs"] or 1
     cells = " | ".join(f"{total[r]} ({100 * total[r] / diffs:.1f}%)" for r in roles)
     print(f"| **all** | {diffs} | {cells} |")
 

@@ -226,11 +226,12 @@ def _cors(path: str, number: int, credentials: bool) -> Finding:
             "auth.cors-permissive",
             "allows any origin with credentials: any site can make authenticated requests",
         )
-    # without credentials a browser sends no cookies: only public data is exposed
+    # without credentials a browser sends no cookies: what a public API does, shown
+    # (info) but no reason to call security
     return _finding(
         path,
         number,
-        Severity.LOW,
+        Severity.INFO,
         "auth.cors-permissive",
         "allows requests from any origin (no credentials: serve only public data)",
     )

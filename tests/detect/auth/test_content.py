@@ -97,9 +97,9 @@ def test_auth_risky_pattern(rule: str, path: str, positive: str, negative: str) 
     assert rule not in rules("auth", change(path, negative)), negative
 
 
-def test_cors_any_origin_is_low_alone_and_high_with_credentials() -> None:
+def test_cors_any_origin_is_info_alone_and_high_with_credentials() -> None:
     alone = 'app.add_middleware(CORSMiddleware, allow_origins=["*"])'
-    assert rules("auth", change("api/main.py", alone))["auth.cors-permissive"] == Severity.LOW
+    assert rules("auth", change("api/main.py", alone))["auth.cors-permissive"] == Severity.INFO
     both = alone + "\nCORS_SETTINGS = dict(allow_credentials=True)"
     assert rules("auth", change("api/main.py", both))["auth.cors-permissive"] == Severity.HIGH
     assert "auth.cors-permissive" not in rules(
