@@ -192,9 +192,9 @@ def main() -> None:
             if security is not None and security.required:
                 lead_rules.update({security.reasons[0].rule})
                 if args.show == "security":
-                    shown.append(_ping(name, base, head, security))
+                    shown.append(_ping(name, base, head, security, size))
             if args.show and args.show != "security" and roles[args.show].required:
-                shown.append(_ping(name, base, head, roles[args.show]))
+                shown.append(_ping(name, base, head, roles[args.show], size))
         per_package[name] = tally
     _table(per_package)
     print("\nby the diff's size (changed lines):\n")
@@ -206,8 +206,8 @@ def main() -> None:
         print(line)
 
 
-def _ping(name: str, base: str, head: str, role: RoleDecision) -> str:
-    lines = [f"\n{name} {base} -> {head}: {len(role.reasons)} findings"]
+def _ping(name: str, base: str, head: str, role: RoleDecision, size: int) -> str:
+    lines = [f"\n{name} {base} -> {head} ({size:,} lines): {len(role.reasons)} findings"]
     for finding in role.reasons[:6]:
         where = f"{finding.file}:{finding.line}" if finding.line else finding.file
         lines.append(f"  {finding.severity.name.lower():8} {finding.rule:28} {where}")
