@@ -12,24 +12,9 @@ from pathlib import Path
 
 import click
 
-from app.detect.base import ChangedFile, Finding
-from app.detect.diff import DiffError, parse_git_diff
-from app.detect.registry import run_detectors
-from app.local import hooks
-from app.local.git import GitError, Repo, read_diff_file
-from app.local.resolve import local_resolver
-from app.policy.config import CONFIG_PATH, json_schema
-from app.policy.evaluate import Decision, evaluate
-from app.policy.facts import PullFacts
-from app.policy.loading import (
-    ConfigError,
-    LoadedConfig,
-    Resolver,
-    default_config,
-    load_config,
-)
-from app.report import json as json_report
-from app.report import markdown, text
+# the config's path, spelt here too so that `--help` imports no model (a test keeps
+# the two the same)
+CONFIG_PATH = ".github/release-roles.yml"
 
 EXIT_OK, EXIT_REQUIRED, EXIT_USAGE = 0, 1, 2
 
@@ -114,101 +99,28 @@ def check(
     repo_dir: str,
 ) -> None:
     """Report which roles this change needs and the evidence for each."""
+    from app.local import run
+
     try:
-        files, loaded, title = _gather(
-            base, head, diff_path, config_path, extends_path, Path(repo_dir)
+        report, required = run.check(
+            base=base,
+            head=head,
+            diff_path=diff_path,
+            config_path=config_path,
+            extends_path=extends_path,
+            fmt=fmt,
+            labels=labels,
+            author=author,
+            base_branch=base_branch,
+            osv=osv,
+            osv_url=osv_url,
+            repo_dir=repo_dir,
         )
-    except ConfigError as error:
-        raise UsageFailure(f"invalid config:\n{error}") from None
-    except (GitError, DiffError) as error:
+    except run.RunError as error:
         raise UsageFailure(str(error)) from None
-    target = base_branch or (base.removeprefix("origin/") if base else None)
-    facts = PullFacts(author=author, labels=frozenset(labels), base_branch=target)
-    findings = run_detectors(files, loaded.config.detectors.by_name())
-    if osv:
-        findings = _with_osv(findings, osv_url)
-    decision = evaluate(loaded.config, files, findings, facts)
-    click.echo(_render(decision, fmt, title, loaded), nl=False)
-    if fail_on_required and decision.required:
+    click.echo(report, nl=False)
+    if fail_on_required and required:
         sys.exit(EXIT_REQUIRED)
-
-
-def _with_osv(findings: list[Finding], url: str | None) -> list[Finding]:
-    import asyncio
-
-    import httpx
-
-    from app.local import osv
-
-    async def run() -> list[Finding]:
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            return await osv.check(findings, client, url or osv.OSV_URL)
-
-    return asyncio.run(run())
-
-
-def _gather(
-    base: str | None,
-    head: str | None,
-    diff_path: str | None,
-    config_path: str | None,
-    extends_path: str | None,
-    repo_dir: Path,
-) -> tuple[list[ChangedFile], LoadedConfig, str]:
-    resolve = local_resolver(extends_path)
-    if diff_path is not None:
-        if base or head:
-            raise UsageFailure("--diff cannot be combined with --base or --head")
-        stdin = sys.stdin.read() if diff_path == "-" else None
-        raw = read_diff_file(diff_path, stdin)
-        files = parse_git_diff(raw)
-        if not files and raw.strip():
-            raise UsageFailure(f"{diff_path}: no file diffs found; expected `git diff` output")
-        default_file = repo_dir / CONFIG_PATH
-        if config_path is None and default_file.is_file():
-            config_path = str(default_file)
-        return files, _config_file(config_path, resolve), diff_path
-    repo = Repo(repo_dir)
-    span = repo.range(base, head)
-    files = repo.changed_files(span)
-    if config_path is not None:
-        return files, _config_file(config_path, resolve), span.label
-    return files, _config_at_base(repo, span.base, span.head, files, resolve), span.label
-
-
-def _config_file(path: str | None, resolve: Resolver) -> LoadedConfig:
-    if path is None:
-        return default_config()
-    try:
-        content = Path(path).read_text("utf-8")
-    except OSError as error:
-        raise UsageFailure(f"cannot read config {path}: {error.strerror}") from None
-    return load_config(content, path, resolve)
-
-
-def _config_at_base(
-    repo: Repo, base: str, head: str | None, files: list[ChangedFile], resolve: Resolver
-) -> LoadedConfig:
-    """The base branch's config, as the server will use; a changed config must also be valid."""
-    if any(f.path == CONFIG_PATH for f in files):
-        new = repo.show(head, CONFIG_PATH)
-        if new is not None:
-            load_config(new, f"{CONFIG_PATH} (this change)", resolve)
-    current = repo.show(base, CONFIG_PATH)
-    if current is None:
-        return default_config()
-    return load_config(current, f"{CONFIG_PATH} (base)", resolve)
-
-
-def _render(decision: Decision, fmt: str, title: str, loaded: LoadedConfig) -> str:
-    if fmt == "json":
-        return json_report.render(decision)
-    if fmt == "markdown":
-        return markdown.render(decision)
-    out = text.render(decision, colour=sys.stdout.isatty(), title=title)
-    if loaded.is_default:
-        out += f"(no {CONFIG_PATH}: using the built-in roles dba, security, sre)\n"
-    return out
 
 
 @cli.command()
@@ -220,23 +132,19 @@ def _render(decision: Decision, fmt: str, title: str, loaded: LoadedConfig) -> s
 )
 def validate(path: str, extends_path: str | None) -> None:
     """Check a config file; errors name file:line:col."""
-    loaded = _config_file_checked(path, extends_path)
-    roles = ", ".join(loaded.config.roles) or "none"
-    click.echo(f"{path}: valid (roles: {roles})")
+    from app.local import run
 
-
-def _config_file_checked(path: str, extends_path: str | None) -> LoadedConfig:
-    if not Path(path).is_file():
-        raise UsageFailure(f"{path}: no such file")
     try:
-        return _config_file(path, local_resolver(extends_path))
-    except ConfigError as error:
-        raise UsageFailure(f"invalid config:\n{error}") from None
+        click.echo(run.validate(path, extends_path))
+    except run.RunError as error:
+        raise UsageFailure(str(error)) from None
 
 
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the config file (for editors)."""
+    from app.policy.config import json_schema
+
     click.echo(json.dumps(json_schema(), indent=2))
 
 
@@ -289,24 +197,14 @@ def worker() -> None:
 def pre_push(fail_on_required: bool, remote: str | None, url: str | None) -> None:
     """Check each range git is pushing (run by the hook `install-hook` writes; git
     hands it the refs on stdin)."""
-    required = False
-    for push in hooks.pushes(sys.stdin.read()):
-        base = push.base
-        if base is not None:
-            try:
-                Repo(Path(".")).resolve(base)
-            except GitError:  # the remote's commit is not here: as for a new branch
-                base = None
-        try:
-            files, loaded, _title = _gather(base, push.head, None, None, None, Path("."))
-        except ConfigError as error:
-            raise UsageFailure(f"invalid config:\n{error}") from None
-        except (GitError, DiffError) as error:
-            raise UsageFailure(str(error)) from None
-        findings = run_detectors(files, loaded.config.detectors.by_name())
-        decision = evaluate(loaded.config, files, findings, PullFacts())
-        click.echo(_render(decision, "text", push.local_ref, loaded), nl=False)
-        required = required or bool(decision.required)
+    from app.local import run
+
+    try:
+        reports, required = run.pre_push(sys.stdin.read())
+    except run.RunError as error:
+        raise UsageFailure(str(error)) from None
+    for report in reports:
+        click.echo(report, nl=False)
     if fail_on_required and required:
         sys.exit(EXIT_REQUIRED)
 
@@ -317,6 +215,9 @@ def pre_push(fail_on_required: bool, remote: str | None, url: str | None) -> Non
 @click.option("-C", "repo_dir", type=click.Path(file_okay=False, exists=True), default=".")
 def install_hook(fail_on_required: bool, force: bool, repo_dir: str) -> None:
     """Write .git/hooks/pre-push: every push is checked first."""
+    from app.local import hooks
+    from app.local.git import GitError, Repo
+
     try:
         repo = Repo(Path(repo_dir))
         git_dir = Path(repo.git("rev-parse", "--absolute-git-dir").strip())

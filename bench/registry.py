@@ -34,11 +34,19 @@ def wheels(specs: tuple[str, ...]) -> list[Path]:
 
 
 def sdist(spec: str) -> Path:
-    """The source distribution of `name==version`."""
+    """The source distribution of `name==version` (older ones keep the project's own
+    capitals and dashes in the file name: `Django-3.2.25.tar.gz`)."""
     name, version = spec.split("==")
-    path = CACHE / f"{name}-{version}.tar.gz"
-    if not path.exists():
+
+    def cached() -> Path | None:
+        wanted = {f"{n}-{version}.tar.gz" for n in (name, name.replace("-", "_"))}
+        return next((p for p in CACHE.glob("*.tar.gz") if p.name.lower() in wanted), None)
+
+    if cached() is None:
         _pip_download(spec, "--no-binary", ":all:")
+    path = cached()
+    if path is None:
+        raise FileNotFoundError(f"pip downloaded no sdist of {spec} into {CACHE}")
     return path
 
 

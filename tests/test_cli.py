@@ -237,3 +237,28 @@ def test_check_rates_a_django_alter_field_against_the_base_commits_migrations(
     result = run("check", "-C", str(repo.path), "--base", "main", "--format", "json")
     [role] = json.loads(result.output)["roles"]
     assert role["required"] is required, result.output
+
+
+def test_the_cli_spells_the_config_path_as_the_models_do() -> None:
+    """cli.py keeps its own copy so that --help and --version import no model."""
+    from app import cli as cli_module
+    from app.policy.config import CONFIG_PATH
+
+    assert cli_module.CONFIG_PATH == CONFIG_PATH
+
+
+def test_version_imports_no_detector() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from app.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['--version'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = ('app.detect', 'app.policy', 'pydantic')\n"
+        "print([m for m in sys.modules if m.startswith(heavy)])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -100,3 +100,29 @@ def test_extends_in_the_cli_reads_local_files(tmp_path: Path) -> None:
     assert copy("acme/.github", "x")[1] == str(tmp_path / "org.yml")
     with pytest.raises(ExtendsError, match="cannot read"):
         resolve("missing.yml", str(tmp_path / "release-roles.yml"))
+
+
+def test_the_streamed_diff_parses_as_the_whole_text_does(repo: Path) -> None:
+    """changed_files reads git's output file by file; the result is what parsing the
+    whole output at once gives, binary and non-ASCII files and renames included."""
+    from app.detect.diff import parse_git_diff
+    from app.local.git import _DIFF
+
+    (repo / "blob.bin").write_bytes(b"\0\1\2diff --git a/x b/x\n")
+    (repo / "locale.po").write_text('msgid "x"\nmsgstr "ß 中文"\n', encoding="utf-8")
+    (repo / "app.py").write_text("one\n+two\n- three\ndiff --git a/fake b/fake\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "more")
+    checkout = Repo(repo)
+    span = checkout.range("main", "HEAD")
+    whole = parse_git_diff(checkout.git(*_DIFF, span.base, span.head or "HEAD", "--"))
+    streamed = checkout.changed_files(span)
+    shape = [(f.path, f.status, f.added, f.removed, f.binary, f.patch) for f in whole]
+    assert [(f.path, f.status, f.added, f.removed, f.binary, f.patch) for f in streamed] == shape
+    assert {f.path for f in streamed} >= {"blob.bin", "locale.po", "app.py", "new_name.sql"}
+
+
+def test_a_failing_diff_is_an_error_not_an_empty_change(repo: Path) -> None:
+    checkout = Repo(repo)
+    with pytest.raises(GitError, match="git diff"):
+        checkout._diff("diff", "no-such-ref-at-all", "--")

@@ -114,16 +114,28 @@ DOCKERFILE = (
 _K8S = re.compile(r"""^[\s{]*["']?apiVersion["']?\s*:\s*\S+""", re.MULTILINE)
 
 
-def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
-    """The line rules for a file, by its kind (a manifest is YAML with apiVersion:)."""
+def may_have_rules(path: str) -> bool:
+    """Whether any line rule can apply to the file: Terraform, a Dockerfile, YAML or
+    JSON (a manifest by its content). Other files are never read whole for them."""
+    return path.endswith((".tf", ".tofu", ".tf.json", ".yml", ".yaml", ".json")) or _dockerfile(
+        path
+    )
+
+
+def _dockerfile(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
-    if path.endswith((".tf", ".tofu", ".tf.json")):
-        return TERRAFORM
-    if (
+    return (
         name == "Dockerfile"
         or name.startswith("Dockerfile.")
         or name.endswith((".Dockerfile", "Containerfile"))
-    ):
+    )
+
+
+def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
+    """The line rules for a file, by its kind (a manifest is YAML with apiVersion:)."""
+    if path.endswith((".tf", ".tofu", ".tf.json")):
+        return TERRAFORM
+    if _dockerfile(path):
         return DOCKERFILE
     if path.endswith((".yml", ".yaml", ".json")) and text_or_lines and _K8S.search(text_or_lines):
         return KUBERNETES

@@ -11,7 +11,6 @@ from configparser import Error as ConfigParserError
 from dataclasses import replace
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from app.detect.base import split_lines
@@ -28,6 +27,10 @@ from app.detect.dependencies.parsers.common import (
 
 
 def _pep508(spec: str, line: int | None) -> Dep | None:
+    # packaging.requirements brings the specifier and marker grammars (20 ms to import):
+    # only a dependency file needs them
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(spec)
     except InvalidRequirement:
