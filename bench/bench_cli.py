@@ -29,7 +29,7 @@ from bench import registry  # noqa: E402
 from bench.bench_noise import _commit_release, _git  # noqa: E402
 
 EXE = str(Path(sys.executable).with_name("release-roles"))
-DJANGO = ("2.2.28", "3.2.25", "4.2.16", "5.0.9", "5.1.3", "5.2.8")
+DJANGO = ("1.8.19", "1.11.29", "2.2.28", "3.2.25", "4.2.16", "5.0.9", "5.1.3", "5.2.8")
 REPO = registry.CACHE / "cli" / "django"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -101,7 +101,13 @@ def main() -> None:
     repo = django_history()
     print("\n| Django range | files | changed lines | `git diff` s | check s | peak MB |")
     print("|---|---:|---:|---:|---:|---:|")
-    ranges = (("5.1.3", "5.2.8"), ("4.2.16", "5.2.8"), ("3.2.25", "5.2.8"), ("2.2.28", "5.2.8"))
+    ranges = (
+        ("5.1.3", "5.2.8"),
+        ("4.2.16", "5.2.8"),
+        ("3.2.25", "5.2.8"),
+        ("1.11.29", "5.2.8"),
+        ("1.8.19", "5.2.8"),
+    )
     for base, head in ranges:
         files, lines = range_size(repo, f"v{base}", f"v{head}")
         diff_s = git_diff_seconds(repo, f"v{base}", f"v{head}")

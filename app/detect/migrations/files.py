@@ -142,12 +142,17 @@ def ambiguous(changed: ChangedFile) -> bool:
     )
 
 
+_ANY_FRAMEWORK = compiled(tuple(g for f in FRAMEWORKS for g in f.globs.patterns))
+
+
 def identify(changed: ChangedFile, extra: GlobSet) -> str | None:
     """The framework whose migration `changed` is, or None if it is not one."""
     if _EXCLUDED.match(changed.path):
         return None
     if extra.match(changed.path):
         return "configured"
+    if _ANY_FRAMEWORK.first_match(changed.path) is None:
+        return None  # one pass over every framework's globs: most paths are no migration
     for framework in FRAMEWORKS:
         if not framework.globs.match(changed.path):
             continue

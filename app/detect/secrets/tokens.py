@@ -164,11 +164,13 @@ def entropy(value: str) -> float:
 def find(line: str) -> list[Secret]:
     """Every secret on one line, spans not overlapping."""
     found: list[Secret] = []
-    layers = {layer for _, layer in _AUTOMATON.iter(line.lower())}
-    if ("AC" in line or "SK" in line) and _TWILIO.search(line):
+    low = line.lower()
+    twilio = ("AC" in line or "SK" in line) and _TWILIO.search(line) is not None
+    if not twilio and next(_AUTOMATON.iter(low), None) is None:
+        return found  # most lines: no keyword at all, and no set built for them
+    layers = {layer for _, layer in _AUTOMATON.iter(low)}
+    if twilio:
         layers.add("plugin")
-    if not layers:
-        return found
     if "token" in layers:
         for rule in TOKEN_RULES:
             for match in rule.pattern.finditer(line):
