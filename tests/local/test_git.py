@@ -126,3 +126,24 @@ def test_a_failing_diff_is_an_error_not_an_empty_change(repo: Path) -> None:
     checkout = Repo(repo)
     with pytest.raises(GitError, match="git diff"):
         checkout._diff("diff", "no-such-ref-at-all", "--")
+
+
+def test_whole_files_come_through_one_cat_file_process(repo: Path) -> None:
+    (repo / "no_newline.txt").write_bytes(b"last line without newline")
+    (repo / "dir").mkdir()
+    (repo / "dir" / "inner.txt").write_text("x\n")
+    (repo / "empty.txt").write_text("")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "files")
+    checkout = Repo(repo)
+    assert checkout.show("HEAD", "no_newline.txt") == "last line without newline"
+    assert checkout.show("HEAD", "empty.txt") == ""
+    assert checkout.show("HEAD", "dir") is None  # a tree is no file
+    assert checkout.show("HEAD", "missing.txt") is None
+    assert checkout.show("main", "app.py") == "one\ntwo\n"
+    for _ in range(50):  # the same process answers in order
+        assert checkout.show("HEAD", "dir/inner.txt") == "x\n"
+    blobs = checkout._blobs
+    assert blobs is not None
+    checkout.close()
+    assert blobs._child.returncode == 0
