@@ -32,6 +32,7 @@ from app.github.client import (
     retry_policy,
     wrap,
 )
+from app.github.immutable import ByCommit, is_sha
 from app.github.records import Changes, Commit, PullInfo, changed_file, commit, pull_info
 from app.github.writes import Writes
 from app.policy.facts import Review, ReviewState
@@ -83,6 +84,7 @@ class Gateway(Writes):
         self._teams: dict[tuple[str, str, int], tuple[float, frozenset[str] | None]] = {}
         self._clock = clock
         self._no_graph: dict[tuple[str, str], float] = {}
+        self._by_commit = ByCommit()
 
     async def aclose(self) -> None:
         await self._transport.aclose()
@@ -102,7 +104,21 @@ class Gateway(Writes):
         return pull_info(pr.parsed_data)
 
     @answers_checked
-    async def files(self, inst: int, owner: str, repo: str, number: int) -> list[ChangedFile]:
+    async def files(
+        self, inst: int, owner: str, repo: str, number: int, shas: tuple[str, str] | None = None
+    ) -> list[ChangedFile]:
+        """The pull request's files; with its (head, base) SHAs, read once per pair."""
+        key = ("files", owner.lower(), repo.lower(), number, shas)
+        cached = self._by_commit.get(key) if shas else None
+        if cached is not None:
+            return [changed_file(entry) for entry in cached]
+        entries = await self._file_entries(inst, owner, repo, number)
+        if shas:
+            size = sum(len(getattr(e, "patch", None) or "") + 200 for e in entries)
+            self._by_commit.put(key, entries, size)
+        return [changed_file(entry) for entry in entries]
+
+    async def _file_entries(self, inst: int, owner: str, repo: str, number: int) -> list[Any]:
         gh = self._client(inst)
         entries = await all_pages(
             lambda page: gh.rest.pulls.async_list_files(
@@ -115,13 +131,25 @@ class Gateway(Writes):
                 f"this pull request changes {MAX_FILES} or more files; GitHub lists only the "
                 f"first {MAX_FILES}, so the rest cannot be checked. Split the change."
             )
-        return [changed_file(entry) for entry in entries]
+        return entries
 
     @answers_checked
     async def file_text(
         self, inst: int, owner: str, repo: str, path: str, ref: str | None
     ) -> str | None:
-        """A file's text at `ref` (None: the default branch), or None if it does not exist."""
+        """A file's text at `ref` (None: the default branch), or None if it does not exist.
+        At a full commit SHA the text is read once (it cannot change)."""
+        key = ("text", owner.lower(), repo.lower(), path, ref)
+        if is_sha(ref) and (cached := self._by_commit.get(key)) is not None:
+            return str(cached)
+        text = await self._file_text(inst, owner, repo, path, ref)
+        if text is not None and is_sha(ref):
+            self._by_commit.put(key, text, len(text))
+        return text
+
+    async def _file_text(
+        self, inst: int, owner: str, repo: str, path: str, ref: str | None
+    ) -> str | None:
         gh = self._client(inst)
         try:
             kwargs: dict[str, Any] = {"ref": ref} if ref else {}

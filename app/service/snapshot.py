@@ -79,7 +79,8 @@ async def read_pull(
     pull = await gateway.pull(inst, owner, repo, job.number)
     if pull.state != "open":
         return Closed(pull.state)
-    files_task = asyncio.create_task(gateway.files(inst, owner, repo, pull.number))
+    shas = (pull.head_sha, pull.base_sha)
+    files_task = asyncio.create_task(gateway.files(inst, owner, repo, pull.number, shas))
     reviews_task = asyncio.create_task(gateway.reviews(inst, owner, repo, pull.number))
     try:
         loaded = await configs.at_base(job, pull.base_sha)

@@ -138,3 +138,25 @@ async def test_a_django_alter_field_is_rated_from_the_earlier_migrations_on_gith
     assert outcome.requested == asked
     read = [path for method, path in fake.requests if "/contents/" in path]
     assert any(path.endswith("shop/migrations/0001_initial.py") for path in read), read
+
+
+async def test_a_re_evaluation_reads_only_what_can_have_moved(journal: Journal) -> None:
+    """The file list for the same head and base, and the config at the same base commit,
+    are GitHub's answers about exact commits: read once. A push reads them again."""
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    evaluator = Evaluator(fake_gateway(fake), journal)
+    await evaluator.run(pull_job(pull.number))
+    before = len(fake.requests)
+    [again] = await evaluator.run(pull_job(pull.number))
+    reads = [path for method, path in fake.requests[before:] if method == "GET"]
+    assert not any(p.endswith("/files") or "/contents/" in p for p in reads), reads
+    assert again.calls <= 4, reads
+    fake.push(repo, "drop-email", {"db/migrate/20261102_more.rb": DROP})
+    before = len(fake.requests)
+    await evaluator.run(pull_job(pull.number))
+    reads = [path for method, path in fake.requests[before:] if method == "GET"]
+    assert any(p.endswith("/files") for p in reads), reads
+    assert not any("/contents/" in p for p in reads), reads  # the base did not move
