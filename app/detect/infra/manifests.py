@@ -57,8 +57,9 @@ TERRAFORM = (
 
 
 def _key(name: str, value: str = "") -> str:
-    """A YAML or JSON key at a line's start or inside a flow mapping (`{a: 1, b: 2}`)."""
-    return rf"""(?:^\s*|[{{,]\s*)["']?{name}["']?\s*:\s*{value}"""
+    """A YAML or JSON key at a line's start (also a list item's first key, `- hostPath:`)
+    or inside a flow mapping (`{a: 1, b: 2}`)."""
+    return rf"""(?:^\s*(?:-\s+)?|[{{,]\s*)["']?{name}["']?\s*:\s*{value}"""
 
 
 KUBERNETES = (
@@ -114,6 +115,9 @@ DOCKERFILE = (
 _K8S = re.compile(r"""^[\s{]*["']?apiVersion["']?\s*:\s*\S+""", re.MULTILINE)
 
 
+_KIND_LINE = re.compile(r"""^["']?kind["']?\s*:\s*["']?(\w+)""", re.M)
+
+
 def may_have_rules(path: str) -> bool:
     """Whether any line rule can apply to the file: Terraform, a Dockerfile, YAML or
     JSON (a manifest by its content). Other files are never read whole for them."""
@@ -138,6 +142,9 @@ def line_rules(path: str, text_or_lines: str | None) -> tuple[LineRule, ...]:
     if _dockerfile(path):
         return DOCKERFILE
     if path.endswith((".yml", ".yaml", ".json")) and text_or_lines and _K8S.search(text_or_lines):
+        kinds = set(_KIND_LINE.findall(text_or_lines))
+        if kinds == {"CustomResourceDefinition"}:
+            return ()  # a schema: its `hostPath:` and `privileged:` are field names
         return KUBERNETES
     return ()
 

@@ -168,3 +168,20 @@ def test_flow_style_and_json_settings_are_read(text: str, rule: str) -> None:
 )
 def test_deploy_files_of_common_platforms(path: str) -> None:
     assert rules_for("infra", added(path)) == ["infra.deploy"]
+
+
+def test_a_crd_schema_is_deploy_but_its_field_names_are_no_pod_settings() -> None:
+    """A CustomResourceDefinition describes PodSpec fields (`hostPath:`, `privileged:`)
+    in its schema: SRE sees the CRD, and no pod rule fires on its property names."""
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "spec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n"
+        "          hostPath:\n            properties:\n              path: {type: string}\n"
+        "          privileged:\n            type: boolean\n"
+    )
+    found = rules_for("infra", added("operator/crds/cluster.yaml", crd))
+    assert "infra.deploy" in found
+    assert "infra.host-path" not in found
+    assert "infra.privileged-pod" not in found
+    pod = "apiVersion: v1\nkind: Pod\nspec:\n  volumes:\n  - hostPath:\n      path: /var/run\n"
+    assert "infra.host-path" in rules_for("infra", added("operator/pods/debug.yaml", pod))
