@@ -10,6 +10,7 @@ check that says why (fail closed), never a silent green.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -134,10 +135,12 @@ class Evaluator:
         if snapshot.extends and self._sources.get(repo.lower()) != snapshot.extends:
             await self.journal.remember_sources(repo, snapshot.extends)
             self._sources[repo.lower()] = snapshot.extends
-        findings = findings_of(snapshot)
+        # Detection and the policy are pure CPU (milliseconds to tens of them for a big
+        # PR): off the event loop, so the receiver sharing it answers webhooks meanwhile
+        findings = await asyncio.to_thread(findings_of, snapshot)
         required = required_roles(snapshot, findings)
         facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)
-        return plan_pull(snapshot, findings, facts, job.owner)
+        return await asyncio.to_thread(plan_pull, snapshot, findings, facts, job.owner)
 
     async def merge_group(self, job: Job) -> Outcome:
         """Check a merge group: every PR in it must pass now (merge_queue.py)."""
