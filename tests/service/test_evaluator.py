@@ -160,3 +160,36 @@ async def test_a_re_evaluation_reads_only_what_can_have_moved(journal: Journal) 
     reads = [path for method, path in fake.requests[before:] if method == "GET"]
     assert any(p.endswith("/files") for p in reads), reads
     assert not any("/contents/" in p for p in reads), reads  # the base did not move
+
+
+async def test_detection_and_the_policy_run_off_the_event_loop(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 3,000-file PR takes about half a second to detect (bench_core): on the loop it
+    would hold every webhook's acknowledgement that long."""
+    import threading
+
+    from app.service import evaluator as module
+
+    threads: list[str] = []
+    real_findings, real_plan = module.findings_of, module.plan_pull
+
+    def findings_of(snapshot: object) -> object:
+        threads.append(threading.current_thread().name)
+        return real_findings(snapshot)  # type: ignore[arg-type]
+
+    def plan_pull(*args: object) -> object:
+        threads.append(threading.current_thread().name)
+        return real_plan(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "findings_of", findings_of)
+    monkeypatch.setattr(module, "plan_pull", plan_pull)
+    fake = FakeGitHub()
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    pull = fake.open_pull(repo, "drop-email", author="alice")
+    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    assert outcome.conclusion == "in_progress"
+    loop_thread = threading.current_thread().name
+    assert len(threads) == 2
+    assert loop_thread not in threads
