@@ -1,0 +1,71 @@
+"""Every 202 is durable: `release-roles serve` killed with SIGKILL right after its last
+answer has lost none of the deliveries it acknowledged (issue 16), on SQLite and on
+Postgres. The receiver runs alone (WORKER_IN_PROCESS=false), so nothing consumes the
+jobs before the kill; the journal is then reopened and asked about each delivery."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.jobs.store import open_journal
+from tests.harness import INSTALLATION_ID, SECRET, free_port, payload, private_key, signed
+from tests.test_logs import wait_for
+
+pytestmark = pytest.mark.anyio
+DELIVERIES = 25
+
+
+def opened(number: int) -> dict[str, object]:
+    body = payload("pull_request.opened")
+    body["repository"] |= {"name": "shop", "full_name": "acme/shop"}
+    body["repository"]["owner"]["login"] = "acme"
+    body["pull_request"]["number"] = number
+    body["installation"]["id"] = INSTALLATION_ID
+    return body
+
+
+async def test_a_202_survives_kill_9(database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = os.environ | {
+        "GITHUB_APP_ID": "4242",
+        "GITHUB_PRIVATE_KEY": private_key(),
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}",  # never called: no worker
+        "DATABASE_URL": database_url,
+        "WORKER_IN_PROCESS": "false",
+        "PORT": str(port),
+    }
+    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ids = [str(uuid.uuid4()) for _ in range(DELIVERIES)]
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/healthz", ok={200})
+        with httpx.Client(timeout=10) as client:
+            for number, delivery_id in enumerate(ids, start=1):
+                raw, headers = signed("pull_request", opened(number), SECRET, delivery_id)
+                answer = client.post(f"{url}/webhooks", content=raw, headers=headers)
+                assert answer.status_code == 202, answer.text
+        proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: what was said stands
+    finally:
+        proc.kill()
+        proc.wait(timeout=20)
+        log.close()
+    journal = open_journal(database_url)
+    await journal.open()
+    try:
+        # a delivery the journal already holds is a duplicate: accept() says False
+        again = [await journal.accept(d, "pull_request", "opened", b"{}", []) for d in ids]
+        assert again == [False] * DELIVERIES
+        assert await journal.pending() == DELIVERIES  # one job per pull request, each queued
+    finally:
+        await journal.close()
