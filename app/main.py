@@ -22,6 +22,7 @@ from app.jobs.store import Journal, open_journal
 from app.jobs.worker import Worker
 from app.logs import configure
 from app.metrics import Metrics
+from app.service import recovery
 from app.service.evaluator import Evaluator
 from app.settings import Settings, load_settings
 
@@ -89,7 +90,7 @@ def default_gateway(settings: Settings) -> Gateway:
 def build_worker(
     settings: Settings, gateway: Gateway, journal: Journal, metrics: Metrics | None = None
 ) -> Worker:
-    return Worker(
+    worker = Worker(
         journal,
         Evaluator(gateway, journal),
         concurrency=settings.worker_concurrency,
@@ -98,6 +99,13 @@ def build_worker(
         keep_deliveries_days=settings.keep_deliveries_days,
         metrics=metrics,
     )
+    if settings.delivery_recovery_seconds > 0:
+        worker.every(
+            settings.delivery_recovery_seconds,
+            "delivery_recovery",
+            lambda: recovery.recover(gateway, journal),
+        )
+    return worker
 
 
 async def run_worker(

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, ge=0)
     team_cache_seconds: float = Field(default=300.0, ge=0)
     keep_deliveries_days: float = Field(default=7.0, gt=0)
+    # How often the workers ask GitHub for deliveries that failed and redeliver them
+    # (on start, then every this many seconds); 0 turns it off.
+    delivery_recovery_seconds: float = Field(default=3600.0, ge=0)
     # A standalone worker serves /metrics on this port (the web process serves it on PORT).
     metrics_port: int | None = Field(default=None, gt=0, lt=65536)
 

@@ -70,6 +70,8 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", "201"),
     ("/repos/{owner}/{repo}/git/trees/{tree_sha}", "get", "200"),
     ("/repos/{owner}/{repo}/issues/comments/{comment_id}", "patch", "200"),
+    ("/app/hook/deliveries", "get", "200"),
+    ("/app/hook/deliveries/{delivery_id}/attempts", "post", "202"),
 ]
 
 

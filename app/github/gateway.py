@@ -32,6 +32,7 @@ from app.github.client import (
     retry_policy,
     wrap,
 )
+from app.github.deliveries import Deliveries
 from app.github.immutable import ByCommit, is_sha
 from app.github.records import Changes, Commit, PullInfo, changed_file, commit, pull_info
 from app.github.writes import Writes
@@ -52,7 +53,7 @@ MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
 NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
 
 
-class Gateway(Writes):
+class Gateway(Writes, Deliveries):
     def __init__(
         self,
         *,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import structlog
 
@@ -56,15 +56,31 @@ class Worker:
         self._running = 0
         self.poll_seconds = POLL_SECONDS
         self.lease_seconds = LEASE_SECONDS
+        self._chores: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
 
     @property
     def running_loops(self) -> int:
         return self._running
 
+    def every(self, seconds: float, name: str, chore: Callable[[], Awaitable[object]]) -> None:
+        """Run `chore` once the worker starts and then every `seconds` (before start())."""
+        self._chores.append((name, seconds, chore))
+
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._supervised(i)) for i in range(self.concurrency)]
         self._tasks.append(asyncio.create_task(self._prune_forever()))
         self._tasks.append(asyncio.create_task(self.journal.listen(self.wake)))
+        self._tasks += [asyncio.create_task(self._repeat(*chore)) for chore in self._chores]
+
+    async def _repeat(
+        self, name: str, seconds: float, chore: Callable[[], Awaitable[object]]
+    ) -> None:
+        while True:
+            try:
+                await chore()
+            except Exception:  # GitHub down, say: the next round tries again
+                log.exception("chore_failed", chore=name)
+            await asyncio.sleep(seconds)
 
     async def _prune_forever(self) -> None:
         while True:

@@ -105,6 +105,8 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
+        self.hook_attempts: list[dict[str, Any]] = []  # the App's deliveries, newest first
+        self.redelivered: list[int] = []  # attempt ids asked again, in order
         self._ids = itertools.count(1000)
         self.app = self._build()
 
@@ -179,6 +181,25 @@ class FakeGitHub:
         pull.labels.add(label)
         pull.labelings.append((label, by))
 
+    def attempt(self, guid: str, status_code: int, at: float, event: str = "pull_request") -> int:
+        """GitHub tried to deliver event `guid` at `at` and got `status_code` (0: no
+        connection); listed by GET /app/hook/deliveries, newest first."""
+        item = example("GET /app/hook/deliveries")[0]
+        attempt_id = next(self._ids)
+        item |= {
+            "id": attempt_id,
+            "guid": guid,
+            "status_code": status_code,
+            "status": "OK" if 200 <= status_code < 300 else "Invalid HTTP Response: 503",
+            "delivered_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at)),
+            "redelivery": any(a["guid"] == guid for a in self.hook_attempts),
+            "event": event,
+            "action": "opened",
+        }
+        self.hook_attempts.append(item)
+        self.hook_attempts.sort(key=lambda a: a["delivered_at"], reverse=True)
+        return attempt_id
+
     def team(self, org: str, slug: str, members: set[str]) -> None:
         self.teams[(org.lower(), slug.lower())] = {m.lower() for m in members}
 
@@ -249,6 +270,26 @@ class FakeGitHub:
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)
             )
             return answer("POST /app/installations/{installation_id}/access_tokens", body, 201)
+
+        @app.get("/app/hook/deliveries")
+        async def hook_deliveries(
+            request: Request, per_page: int = 30, cursor: str | None = None
+        ) -> JSONResponse:
+            start = int(cursor or 0)
+            page = fake.hook_attempts[start : start + per_page]
+            headers = {}
+            if start + per_page < len(fake.hook_attempts):
+                after = request.url.include_query_params(cursor=str(start + per_page))
+                headers["Link"] = f'<{after}>; rel="next"'
+            fake.responses.append(("GET /app/hook/deliveries", 200, page))
+            return JSONResponse(page, 200, headers=headers)
+
+        @app.post("/app/hook/deliveries/{attempt_id}/attempts")
+        async def redeliver(attempt_id: int) -> JSONResponse:
+            if not any(a["id"] == attempt_id for a in fake.hook_attempts):
+                return not_found()
+            fake.redelivered.append(attempt_id)
+            return answer("POST /app/hook/deliveries/{delivery_id}/attempts", {}, 202)
 
         @app.get("/repos/{owner}/{name}/pulls/{number}")
         async def get_pull(owner: str, name: str, number: int) -> JSONResponse:

@@ -158,6 +158,7 @@ REMOVED_REVIEWERS = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND n
 # (never attempted, due in the future) is not pending work.
 COUNT_JOBS = "SELECT COUNT(*) FROM jobs WHERE attempts > 0 OR available_at <= ? OR leased_until > 0"
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE received_at < ?"
+HAS_DELIVERY = "SELECT 1 FROM deliveries WHERE id = ?"
 PRUNE_CHECK_RUNS = "DELETE FROM check_runs WHERE saved_at < ?"
 PRUNE_REMOVED = "DELETE FROM removed_reviewers WHERE saved_at < ?"
 SAVE_OVERRIDE = (
