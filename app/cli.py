@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -152,18 +153,25 @@ def schema() -> None:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, help="Port [default: $PORT, else 8000].")
 def serve(host: str, port: int | None) -> None:
-    """Run the GitHub App: webhooks in, review requests and check runs out."""
+    """Run the GitHub App: webhooks in, review requests and check runs out. Reads the
+    environment, and ./.env when there is one (environment variables win)."""
     import uvicorn
 
     from app.main import create_app
-    from app.settings import SettingsError, load_settings
 
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        raise UsageFailure(f"cannot start: {error}") from None
+    settings = _settings()
     app = create_app(settings)
     uvicorn.run(app, host=host, port=port or settings.port, log_config=None, access_log=False)
+
+
+def _settings() -> Any:
+    from app.settings import SettingsError, load_settings
+
+    env_file = Path(".env")
+    try:
+        return load_settings(env_file if env_file.is_file() else None)
+    except SettingsError as error:
+        raise UsageFailure(f"cannot start: {error}") from None
 
 
 @cli.command()
@@ -173,12 +181,8 @@ def worker() -> None:
     import signal
 
     from app.main import run_worker
-    from app.settings import SettingsError, load_settings
 
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        raise UsageFailure(f"cannot start: {error}") from None
+    settings = _settings()
 
     async def until_signalled() -> None:
         stop = asyncio.Event()
@@ -225,6 +229,81 @@ def install_hook(fail_on_required: bool, force: bool, repo_dir: str) -> None:
     except (GitError, FileExistsError) as error:
         raise UsageFailure(str(error)) from None
     click.echo(f"wrote {hook}")
+
+
+@cli.command()
+@click.option(
+    "--url",
+    "public_url",
+    required=True,
+    help="The App's public address (webhooks go to URL/webhooks).",
+)
+@click.option(
+    "--name", default="Release Roles", show_default=True, help="The App's name on GitHub."
+)
+@click.option("--org", help="Register the App for this organization [default: your account].")
+@click.option(
+    "--github-url",
+    envvar="GITHUB_URL",
+    default="https://github.com",
+    show_default=True,
+    help="GitHub's web address (GitHub Enterprise: yours).",
+)
+@click.option(
+    "--api-url",
+    envvar="GITHUB_API_URL",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub's API address.",
+)
+@click.option(
+    "--env-file",
+    default=".env",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the App's settings (mode 600).",
+)
+@click.option(
+    "--port", type=int, default=0, help="Local port of the setup page [default: any free one]."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing env file.")
+@click.option("--no-browser", is_flag=True, help="Print the setup page's address; do not open it.")
+@click.option(
+    "--timeout", type=float, default=900.0, show_default=True, help="Seconds to wait for GitHub."
+)
+def setup(
+    public_url: str,
+    name: str,
+    org: str | None,
+    github_url: str,
+    api_url: str,
+    env_file: str,
+    port: int,
+    force: bool,
+    no_browser: bool,
+    timeout: float,
+) -> None:
+    """Register the GitHub App (GitHub's manifest flow) and write its settings to .env."""
+    from app.local.setup import Flow, serve_flow
+
+    target = Path(env_file)
+    if target.exists() and not force:
+        raise UsageFailure(f"{target} exists; move it away or pass --force")
+    flow = Flow(github_url, api_url, target, name, public_url, org=org, force=force)
+    server, base = serve_flow(flow, port)
+    click.echo(f"Open {base}/ in a browser to register the App on GitHub.", err=True)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(f"{base}/")
+    finished = flow.done.wait(timeout)
+    server.shutdown()
+    if not finished:
+        raise UsageFailure(f"no answer from GitHub within {timeout:.0f} s; run setup again")
+    if flow.error or flow.app is None:
+        raise UsageFailure(flow.error or "setup failed")
+    click.echo(f"wrote {target} (mode 600) for the App {flow.app.get('html_url', '')}")
+    click.echo(f"Install it on your repositories: {flow.app.get('html_url', '')}/installations/new")
 
 
 def main() -> None:

@@ -83,12 +83,14 @@ class Settings(BaseSettings):
             ) from None
 
 
-def load_settings() -> Settings:
-    """Settings from the environment, or a SettingsError naming each problem."""
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Settings from the environment (and `env_file`, such as the `.env` that
+    `release-roles setup` writes; a variable set in the environment wins), or a
+    SettingsError naming each problem."""
     from pydantic import ValidationError
 
     try:
-        settings = Settings()
+        settings = Settings(_env_file=env_file)
     except ValidationError as error:
         problems = []
         for detail in error.errors():

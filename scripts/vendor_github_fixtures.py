@@ -72,6 +72,7 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/issues/comments/{comment_id}", "patch", "200"),
     ("/app/hook/deliveries", "get", "200"),
     ("/app/hook/deliveries/{delivery_id}/attempts", "post", "202"),
+    ("/app-manifests/{code}/conversions", "post", "201"),
 ]
 
 

@@ -75,3 +75,17 @@ def test_webhook_secrets_current_first_and_previous_only_when_set(
     assert load_settings().webhook_secrets == ("s",)
     env(monkeypatch, BASE | key | {"GITHUB_WEBHOOK_SECRET_PREVIOUS": "old"})
     assert load_settings().webhook_secrets == ("s", "old")
+
+
+def test_an_env_file_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `release-roles setup` writes is what `serve` reads."""
+    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    key = base64.b64encode(private_key().encode()).decode()
+    env = tmp_path / ".env"
+    env.write_text(f"GITHUB_APP_ID=77\nGITHUB_PRIVATE_KEY={key}\nGITHUB_WEBHOOK_SECRET=s\nPORT=9\n")
+    assert load_settings(env).github_app_id == 77
+    monkeypatch.setenv("PORT", "8123")
+    assert load_settings(env).port == 8123

@@ -107,6 +107,8 @@ class FakeGitHub:
         self.responses: list[tuple[str, int, Any]] = []  # (operation, status, body)
         self.hook_attempts: list[dict[str, Any]] = []  # the App's deliveries, newest first
         self.redelivered: list[int] = []  # attempt ids asked again, in order
+        self.manifest_codes: set[str] = set()  # codes GitHub's manifest flow handed out
+        self.manifest_key = ""  # the PEM a manifest conversion answers with
         self._ids = itertools.count(1000)
         self.app = self._build()
 
@@ -270,6 +272,17 @@ class FakeGitHub:
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)
             )
             return answer("POST /app/installations/{installation_id}/access_tokens", body, 201)
+
+        @app.post("/app-manifests/{code}/conversions")
+        async def manifest_conversion(code: str) -> JSONResponse:
+            """GitHub's manifest flow: a code (one use) for the new App's credentials."""
+            if code not in fake.manifest_codes:
+                return not_found()
+            fake.manifest_codes.discard(code)
+            body = example("POST /app-manifests/{code}/conversions")
+            body |= {"id": next(fake._ids), "pem": fake.manifest_key}
+            body["webhook_secret"] = f"whsec-{code}-{next(fake._ids)}"
+            return answer("POST /app-manifests/{code}/conversions", body, 201)
 
         @app.get("/app/hook/deliveries")
         async def hook_deliveries(
