@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,23 @@ def github() -> Iterator[tuple[int, FakeGitHub]]:
     fake.team("acme", "dba", {"dana"})
     fake.push(repo, "drop", {"db/migrate/20261201_drop.rb": MIGRATION})
     fake.open_pull(repo, "drop", author="alice")
+    with served(fake) as port:
+        yield port, fake
+
+
+@contextmanager
+def served(fake: FakeGitHub) -> Iterator[int]:
+    """The fake GitHub over real HTTP on a free port, for processes the test starts."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(fake.app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(f"http://127.0.0.1:{port}/zen", ok={200, 404})
-    yield port, fake
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def wait_for(url: str, ok: set[int]) -> None:

@@ -12,18 +12,16 @@ import re
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from app.local.setup import EVENTS, PERMISSIONS, env_text, manifest, write_env
 from tests.fakes.github import FakeGitHub
 from tests.harness import free_port, private_key, sign
-from tests.test_logs import wait_for
+from tests.test_logs import served, wait_for
 
 GITHUB_WEB = "https://github.example.com"  # GitHub Enterprise's web address, say
 
@@ -32,14 +30,8 @@ GITHUB_WEB = "https://github.example.com"  # GitHub Enterprise's web address, sa
 def github() -> Iterator[tuple[int, FakeGitHub]]:
     fake = FakeGitHub()
     fake.manifest_key = private_key()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(f"http://127.0.0.1:{port}/zen", ok={200, 404})
-    yield port, fake
-    server.should_exit = True
-    thread.join(10)
+    with served(fake) as port:
+        yield port, fake
 
 
 def clean_env(**extra: str) -> dict[str, str]:
