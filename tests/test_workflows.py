@@ -29,3 +29,24 @@ def test_our_workflows_pass_our_infra_rules(workflow: Path) -> None:
 
 def test_there_is_a_ci_workflow() -> None:
     assert "ci.yml" in {w.name for w in WORKFLOWS}
+
+
+def test_deploy_goes_through_staging_and_an_approval_and_rollback_is_one_click() -> None:
+    from ruamel.yaml import YAML
+
+    root = Path(__file__).resolve().parent.parent
+    yaml = YAML(typ="safe")
+    deploy = yaml.load((root / ".github/workflows/deploy.yml").read_text())
+    jobs = deploy["jobs"]
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    assert jobs["production"]["needs"] == "staging"
+    assert jobs["production"]["environment"] == "production"
+    steps = " ".join(s.get("run", "") for job in jobs.values() for s in job["steps"])
+    assert "scripts/smoke" in steps
+    assert "scripts/promote" in steps
+    rollback = yaml.load((root / ".github/workflows/rollback.yml").read_text())
+    assert "workflow_dispatch" in rollback["on"]
+    run = " ".join(s.get("run", "") for s in rollback["jobs"]["rollback"]["steps"])
+    assert "scripts/rollback" in run
+    for script in ("smoke", "promote", "rollback"):
+        assert (root / "scripts" / script).stat().st_mode & 0o111, script
