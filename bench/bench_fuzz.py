@@ -24,6 +24,8 @@ from tests.fuzz import (  # noqa: E402
     LOCKFILES,
     SAMPLE_CONFIG,
     SAMPLE_DIFF,
+    auth_sources,
+    auth_target,
     config_target,
     delivery_target,
     diff_target,
@@ -39,10 +41,16 @@ def random_text(rng: random.Random, size: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(rng.randrange(size)))
 
 
+def _mutated_source(sources: list[tuple[str, str]], r: random.Random) -> tuple[str, str]:
+    path, code = r.choice(sources)
+    return path, mutate(code, r, r.randrange(1, 12))
+
+
 def targets(scale: float) -> list[tuple[str, int, Callable[[random.Random], None]]]:
     events = sorted(p.stem for p in WEBHOOKS.glob("*.json"))
     bodies = {name: payload(name) for name in events}
     lockfiles = {name: path.read_text() for name, path in LOCKFILES.items()}
+    sources = auth_sources()
     n = lambda count: max(1, int(count * scale))  # noqa: E731
     return [
         (
@@ -61,6 +69,11 @@ def targets(scale: float) -> list[tuple[str, int, Callable[[random.Random], None
             lambda r: config_target(mutate(SAMPLE_CONFIG, r, r.randrange(1, 8))),
         ),
         ("config, random", n(10_000), lambda r: config_target(random_text(r, 300))),
+        (
+            "auth code, mutated (9 languages)",
+            n(10_000),
+            lambda r: auth_target(*_mutated_source(sources, r)),
+        ),
         *(
             (
                 f"lockfile {name}",

@@ -91,6 +91,26 @@ def parse_git_diff_or_refusal(text: str) -> list:  # type: ignore[type-arg]
         return []
 
 
+def auth_sources() -> list[tuple[str, str]]:
+    """(path, code) of every labelled auth snippet, in each language the rules read."""
+    from bench.bench_auth_labels import CASES, HELD_OUT, PATHS, cases
+
+    every = cases(CASES) + [c for d in sorted(HELD_OUT.iterdir()) for c in cases(d)]
+    return [(PATHS[c.language], c.code) for c in every]
+
+
+def auth_target(path: str, code: str) -> None:
+    """Source code, however broken, goes through the auth detector's line and syntax
+    rules (tree-sitter parses anything) and comes out as findings."""
+    from app.detect.base import ChangedFile, FileStatus
+    from app.detect.registry import DETECTORS
+
+    lines = list(enumerate(code.split("\n"), start=1))
+    changed = ChangedFile(path, FileStatus.ADDED, added=lines, additions=len(lines))
+    detector = DETECTORS["auth"]
+    assert isinstance(detector.detect([changed], detector.settings_model()), list)
+
+
 def config_target(text: str) -> None:
     try:
         load_config(text, "fuzz.yml")

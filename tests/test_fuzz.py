@@ -14,6 +14,8 @@ from tests.fuzz import (
     LOCKFILES,
     SAMPLE_CONFIG,
     SAMPLE_DIFF,
+    auth_sources,
+    auth_target,
     config_target,
     delivery_target,
     diff_target,
@@ -55,6 +57,17 @@ def test_mutated_real_configs(seed: int, edits: int) -> None:
 @given(seed=st.integers(0, 2**32))
 def test_mutated_real_lockfiles(name: str, seed: int) -> None:
     lockfile_target(name, mutate(LOCKFILES[name].read_text(), random.Random(seed), 6))
+
+
+SOURCES = auth_sources()
+
+
+@FAST
+@given(seed=st.integers(0, 2**32), edits=st.integers(1, 12))
+def test_mutated_code_through_the_auth_rules(seed: int, edits: int) -> None:
+    rng = random.Random(seed)
+    path, code = rng.choice(SOURCES)
+    auth_target(path, mutate(code, rng, edits))
 
 
 EVENTS = sorted(p.stem for p in WEBHOOKS.glob("*.json"))
