@@ -7,6 +7,7 @@ cannot change what the parser sees.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -198,23 +199,26 @@ class _CatFile:
         child = self._child
         assert child.stdin is not None
         assert child.stdout is not None
-        child.stdin.write(spec.encode() + b"\n")
-        child.stdin.flush()
+        try:
+            child.stdin.write(spec.encode() + b"\n")
+            child.stdin.flush()
+        except OSError:  # git is gone: say so rather than read the file as missing
+            raise GitError("git cat-file stopped answering; run the check again") from None
         header = child.stdout.readline().split()
-        if len(header) != 3:  # `<spec> missing` / `ambiguous`, or git has gone
+        if not header:
+            raise GitError("git cat-file stopped answering; run the check again")
+        if len(header) != 3:  # `<spec> missing` or `ambiguous`
             return None
         data = child.stdout.read(int(header[2]) + 1)[:-1]  # the content, then "\n"
         return data if header[1] == b"blob" else None
 
     def close(self) -> None:
         child = self._child
-        if child.returncode is not None:
-            return
-        if child.stdin is not None:
-            child.stdin.close()  # git exits at the end of its input
+        for pipe in (child.stdin, child.stdout):  # closing stdin ends git's input
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):  # git already gone: nothing to flush
+                    pipe.close()
         child.wait()
-        if child.stdout is not None:
-            child.stdout.close()
 
     def __del__(self) -> None:
         # a Repo dropped without close() (a test, a library caller): end git quietly

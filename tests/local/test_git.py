@@ -147,3 +147,15 @@ def test_whole_files_come_through_one_cat_file_process(repo: Path) -> None:
     assert blobs is not None
     checkout.close()
     assert blobs._child.returncode == 0
+
+
+def test_a_cat_file_that_died_is_an_error_not_a_missing_file(repo: Path) -> None:
+    checkout = Repo(repo)
+    assert checkout.show("HEAD", "app.py") is not None
+    blobs = checkout._blobs
+    assert blobs is not None
+    blobs._child.kill()
+    blobs._child.wait()
+    with pytest.raises(GitError, match="cat-file"):
+        checkout.show("HEAD", "app.py")
+    checkout.close()

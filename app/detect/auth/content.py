@@ -104,10 +104,13 @@ def _with_structure(
 
 
 def _in_literal(source: Source, hit: Hit, added: dict[int, str]) -> bool:
-    """Whether the line's risky text lies inside one string or comment."""
+    """Whether the line's risky text lies inside one string or comment that is prose
+    (a message, a docstring: four words or more). A string that is configuration
+    (`"django.contrib.auth.hashers.MD5PasswordHasher"`, a command line) still counts."""
     line = added.get(hit.line, "")
     for first, last, literal in source.literal_lines(hit.line):
-        if first == last == hit.line and len(literal) > 2 and literal.strip() in line:
+        prose = len(literal.split()) >= 4
+        if prose and first == last == hit.line and literal.strip() in line:
             pattern = next((p for p in r.RISKS if p.rule == hit.rule), None)
             if pattern is not None and pattern.pattern.search(literal):
                 return True

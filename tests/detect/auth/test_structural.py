@@ -203,3 +203,16 @@ def test_broken_code_is_read_without_raising() -> None:
         added=[(1, "def f(:"), (2, "    requests.get(u, verify=False"), (3, "}}}")],
     )
     assert rules("auth", changed).get(TLS) == Severity.HIGH
+
+
+def test_a_switch_in_a_message_is_prose_but_in_a_setting_string_it_counts() -> None:
+    hashers = (
+        'PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n'
+        "SESSION_COOKIE_SECURE = False\n"  # a risky value: the file is parsed
+    )
+    found = rules("auth", change("conf/settings.py", hashers))
+    assert found["auth.weak-password-hash"] == Severity.HIGH
+    command = 'os.system("NODE_TLS_REJECT_UNAUTHORIZED=0 node server.js")\nverify = False'
+    assert rules("auth", change("ops/run.py", command)).get(TLS) == Severity.HIGH
+    message = "raise RuntimeError('never set NODE_TLS_REJECT_UNAUTHORIZED=0 in production')"
+    assert TLS not in rules("auth", change("ops/run.py", message + "\nverify = False"))
