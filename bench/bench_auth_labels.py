@@ -54,6 +54,8 @@ OVERRIDES = {
     " .rb": "ruby",
     " .php": "php",
     " .cs": "csharp",
+    " .py": "python",
+    " .js": "js",
 }
 FAMILY = {"ts": "js", "kt": "java"}  # the table's rows: one per language family
 HELD_OUT = CASES / "heldout"

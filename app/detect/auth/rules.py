@@ -193,7 +193,7 @@ RISKS: tuple[Risk, ...] = (
         r"skip_before_action\s+:verify_authenticity_token|\bskip_forgery_protection\b",
         r"protect_from_forgery\s+with:\s*:null_session",
         r"\[IgnoreAntiforgeryToken\]|\bcheck_origin\s*=\s*False",
-        r"\bcsrf\s*\{\s*disable\(\)\s*\}",  # Spring Security's Kotlin DSL
+        r"\bcsrf\s*\{\s*(?:it\.)?disable\(\)\s*\}",  # Spring Security's Kotlin DSL, lambda
     ),
     _risk(
         "auth.tls-verify-disabled",

@@ -304,7 +304,12 @@ RULES: tuple[SettingRule, ...] = (
         "",
     ),
     _rule(CORS_ANY, "accesscontrolalloworigin", reflected_origin, ""),
-    _rule(CORS_ANY, "alloworiginregex", match_all, ""),
+    _rule(
+        CORS_ANY,
+        "alloworiginregex corsallowedoriginregexes allowedoriginregexes corsoriginregexwhitelist",
+        match_all,
+        "",
+    ),
     _rule(CORS_ANY, "allowallorigins corsallowallorigins corsoriginallowall", on, ""),
     _rule(CORS_ANY, "isoriginallowed", accept_all, ""),
     _rule(

@@ -86,6 +86,8 @@ _TOKEN = re.compile(r"[A-Za-z_][\w-]*")
 _LAMBDA_TRUE = re.compile(r"^\(?[\w\s,]*\)?\s*(?:=>|->)\s*true$")
 # `(origin) => origin`: a callback that hands back whatever it is given
 _LAMBDA_ECHO = re.compile(r"^\(?\s*(\w+)\s*\)?\s*(?:=>|->)\s*\1$")
+# `(origin, callback) => callback(null, true)`: a Node-style callback that says yes
+_LAMBDA_YES = re.compile(r"^\(?[\w\s,]*\)?\s*=>\s*\w+\(\s*null\s*,\s*true\s*\)$")
 # calls that set one key to one value: (key, value) as their first two arguments
 _KEY_VALUE_CALLS = frozenset(
     ("set", "setheader", "header", "addheader", "setdefault", "setenv", "putenv", "iniset")
@@ -225,7 +227,7 @@ class Source:
             return _string(node), set()
         if kind in _NUMBERS:
             return int(text) if text.isdigit() else Expr(text), set()
-        if _LAMBDA_TRUE.match(text) or _LAMBDA_ECHO.match(text):
+        if _LAMBDA_TRUE.match(text) or _LAMBDA_ECHO.match(text) or _LAMBDA_YES.match(text):
             return ALWAYS, set()
         if kind in _LISTS:
             items = [self.value(c, depth + 1) for c in node.children() if _is_item(c)]
