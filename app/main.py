@@ -24,6 +24,7 @@ from app.logs import configure
 from app.metrics import Metrics
 from app.service import recovery
 from app.service.evaluator import Evaluator
+from app.service.warmup import warm_up
 from app.settings import Settings, load_settings
 
 log = structlog.get_logger()
@@ -50,10 +51,11 @@ def create_app(
         if settings.worker_in_process:
             worker.start()
             worker.wake()  # jobs accepted before a crash or restart run now
-        _freeze_startup_objects()
+        warming = asyncio.create_task(_warm(app.state.warmed))
         try:
             yield
         finally:
+            warming.cancel()
             await worker.stop()
             await journal.close()
             await gateway.aclose()
@@ -64,9 +66,21 @@ def create_app(
     app.state.worker = worker
     app.state.gateway = gateway
     app.state.metrics = metrics
+    app.state.warmed = asyncio.Event()  # /readyz waits for it
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app
+
+
+async def _warm(warmed: asyncio.Event) -> None:
+    """Compile and load what evaluations use, in a thread, then freeze the heap."""
+    try:
+        seconds = await asyncio.to_thread(warm_up)
+        log.info("warmed_up", seconds=round(seconds, 3))
+    except Exception:  # a bug in the sample must not keep the App unready for good
+        log.exception("warm_up_failed")
+    _freeze_startup_objects()
+    warmed.set()
 
 
 def _freeze_startup_objects() -> None:
@@ -132,6 +146,7 @@ async def run_worker(
 
         start_http_server(settings.metrics_port, registry=metrics.registry)
     worker.poll_seconds = STANDALONE_POLL_SECONDS
+    log.info("warmed_up", seconds=round(await asyncio.to_thread(warm_up), 3))
     worker.start()
     _freeze_startup_objects()
     log.info("worker_started", concurrency=settings.worker_concurrency)

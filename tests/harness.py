@@ -165,6 +165,7 @@ async def running(
     fake = fake or FakeGitHub()
     app = create_app(settings(database_url, **overrides), gateway=fake_gateway(fake))
     async with app.router.lifespan_context(app):
+        await app.state.warmed.wait()  # as a load balancer waits for /readyz
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             harness = Harness(fake, client, app)

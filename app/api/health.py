@@ -21,8 +21,9 @@ async def healthz(request: Request) -> JSONResponse:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Not ready while the journal is unreachable or fewer worker loops run than
-    configured: acknowledged deliveries would wait unevaluated behind a 200."""
+    """Not ready while the journal is unreachable, fewer worker loops run than
+    configured (acknowledged deliveries would wait unevaluated behind a 200), or the
+    start-up warm-up has not finished."""
     state = request.app.state
     try:
         pending = await state.journal.pending()
@@ -30,7 +31,13 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"ready": False, "error": str(error)}, status_code=503)
     expected = state.settings.worker_concurrency if state.settings.worker_in_process else 0
     running = state.worker.running_loops
-    body = {"ready": running >= expected, "worker_loops": running, "expected_loops": expected}
+    warm = state.warmed.is_set()  # detectors compiled (main.py's warm-up)
+    body = {
+        "ready": running >= expected and warm,
+        "worker_loops": running,
+        "expected_loops": expected,
+        "warm": warm,
+    }
     return JSONResponse(body | {"pending_jobs": pending}, status_code=200 if body["ready"] else 503)
 
 
