@@ -29,7 +29,7 @@ from bench import registry  # noqa: E402
 from bench.bench_noise import _commit_release, _git  # noqa: E402
 
 EXE = str(Path(sys.executable).with_name("release-roles"))
-DJANGO = ("1.8.19", "1.11.29", "2.2.28", "3.2.25", "4.2.16", "5.0.9", "5.1.3", "5.2.8")
+DJANGO = ("1.4.22", "1.8.19", "1.11.29", "2.2.28", "3.2.25", "4.2.16", "5.0.9", "5.1.3", "5.2.8")
 REPO = registry.CACHE / "cli" / "django"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -107,6 +107,7 @@ def main() -> None:
         ("3.2.25", "5.2.8"),
         ("1.11.29", "5.2.8"),
         ("1.8.19", "5.2.8"),
+        ("1.4.22", "5.2.8"),
     )
     for base, head in ranges:
         files, lines = range_size(repo, f"v{base}", f"v{head}")
