@@ -8,7 +8,7 @@ import pytest
 from app.jobs.model import Job, JobKind
 from app.jobs.store import Journal
 from app.service.evaluator import Evaluator
-from tests.fakes.github import FakeGitHub, Repo
+from tests.fakes.github import FakeGitHub, Pull, Repo
 from tests.harness import INSTALLATION_ID, fake_gateway
 
 pytestmark = pytest.mark.anyio
@@ -36,15 +36,20 @@ def shop(fake: FakeGitHub, config: str = CONFIG) -> Repo:
     return repo
 
 
+def drop_email(fake: FakeGitHub) -> tuple[Repo, Pull]:
+    """The shop with Alice's PR dropping a column: the DBA is needed."""
+    repo = shop(fake)
+    fake.push(repo, "drop-email", {MIGRATION: DROP})
+    return repo, fake.open_pull(repo, "drop-email", author="alice")
+
+
 def pull_job(number: int) -> Job:
     return Job(JobKind.PULL, "acme", "shop", INSTALLATION_ID, number=number)
 
 
 async def test_every_read_comes_before_the_first_write(journal: Journal) -> None:
     fake = FakeGitHub()
-    repo = shop(fake)
-    fake.push(repo, "drop-email", {MIGRATION: DROP})
-    pull = fake.open_pull(repo, "drop-email", author="alice")
+    repo, pull = drop_email(fake)
     evaluator = Evaluator(fake_gateway(fake), journal)
     [outcome] = await evaluator.run(pull_job(pull.number))
     assert outcome.conclusion == "in_progress"
@@ -59,9 +64,7 @@ async def test_every_read_comes_before_the_first_write(journal: Journal) -> None
 
 async def test_an_unchanged_evaluation_writes_nothing_again(journal: Journal) -> None:
     fake = FakeGitHub()
-    repo = shop(fake)
-    fake.push(repo, "drop-email", {MIGRATION: DROP})
-    pull = fake.open_pull(repo, "drop-email", author="alice")
+    _, pull = drop_email(fake)
     evaluator = Evaluator(fake_gateway(fake), journal)
     await evaluator.run(pull_job(pull.number))
     before = len(fake.requests)
@@ -87,9 +90,7 @@ async def test_an_invalid_base_config_fails_under_the_default_name(journal: Jour
 
 async def test_a_closed_pull_request_is_skipped_without_writing(journal: Journal) -> None:
     fake = FakeGitHub()
-    repo = shop(fake)
-    fake.push(repo, "drop-email", {MIGRATION: DROP})
-    pull = fake.open_pull(repo, "drop-email", author="alice")
+    _, pull = drop_email(fake)
     pull.state = "closed"
     [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
     assert (outcome.conclusion, outcome.title) == ("skipped", "pull request is closed")
@@ -144,9 +145,7 @@ async def test_a_re_evaluation_reads_only_what_can_have_moved(journal: Journal) 
     """The file list for the same head and base, and the config at the same base commit,
     are GitHub's answers about exact commits: read once. A push reads them again."""
     fake = FakeGitHub()
-    repo = shop(fake)
-    fake.push(repo, "drop-email", {MIGRATION: DROP})
-    pull = fake.open_pull(repo, "drop-email", author="alice")
+    repo, pull = drop_email(fake)
     evaluator = Evaluator(fake_gateway(fake), journal)
     await evaluator.run(pull_job(pull.number))
     before = len(fake.requests)
@@ -185,9 +184,7 @@ async def test_detection_and_the_policy_run_off_the_event_loop(
     monkeypatch.setattr(module, "findings_of", findings_of)
     monkeypatch.setattr(module, "plan_pull", plan_pull)
     fake = FakeGitHub()
-    repo = shop(fake)
-    fake.push(repo, "drop-email", {MIGRATION: DROP})
-    pull = fake.open_pull(repo, "drop-email", author="alice")
+    _, pull = drop_email(fake)
     [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
     assert outcome.conclusion == "in_progress"
     loop_thread = threading.current_thread().name

@@ -111,13 +111,6 @@ def grammar(path: str) -> str | None:
     return GRAMMARS.get(path[dot:].lower()) if dot >= 0 else None
 
 
-def source_text(total: int, added: dict[int, str], head: str | None) -> str:
-    """The file whole when it can be read, else its added lines at their numbers."""
-    if head is not None:
-        return head
-    return "\n".join(added.get(n, "") for n in range(1, total + 1))
-
-
 def analyse(source: Source, added: dict[int, str], hot: list[int]) -> list[Hit]:
     lines = Lines(hot)
     hits = list(_settings(source, added, lines))
