@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from app.detect.auth import rules as r
 from app.detect.auth import structural
+from app.detect.auth.settings import AUTH_COOKIE_WORDS
 from app.detect.auth.structural import Hit
 from app.detect.auth.syntax import Source
 from app.detect.base import ChangedFile, FileStatus, Finding, Kind, Severity
@@ -37,13 +38,13 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
             hits.append(hit)
         elif r.MARKERS[lang].search(text):
             markers.append(number)
+    added = dict(changed.added)
     hot = structural.hot_lines((n, t) for n, t, _ in lines)
     if hot:
-        hits = _with_structure(changed, hits, [n for n, _, _ in lines], hot)
+        hits = _with_structure(changed, added, hits, [n for n, _, _ in lines], hot)
     credentials = any(h.rule == "cors.credentials" for h in hits) or any(
         r.CORS_CREDENTIALS.search(t, low) for _, t, low in lines
     )
-    added = dict(changed.added)
     for hit in _unique(hits):
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
         if finding is not None:
@@ -84,11 +85,14 @@ def _line_hit(number: int, text: str, low: str) -> Hit | None:
 
 
 def _with_structure(
-    changed: ChangedFile, hits: list[Hit], candidates: list[int], hot: list[int]
+    changed: ChangedFile,
+    added: dict[int, str],
+    hits: list[Hit],
+    candidates: list[int],
+    hot: list[int],
 ) -> list[Hit]:
     """Add what the file's syntax shows, and drop line hits that sit in a string or a
     comment (a message that quotes `NODE_TLS_REJECT_UNAUTHORIZED=0` sets nothing)."""
-    added = dict(changed.added)
     grammar = structural.grammar(changed.path)
     out = hits + list(structural.windows(changed.path, added, candidates))
     if grammar is None or not structural.worth_parsing(added, hot):
@@ -153,7 +157,7 @@ _PUBLIC = re.compile(
     r"|[/\"':]public\b"  # a /public route, not Java's or C#'s `public` keyword
 )
 _PLAIN_NAME = re.compile(r"(?i)cookie\(\s*[\"'](\w+)[\"']")
-_AUTH_NAME = re.compile(r"(?i)sess|sid|auth|token|jwt|login|remember|user|csrf|xsrf|ident|key")
+_AUTH_NAME = re.compile(f"(?i){AUTH_COOKIE_WORDS}")  # the settings' rules use the same words
 
 
 def _public(added: dict[int, str], line: int) -> bool:

@@ -164,10 +164,10 @@ _HTTP = (
 )
 _TOKENS = r"jwt|jose|token|signature|verify\("
 _COOKIE = r"cookie|session|csrf"
+# words in a cookie's name that make it auth's (`session_id`, `remember_token`)
+AUTH_COOKIE_WORDS = r"sess|sid|auth|token|jwt|login|remember|user|csrf|xsrf|ident|key"
 # a cookie named by its call whose name says nothing of auth (`theme`, `locale`)
-_PLAIN_COOKIE = (
-    r"cookie-name:(?![^ ]*(?:sess|sid|auth|token|jwt|login|remember|user|csrf|xsrf|ident|key))"
-)
+_PLAIN_COOKIE = rf"cookie-name:(?![^ ]*(?:{AUTH_COOKIE_WORDS}))"
 _CORS = r"cors|origin|socket|server|register|io\b"
 
 TLS_OFF = "turns off TLS certificate verification: a man in the middle can read and change traffic"
