@@ -109,11 +109,12 @@ def _with_structure(
 
 def _in_literal(source: Source, hit: Hit, added: dict[int, str]) -> bool:
     """Whether the line's risky text lies inside one string or comment that is prose
-    (a message, a docstring: four words or more). A string that is configuration
-    (`"django.contrib.auth.hashers.MD5PasswordHasher"`, a command line) still counts."""
+    (a message, a docstring: four words or more, English ones among them). A string
+    that is configuration (`"django.contrib.auth.hashers.MD5PasswordHasher"`) or a
+    command line (`"export NODE_TLS_REJECT_UNAUTHORIZED=0 && node app.js"`) counts."""
     line = added.get(hit.line, "")
     for first, last, literal in source.literal_lines(hit.line):
-        prose = len(literal.split()) >= 4
+        prose = len(literal.split()) >= 4 and _PROSE.search(literal) is not None
         if prose and first == last == hit.line and literal.strip() in line:
             pattern = next((p for p in r.RISKS if p.rule == hit.rule), None)
             if pattern is not None and pattern.pattern.search(literal):
@@ -156,6 +157,8 @@ _PUBLIC = re.compile(
     r"index|landing|docs|assets|static|favicon|robots|well-known|callback|about)\b"
     r"|[/\"':]public\b"  # a /public route, not Java's or C#'s `public` keyword
 )
+# words a message has and a command line or a setting does not
+_PROSE = re.compile(r"(?i)\b(?:not|never|do|don't|must|should|the|is|are|avoid|instead)\b")
 _PLAIN_NAME = re.compile(r"(?i)cookie\(\s*[\"'](\w+)[\"']")
 _AUTH_NAME = re.compile(f"(?i){AUTH_COOKIE_WORDS}")  # the settings' rules use the same words
 

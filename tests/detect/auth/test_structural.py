@@ -214,5 +214,7 @@ def test_a_switch_in_a_message_is_prose_but_in_a_setting_string_it_counts() -> N
     assert found["auth.weak-password-hash"] == Severity.HIGH
     command = 'os.system("NODE_TLS_REJECT_UNAUTHORIZED=0 node server.js")\nverify = False'
     assert rules("auth", change("ops/run.py", command)).get(TLS) == Severity.HIGH
+    longer = 'os.system("export NODE_TLS_REJECT_UNAUTHORIZED=0 && node app.js")\nverify = False'
+    assert rules("auth", change("ops/run.py", longer)).get(TLS) == Severity.HIGH
     message = "raise RuntimeError('never set NODE_TLS_REJECT_UNAUTHORIZED=0 in production')"
     assert TLS not in rules("auth", change("ops/run.py", message + "\nverify = False"))
