@@ -257,3 +257,17 @@ async def test_a_name_with_a_nul_is_refused_not_queued(db: str) -> None:
         assert response.status_code == 400
         assert "is not a GitHub account name" in response.json()["error"]
         assert await h.app.state.journal.pending() == 0
+
+
+def test_the_fast_parser_and_the_strict_one_agree_on_what_github_sends() -> None:
+    """orjson reads every vendored payload as the standard library does; what it refuses
+    goes to the standard library (lone surrogate escapes are one such thing)."""
+    import json
+
+    from app.api.webhooks import _parse
+    from tests.harness import WEBHOOKS
+
+    for path in sorted(WEBHOOKS.glob("*.json")):
+        body = path.read_bytes()
+        assert _parse(body) == json.loads(body), path.name
+    assert _parse(b'{"title": "\\ud800"}') == {"title": "\ud800"}
