@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_server import RawClient, wait_for  # noqa: E402
-from tests.harness import SECRET, free_port, payload, private_key, signed  # noqa: E402
+from tests.harness import SECRET, SERVE, free_port, payload, private_key, serve_env, signed  # noqa: E402
 
 PROBOT = "probot@14.3.2"
 HOME = ROOT / "bench" / ".cache" / "probot"
@@ -61,18 +61,14 @@ def start_probot(binary: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def start_ours(port: int, tmp: str) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "GITHUB_APP_ID": "1",
-        "GITHUB_PRIVATE_KEY": private_key(),
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "DATABASE_URL": f"sqlite:///{tmp}/journal.db",
-        "WORKER_IN_PROCESS": "false",
-        "DELIVERY_RECOVERY_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        "PORT": str(port),
-    }
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    env = serve_env(
+        port,
+        f"sqlite:///{tmp}/journal.db",
+        WORKER_IN_PROCESS="false",
+        DELIVERY_RECOVERY_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    return subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL)
 
 
 def requests(count: int) -> list[bytes]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +41,30 @@ def private_key() -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+
+
+# `release-roles serve` as process-level tests and benchmarks start it
+SERVE = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+
+
+def serve_env(
+    port: int, database_url: str, api_port: int | None = None, **extra: str
+) -> dict[str, str]:
+    """The environment for SERVE: the harness's App credentials, a journal, a port, the
+    GitHub API at `api_port` (a port nothing listens on if not given), and `extra`
+    settings by their variable names."""
+    return (
+        dict(os.environ)
+        | {
+            "GITHUB_APP_ID": str(APP_ID),
+            "GITHUB_PRIVATE_KEY": private_key(),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "GITHUB_API_URL": f"http://127.0.0.1:{api_port or free_port()}",
+            "DATABASE_URL": database_url,
+            "PORT": str(port),
+        }
+        | extra
+    )
 
 
 def settings(database_url: str, **overrides: Any) -> Settings:

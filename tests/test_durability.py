@@ -5,10 +5,8 @@ jobs before the kill; the journal is then reopened and asked about each delivery
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import httpx
 import pytest
 
 from app.jobs.store import open_journal
-from tests.harness import INSTALLATION_ID, SECRET, free_port, payload, private_key, signed
+from tests.harness import INSTALLATION_ID, SECRET, SERVE, free_port, payload, serve_env, signed
 from tests.test_logs import wait_for
 
 pytestmark = pytest.mark.anyio
@@ -34,18 +32,9 @@ def opened(number: int) -> dict[str, object]:
 
 async def test_a_202_survives_kill_9(database_url: str, tmp_path: Path) -> None:
     port = free_port()
-    env = os.environ | {
-        "GITHUB_APP_ID": "4242",
-        "GITHUB_PRIVATE_KEY": private_key(),
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}",  # never called: no worker
-        "DATABASE_URL": database_url,
-        "WORKER_IN_PROCESS": "false",
-        "PORT": str(port),
-    }
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    env = serve_env(port, database_url, WORKER_IN_PROCESS="false")  # GitHub never called
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(SERVE, env=env, stdout=log, stderr=subprocess.STDOUT)
     ids = [str(uuid.uuid4()) for _ in range(DELIVERIES)]
     try:
         url = f"http://127.0.0.1:{port}"

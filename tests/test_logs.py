@@ -6,9 +6,7 @@ installation token the fake GitHub issued)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +19,16 @@ import pytest
 import uvicorn
 
 from tests.fakes.github import FakeGitHub
-from tests.harness import INSTALLATION_ID, SECRET, free_port, payload, private_key, signed
+from tests.harness import (
+    INSTALLATION_ID,
+    SECRET,
+    SERVE,
+    free_port,
+    payload,
+    private_key,
+    serve_env,
+    signed,
+)
 
 CONFIG = "version: 1\nroles:\n  dba: {reviewers: {teams: [dba]}, when: [{detector: migrations}]}\n"
 OLD_SECRET = "the secret before the rotation"
@@ -87,20 +94,16 @@ def test_an_end_to_end_run_logs_json_lines_and_no_secret(
     github: tuple[int, FakeGitHub], tmp_path: Path
 ) -> None:
     (api_port, fake), key, port = github, private_key(), free_port()
-    env = os.environ | {
-        "GITHUB_APP_ID": "4242",
-        "GITHUB_PRIVATE_KEY": key,
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "GITHUB_WEBHOOK_SECRET_PREVIOUS": OLD_SECRET,  # a rotation in progress
-        "GITHUB_API_URL": f"http://127.0.0.1:{api_port}",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journal.db'}",
-        "LOG_LEVEL": "DEBUG",
-        "PORT": str(port),
-    }
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    env = serve_env(
+        port,
+        f"sqlite:///{tmp_path / 'journal.db'}",
+        api_port,
+        GITHUB_WEBHOOK_SECRET_PREVIOUS=OLD_SECRET,  # a rotation in progress
+        LOG_LEVEL="DEBUG",
+    )
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
-        proc = subprocess.Popen(command, env=env, stdout=out_file, stderr=err_file)
+        proc = subprocess.Popen(SERVE, env=env, stdout=out_file, stderr=err_file)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/healthz", ok={200})

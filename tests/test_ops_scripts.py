@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import SECRET, free_port, private_key
+from tests.harness import SECRET, SERVE, free_port, serve_env
 from tests.test_logs import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,19 +92,8 @@ def test_rollback_skips_releases_that_kept_the_image(flyctl: tuple[Path, Path]) 
 
 def test_smoke_passes_a_ready_app_and_fails_a_wrong_secret(tmp_path: Path) -> None:
     port = free_port()
-    env = os.environ | {
-        "GITHUB_APP_ID": "4242",
-        "GITHUB_PRIVATE_KEY": private_key(),
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "GITHUB_API_URL": f"http://127.0.0.1:{free_port()}",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journal.db'}",
-        "DELIVERY_RECOVERY_SECONDS": "0",
-        "PORT": str(port),
-    }
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    env = serve_env(port, f"sqlite:///{tmp_path / 'journal.db'}", DELIVERY_RECOVERY_SECONDS="0")
+    server = subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/readyz", ok={200})

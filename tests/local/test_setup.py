@@ -20,7 +20,7 @@ import pytest
 
 from app.local.setup import EVENTS, PERMISSIONS, env_text, manifest, write_env
 from tests.fakes.github import FakeGitHub
-from tests.harness import free_port, private_key, sign
+from tests.harness import SERVE, free_port, private_key, sign
 from tests.test_logs import served, wait_for
 
 GITHUB_WEB = "https://github.example.com"  # GitHub Enterprise's web address, say
@@ -51,12 +51,21 @@ def test_setup_writes_an_env_that_serve_starts_from(
         *("--github-url", GITHUB_WEB, "--port", str(page_port), "--no-browser"),
     ]
     env = clean_env(GITHUB_API_URL=f"http://127.0.0.1:{api_port}")
-    setup = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+
+    def start_setup() -> tuple[subprocess.Popen[bytes], str]:
+        """The setup process, and its page once it serves it."""
+        process = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{page_port}/", ok={200})
+            return process, httpx.get(f"http://127.0.0.1:{page_port}/").text
+        except BaseException:
+            process.kill()
+            raise
+
+    setup, page = start_setup()
     try:
-        wait_for(f"http://127.0.0.1:{page_port}/", ok={200})
-        page = httpx.get(f"http://127.0.0.1:{page_port}/").text
         action = html.unescape(re.search(r'action="([^"]+)"', page).group(1))  # type: ignore[union-attr]
         assert action.startswith(f"{GITHUB_WEB}/settings/apps/new?state=")
         state = action.split("state=", 1)[1]
@@ -73,12 +82,8 @@ def test_setup_writes_an_env_that_serve_starts_from(
     finally:
         setup.kill()
     # the real run: GitHub sends the browser back with the code and the state
-    setup = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    setup, page = start_setup()
     try:
-        wait_for(f"http://127.0.0.1:{page_port}/", ok={200})
-        page = httpx.get(f"http://127.0.0.1:{page_port}/").text
         state = html.unescape(re.search(r"state=([^\"&]+)", page).group(1))  # type: ignore[union-attr]
         done = httpx.get(
             f"http://127.0.0.1:{page_port}/callback",
@@ -106,7 +111,7 @@ def test_setup_writes_an_env_that_serve_starts_from(
         DELIVERY_RECOVERY_SECONDS="0",
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"],
+        SERVE,
         cwd=tmp_path,
         env=serve_env,
         stdout=subprocess.DEVNULL,
