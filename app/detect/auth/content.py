@@ -93,7 +93,7 @@ def _with_structure(
 ) -> list[Hit]:
     """Add what the file's syntax shows, and drop line hits that sit in a string or a
     comment (a message that quotes `NODE_TLS_REJECT_UNAUTHORIZED=0` sets nothing)."""
-    grammar = structural.grammar(changed.path)
+    grammar = r.grammar(changed.path)
     out = hits + list(structural.windows(changed.path, added, candidates))
     if grammar is None or not structural.worth_parsing(added, hot):
         return out

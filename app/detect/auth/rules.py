@@ -24,27 +24,36 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-LANGUAGES: dict[str, str] = {
+# Each extension's tree-sitter grammar (syntax.py parses with it) ...
+GRAMMARS: dict[str, str] = {
     ".py": "python",
-    ".js": "js",
-    ".jsx": "js",
-    ".ts": "js",
-    ".tsx": "js",
-    ".mjs": "js",
-    ".cjs": "js",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
     ".go": "go",
     ".java": "java",
-    ".kt": "java",
-    ".kts": "java",
+    ".kt": "kotlin",
+    ".kts": "kotlin",
     ".rb": "ruby",
     ".php": "php",
     ".cs": "csharp",
 }
+# ... and its family, which the line rules below are written per
+_FAMILY = {"javascript": "js", "typescript": "js", "tsx": "js", "kotlin": "java"}
+LANGUAGES: dict[str, str] = {ext: _FAMILY.get(g, g) for ext, g in GRAMMARS.items()}
 
 
 def language(path: str) -> str | None:
     dot = path.rfind(".")
     return LANGUAGES.get(path[dot:].lower()) if dot >= 0 else None
+
+
+def grammar(path: str) -> str | None:
+    dot = path.rfind(".")
+    return GRAMMARS.get(path[dot:].lower()) if dot >= 0 else None
 
 
 def _any(*patterns: str) -> re.Pattern[str]:

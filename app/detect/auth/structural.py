@@ -23,7 +23,7 @@ import ahocorasick
 
 from app.detect.auth import rules as r
 from app.detect.auth.settings import KEYS, RULES
-from app.detect.auth.syntax import GRAMMARS, Lines, Source, any_kind
+from app.detect.auth.syntax import Lines, Source, any_kind
 
 MAX_STATEMENT_LINES = 40
 STATEMENTS: dict[str, tuple[str, ...]] = {
@@ -104,11 +104,6 @@ def worth_parsing(added: dict[int, str], hot: list[int]) -> bool:
         if n in added
     )
     return near or any(_CONSTANT.match(text) for text in added.values())
-
-
-def grammar(path: str) -> str | None:
-    dot = path.rfind(".")
-    return GRAMMARS.get(path[dot:].lower()) if dot >= 0 else None
 
 
 def analyse(source: Source, added: dict[int, str], hot: list[int]) -> list[Hit]:

@@ -25,22 +25,6 @@ from typing import Any
 
 from ast_grep_py import Config, Rule, SgNode, SgRoot
 
-GRAMMARS: dict[str, str] = {
-    ".py": "python",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".java": "java",
-    ".kt": "kotlin",
-    ".kts": "kotlin",
-    ".rb": "ruby",
-    ".php": "php",
-    ".cs": "csharp",
-}
 _JS = ("pair", "assignment_expression", "variable_declarator")
 BINDINGS: dict[str, tuple[str, ...]] = {
     "python": ("keyword_argument", "pair", "assignment"),
