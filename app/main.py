@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from app.api import health, webhooks
 from app.github.gateway import Gateway, retry_policy
+from app.github.users import Users
 from app.jobs.model import Outcome
 from app.jobs.store import Journal, open_journal
 from app.jobs.worker import Worker
@@ -26,6 +27,10 @@ from app.service import recovery
 from app.service.evaluator import Evaluator
 from app.service.warmup import warm_up
 from app.settings import Settings, load_settings
+from app.web import login
+from app.web import pages as web_pages
+from app.web.sessions import Sessions
+from app.web.views import Pages, environment
 
 log = structlog.get_logger()
 # A standalone worker learns of new jobs by polling the journal this often.
@@ -37,6 +42,7 @@ def create_app(
     *,
     gateway: Gateway | None = None,
     journal: Journal | None = None,
+    users: Users | None = None,
 ) -> FastAPI:
     settings = settings or load_settings()
     configure(settings.log_level)
@@ -59,6 +65,8 @@ def create_app(
             await worker.stop()
             await journal.close()
             await gateway.aclose()
+            if pages.sessions is not None:
+                await pages.sessions.users.aclose()
 
     app = FastAPI(title="Release Roles", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -67,9 +75,26 @@ def create_app(
     app.state.gateway = gateway
     app.state.metrics = metrics
     app.state.warmed = asyncio.Event()  # /readyz waits for it
+    pages = build_pages(settings, journal, users)
+    app.state.pages = pages
     app.include_router(webhooks.router)
     app.include_router(health.router)
+    app.include_router(login.router)
+    app.include_router(web_pages.router)  # last: /{owner} must not shadow the routes above
     return app
+
+
+def build_pages(settings: Settings, journal: Journal, users: Users | None) -> Pages:
+    """The pages, on when PUBLIC_URL, SESSION_SECRET and the OAuth client are set."""
+    sessions = None
+    if settings.pages_url and settings.session_secret and settings.github_client_secret:
+        users = users or Users(
+            api_url=settings.github_api_url,
+            client_id=settings.github_client_id or "",
+            client_secret=settings.github_client_secret.get_secret_value(),
+        )
+        sessions = Sessions(settings.session_secret.get_secret_value(), journal, users)
+    return Pages(settings, journal, sessions, environment())
 
 
 async def _warm(warmed: asyncio.Event) -> None:
@@ -106,7 +131,7 @@ def build_worker(
 ) -> Worker:
     worker = Worker(
         journal,
-        Evaluator(gateway, journal),
+        Evaluator(gateway, journal, pages_url=settings.pages_url),
         concurrency=settings.worker_concurrency,
         max_attempts=settings.max_attempts,
         retry_base_seconds=settings.retry_base_seconds,

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     delivery_recovery_seconds: float = Field(default=3600.0, ge=0)
     # A standalone worker serves /metrics on this port (the web process serves it on PORT).
     metrics_port: int | None = Field(default=None, gt=0, lt=65536)
+    # The pages (a details page per PR, the readiness board) and their login through
+    # the App's OAuth client: on when all four are set, else off and saying so.
+    public_url: str | None = None  # this server's address, e.g. https://roles.example.com
+    github_url: str = "https://github.com"  # GitHub's web address (GitHub Enterprise: yours)
+    session_secret: SecretStr | None = None
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _one_key(self) -> Settings:
@@ -50,6 +57,22 @@ class Settings(BaseSettings):
                 "set GITHUB_PRIVATE_KEY (PEM or base64 of it) or GITHUB_PRIVATE_KEY_PATH"
             )
         return self
+
+    @property
+    def pages_missing(self) -> list[str]:
+        """The settings the pages still need (none: they are on)."""
+        wanted = {
+            "PUBLIC_URL": self.public_url,
+            "SESSION_SECRET": self.session_secret,
+            "GITHUB_CLIENT_ID": self.github_client_id,
+            "GITHUB_CLIENT_SECRET": self.github_client_secret,
+        }
+        return [name for name, value in wanted.items() if not value]
+
+    @property
+    def pages_url(self) -> str | None:
+        """Where the pages are served, when they are on (a check's details_url)."""
+        return None if self.pages_missing else (self.public_url or "").rstrip("/")
 
     @property
     def webhook_secrets(self) -> tuple[str, ...]:

@@ -73,6 +73,10 @@ OPERATIONS = [
     ("/app/hook/deliveries", "get", "200"),
     ("/app/hook/deliveries/{delivery_id}/attempts", "post", "202"),
     ("/app-manifests/{code}/conversions", "post", "201"),
+    # the pages' login: who the user is and what their token can read
+    ("/user", "get", "200"),
+    ("/user/installations", "get", "200"),
+    ("/user/installations/{installation_id}/repositories", "get", "200"),
 ]
 
 

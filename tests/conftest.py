@@ -133,6 +133,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A SQLite journal file, for tests whose point is not the backend."""
+    return f"sqlite:///{tmp_path / 'journal.db'}"
+
+
+@pytest.fixture
 async def journal(database_url: str) -> AsyncIterator[Journal]:
     """An open journal on each backend (SQLite file, Postgres schema)."""
     store = open_journal(database_url)

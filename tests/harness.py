@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from app.github.gateway import Gateway, retry_policy
+from app.github.users import Users
 from app.jobs.model import Outcome
 from app.main import create_app
 from app.settings import Settings
@@ -184,12 +185,37 @@ def fake_gateway(fake: FakeGitHub) -> Gateway:
     )
 
 
+def fake_users(fake: FakeGitHub) -> Users:
+    """The pages' calls with a user's token, answered by the fake."""
+    client_id, client_secret = fake.oauth_client
+    return Users(
+        api_url="https://api.github.com",
+        client_id=client_id,
+        client_secret=client_secret,
+        transport=httpx.ASGITransport(app=fake.app),
+    )
+
+
+def pages_settings(fake: FakeGitHub, public_url: str = "https://app") -> dict[str, Any]:
+    """The settings that turn the pages on, with the fake's OAuth client."""
+    client_id, client_secret = fake.oauth_client
+    return {
+        "public_url": public_url,
+        "github_url": "https://github.test",
+        "session_secret": SecretStr("a session secret for tests only"),
+        "github_client_id": client_id,
+        "github_client_secret": SecretStr(client_secret),
+    }
+
+
 @asynccontextmanager
 async def running(
     database_url: str, fake: FakeGitHub | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
     fake = fake or FakeGitHub()
-    app = create_app(settings(database_url, **overrides), gateway=fake_gateway(fake))
+    app = create_app(
+        settings(database_url, **overrides), gateway=fake_gateway(fake), users=fake_users(fake)
+    )
     async with app.router.lifespan_context(app):
         await app.state.warmed.wait()  # as a load balancer waits for /readyz
         transport = httpx.ASGITransport(app=app)

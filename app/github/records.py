@@ -46,6 +46,8 @@ class PullInfo:
     requested_users: frozenset[str]
     requested_teams: frozenset[str]
     html_url: str
+    title: str = ""
+    milestone: str | None = None  # the release it is planned for, on the pages' board
 
 
 def commit(entry: Any) -> Commit:
@@ -105,4 +107,6 @@ def pull_info(data: Any) -> PullInfo:
         requested_users=frozenset(u.login.lower() for u in data.requested_reviewers or []),
         requested_teams=frozenset(t.slug.lower() for t in data.requested_teams or []),
         html_url=data.html_url,
+        title=data.title or "",
+        milestone=data.milestone.title if data.milestone else None,
     )

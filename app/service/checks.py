@@ -15,7 +15,13 @@ ANNOTATION_BATCH = 50
 
 
 async def upsert_check(
-    gateway: Gateway, journal: Journal, job: Job, sha: str, name: str, content: CheckRunContent
+    gateway: Gateway,
+    journal: Journal,
+    job: Job,
+    sha: str,
+    name: str,
+    content: CheckRunContent,
+    details_url: str | None = None,
 ) -> None:
     repo = f"{job.owner}/{job.repo}"
     known = await journal.check_run(repo, sha, name)
@@ -30,6 +36,8 @@ async def upsert_check(
     }
     if content.conclusion is not None:
         data["conclusion"] = content.conclusion
+    if details_url is not None:  # the PR's page on our server (PUBLIC_URL)
+        data["details_url"] = details_url
     batches = [
         list(content.annotations[i : i + ANNOTATION_BATCH])
         for i in range(0, len(content.annotations), ANNOTATION_BATCH)

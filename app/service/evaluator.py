@@ -29,6 +29,7 @@ from app.service import fanout, notify
 from app.service.checks import upsert_check
 from app.service.comments import upsert_plan_comment
 from app.service.configs import Configs
+from app.service.history import evaluation_of
 from app.service.merge_queue import check_group
 from app.service.plan import Plan, findings_of, plan_invalid, plan_pull, required_roles
 from app.service.snapshot import Closed, InvalidConfig, read_pull, read_review_facts
@@ -44,9 +45,11 @@ class Evaluator:
         gateway: Gateway,
         journal: Journal,
         notify_transport: httpx.AsyncBaseTransport | None = None,
+        pages_url: str | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
+        self.pages_url = pages_url  # when the pages are on, each check links its PR's page
         self.notify_transport = notify_transport  # tests hand a local receiver
         self.configs = Configs(gateway)
         self._names: dict[str, str] = {}  # repository -> the check name its config gives
@@ -110,8 +113,13 @@ class Evaluator:
         calls = counting_calls()
         plan = await self.plan(job)
         if isinstance(plan, Closed):
+            assert job.number is not None
+            await self.journal.close_pull(f"{job.owner}/{job.repo}", job.number, plan.state)
             return Outcome(job, "skipped", f"pull request is {plan.state}", calls.total())
         outcome = await self._act(job, plan, calls.total)
+        evaluation = evaluation_of(f"{job.owner}/{job.repo}", plan)
+        if evaluation is not None:
+            await self.journal.save_evaluation(evaluation)
         log.info(
             "evaluated",
             job=job.key,
@@ -173,7 +181,10 @@ class Evaluator:
         check = plan.check
         if plan.request:
             check = plan.check_with_notes(await self._ask(job, plan.request))
-        await upsert_check(self.gateway, self.journal, job, plan.sha, plan.check_name, check)
+        details = self._details_url(job)
+        await upsert_check(
+            self.gateway, self.journal, job, plan.sha, plan.check_name, check, details
+        )
         if plan.recheck_at is not None:  # a held role falls due then: look again
             await self.journal.enqueue([replace(job, sha=None)], at=plan.recheck_at)
         await self._notify(job, plan)
@@ -182,6 +193,11 @@ class Evaluator:
             await upsert_plan_comment(self.gateway, self.journal, job, plan.comment, required)
         conclusion = check.conclusion or check.status
         return Outcome(job, conclusion, check.title, calls(), tuple(plan.request.names()))
+
+    def _details_url(self, job: Job) -> str | None:
+        if self.pages_url is None or job.number is None:
+            return None
+        return f"{self.pages_url.rstrip('/')}/{job.owner}/{job.repo}/pull/{job.number}"
 
     async def _notify(self, job: Job, plan: Plan) -> None:
         """Queue each notice's jobs, then remember it was sent (once per PR and role)."""

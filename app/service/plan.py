@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from app.detect.base import Finding
 from app.detect.dependencies import graph
 from app.detect.registry import redacted, run_detectors
+from app.github.records import PullInfo
 from app.policy.config import Role
 from app.policy.evaluate import Decision, evaluate
 from app.policy.facts import PullFacts
@@ -37,6 +38,7 @@ class Plan:
     comment: str | None = None  # the release-plan comment's body (options.summary_comment)
     recheck_at: float | None = None  # evaluate again then: a held role may be due
     notices: tuple[Notice, ...] = ()  # notifications to send (once each)
+    pull: PullInfo | None = None  # what the pages keep of it (history.py)
 
     def check_with_notes(self, notes: list[str]) -> CheckRunContent:
         """The check with more notes (GitHub refused some review requests)."""
@@ -99,6 +101,7 @@ def plan_pull(
         comment,
         min(dues, default=None),
         tuple(notices(snapshot.config, decision, facts.notified, _where(snapshot), pull.html_url)),
+        pull,
     )
 
 
@@ -112,7 +115,8 @@ def plan_invalid(invalid: InvalidConfig, remembered_name: str) -> Plan:
     gives it when that is known, else under the name the repository's checks last had
     (an invalid base config has no readable name)."""
     check = checkrun.config_error(invalid.issues, invalid.where)
-    return Plan(invalid.pull.head_sha, invalid.check_name or remembered_name, check)
+    name = invalid.check_name or remembered_name
+    return Plan(invalid.pull.head_sha, name, check, pull=invalid.pull)
 
 
 def _render(decision: Decision, files_url: str | None, draft_note: str | None) -> CheckRunContent:

@@ -78,7 +78,7 @@ async def read_pull(
     inst, owner, repo = job.installation_id, job.owner, job.repo
     pull = await gateway.pull(inst, owner, repo, job.number)
     if pull.state != "open":
-        return Closed(pull.state)
+        return Closed("merged" if pull.merged else pull.state)
     shas = (pull.head_sha, pull.base_sha)
     files_task = asyncio.create_task(gateway.files(inst, owner, repo, pull.number, shas))
     reviews_task = asyncio.create_task(gateway.reviews(inst, owner, repo, pull.number))

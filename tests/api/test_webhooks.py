@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,11 +40,6 @@ EXPECTED = {
     "installation_repositories.added": [],
     "issue_comment.created": [],  # an issue, not a pull request
 }
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'journal.db'}"
 
 
 def test_every_vendored_payload_has_an_expectation() -> None:

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 SUBSET = json.loads(
     (Path(__file__).parent.parent / "fixtures/github/openapi-subset.json").read_text()
@@ -109,6 +110,12 @@ class FakeGitHub:
         self.redelivered: list[int] = []  # attempt ids asked again, in order
         self.manifest_codes: set[str] = set()  # codes GitHub's manifest flow handed out
         self.manifest_key = ""  # the PEM a manifest conversion answers with
+        # The OAuth web flow: who is signed in to GitHub in the browser, the codes handed
+        # out (code -> login, one use) and the user tokens (token -> login).
+        self.browser_user = "octocat"
+        self.oauth_client = ("Iv1.fakeclient", "fake-client-secret")
+        self.oauth_codes: dict[str, str] = {}
+        self.user_tokens: dict[str, str] = {}
         self._ids = itertools.count(1000)
         self.app = self._build()
 
@@ -283,6 +290,94 @@ class FakeGitHub:
             body |= {"id": next(fake._ids), "pem": fake.manifest_key}
             body["webhook_secret"] = f"whsec-{code}-{next(fake._ids)}"
             return answer("POST /app-manifests/{code}/conversions", body, 201)
+
+        @app.get("/login/oauth/authorize")
+        async def authorize(request: Request) -> Response:
+            """GitHub's authorize page, as if the browser's user pressed Authorize."""
+            query = request.query_params
+            if query.get("client_id") != fake.oauth_client[0]:
+                return JSONResponse({"message": "unknown client"}, 404)
+            code = f"code{next(fake._ids)}"
+            fake.oauth_codes[code] = fake.browser_user
+            back = httpx.URL(query["redirect_uri"]).copy_merge_params(
+                {"code": code, "state": query.get("state", "")}
+            )
+            return RedirectResponse(str(back), 302)
+
+        @app.post("/login/oauth/access_token")
+        async def access_token(request: Request) -> JSONResponse:
+            """The code for a user token: GitHub answers 200 even to a bad code, with
+            an `error` instead of a token (as its documentation says)."""
+            body = await request.json()
+            login = fake.oauth_codes.pop(body.get("code", ""), None)
+            if (body.get("client_id"), body.get("client_secret")) != fake.oauth_client or not login:
+                return JSONResponse(
+                    {
+                        "error": "bad_verification_code",
+                        "error_description": "The code passed is incorrect or expired.",
+                    }
+                )
+            token = f"ghu_fake{next(fake._ids)}"
+            fake.user_tokens[token] = login
+            return JSONResponse(
+                {
+                    "access_token": token,
+                    "expires_in": 28800,
+                    "refresh_token": f"ghr_fake{next(fake._ids)}",
+                    "refresh_token_expires_in": 15897600,
+                    "scope": "",
+                    "token_type": "bearer",
+                }
+            )
+
+        def user_of(request: Request) -> str | None:
+            token = request.headers.get("authorization", "").removeprefix("token ")
+            return fake.user_tokens.get(token.removeprefix("Bearer "))
+
+        def unauthorized() -> JSONResponse:
+            body = {"message": "Bad credentials", "status": "401"}
+            return JSONResponse(body | {"documentation_url": "https://docs.github.com/rest"}, 401)
+
+        @app.get("/user")
+        async def user(request: Request) -> JSONResponse:
+            login = user_of(request)
+            if login is None:
+                return unauthorized()
+            body = example("GET /user", "response-with-public-and-private-profile-information")
+            body["login"] = login
+            return answer("GET /user", body)
+
+        @app.get("/user/installations")
+        async def user_installations(request: Request) -> JSONResponse:
+            login = user_of(request)
+            if login is None:
+                return unauthorized()
+            body = example("GET /user/installations")
+            owners = sorted({owner for owner, _ in fake.readable(login)})
+            template = body["installations"][0]
+            body["installations"] = [fake._installation(template, o) for o in owners]
+            body["total_count"] = len(owners)
+            return answer("GET /user/installations", body)
+
+        @app.get("/user/installations/{installation_id}/repositories")
+        async def user_repositories(request: Request, installation_id: int) -> JSONResponse:
+            login = user_of(request)
+            if login is None:
+                return unauthorized()
+            operation = "GET /user/installations/{installation_id}/repositories"
+            body = example(operation)
+            template = body["repositories"][0]
+            repos = [
+                fake.repos[key]
+                for key in sorted(fake.readable(login))
+                if fake.installation_id(key[0]) == installation_id
+            ]
+            body["repositories"] = [
+                template | {"id": r.id, "name": r.name, "full_name": f"{r.owner}/{r.name}"}
+                for r in repos
+            ]
+            body["total_count"] = len(repos)
+            return answer(operation, body)
 
         @app.get("/app/hook/deliveries")
         async def hook_deliveries(
@@ -587,6 +682,8 @@ class FakeGitHub:
                 "head_sha": data["head_sha"],
                 "status": data.get("status", "queued"),
                 "conclusion": data.get("conclusion"),
+                # GitHub shows the App's homepage when a check names no page of its own
+                "details_url": data.get("details_url", "https://github.com/apps/release-roles"),
             }
             body["output"] = _output(data.get("output"), [])
             fake.check_runs[check_id] = body | {
@@ -603,7 +700,7 @@ class FakeGitHub:
             if stored is None:
                 return not_found()
             data = await request.json()
-            for key in ("name", "status", "conclusion"):
+            for key in ("name", "status", "conclusion", "details_url"):
                 if key in data:
                     stored[key] = data[key]
             if data.get("status") in ("queued", "in_progress"):
@@ -673,6 +770,21 @@ class FakeGitHub:
                 "changed_files",
             ):
                 body.pop(key, None)
+        return body
+
+    def readable(self, login: str) -> list[tuple[str, str]]:
+        """The repositories `login` can read: those they collaborate on."""
+        return [key for key, repo in self.repos.items() if login.lower() in repo.collaborators]
+
+    @staticmethod
+    def installation_id(owner: str) -> int:
+        """One installation per owner, with a stable id."""
+        return 70_000 + int(hashlib.sha1(owner.lower().encode()).hexdigest()[:6], 16)
+
+    def _installation(self, template: dict[str, Any], owner: str) -> dict[str, Any]:
+        body = copy.deepcopy(template)
+        body["id"] = self.installation_id(owner)
+        body["account"]["login"] = next(r.owner for (o, _), r in self.repos.items() if o == owner)
         return body
 
     def _comment_body(self, comment_id: int) -> dict[str, Any]:

@@ -26,13 +26,14 @@ from app.jobs.model import (
     TickEdit,
 )
 from app.jobs.store import schema
+from app.jobs.store.history import HistoryStore, PullHistory, prune_statements
 
 # How long a claimed job stays a worker's without a renewal: the worker renews it
 # every third of this while the job runs, so a worker that dies lets go within it.
 LEASE_SECONDS = 15.0
 
 
-class Journal(Protocol):
+class Journal(HistoryStore, Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
     async def accept(
@@ -139,7 +140,7 @@ class Journal(Protocol):
         ...
 
 
-class SqlJournal:
+class SqlJournal(PullHistory):
     """The shared logic; subclasses run statements on their own connection."""
 
     lock_clause = ""
@@ -234,6 +235,7 @@ class SqlJournal:
                 (schema.PRUNE_COMMENTS, (records_older_than,)),
                 (schema.PRUNE_NOTIFIED, (records_older_than,)),
                 (schema.PRUNE_TICKS, (records_older_than,)),
+                *prune_statements(records_older_than, time.time()),
             ]
         counts = await self._run(statements)
         return int(sum(counts))

@@ -103,6 +103,40 @@ TABLES = (
         saved_at DOUBLE PRECISION NOT NULL DEFAULT 0,
         PRIMARY KEY (repo, head_sha, name)
     )""",
+    # What the pages show (history.py): each PR's latest evaluation, the evaluations
+    # whose verdict differed from the one before, and how long each role was waited on.
+    """CREATE TABLE IF NOT EXISTS pulls (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        record TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, number)
+    )""",
+    """CREATE TABLE IF NOT EXISTS evaluations (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        record TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS role_waits (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        role TEXT NOT NULL,
+        release TEXT NOT NULL,
+        requested_at DOUBLE PRECISION NOT NULL,
+        approved_at DOUBLE PRECISION,
+        PRIMARY KEY (repo, number, role, requested_at)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        login TEXT NOT NULL,
+        token TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    )""",
 )
 # Columns added after the first release: journals created before get them on open.
 UPGRADES = (
@@ -114,6 +148,9 @@ UPGRADES = (
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS check_runs_by_repo ON check_runs (repo, saved_at)",
     "CREATE INDEX IF NOT EXISTS check_runs_by_pull ON check_runs (repo, number, saved_at)",
+    "CREATE INDEX IF NOT EXISTS pulls_by_owner ON pulls (owner, state)",
+    "CREATE INDEX IF NOT EXISTS evaluations_by_pull ON evaluations (repo, number, saved_at)",
+    "CREATE INDEX IF NOT EXISTS role_waits_by_owner ON role_waits (owner, approved_at)",
 )
 INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
@@ -223,3 +260,59 @@ SAVE_TICK = (
 CLEAR_TICK = "DELETE FROM checklist_ticks WHERE repo = ? AND number = ? AND role = ? AND item = ?"
 TICKS = "SELECT role, item, by_login FROM checklist_ticks WHERE repo = ? AND number = ?"
 PRUNE_TICKS = "DELETE FROM checklist_ticks WHERE saved_at < ?"
+
+# --- the pages (history.py) ---------------------------------------------------------------
+# An evaluation is kept only when its verdict differs from the PR's latest: the pulls
+# row is written after, so it still holds the previous digest here.
+SAVE_EVALUATION = (
+    "INSERT INTO evaluations (repo, number, saved_at, record) SELECT ?, ?, ?, ? "
+    "WHERE NOT EXISTS (SELECT 1 FROM pulls WHERE repo = ? AND number = ? AND digest = ?)"
+)
+SAVE_PULL = (
+    "INSERT INTO pulls (repo, number, owner, state, record, digest, saved_at) "
+    "VALUES (?, ?, ?, 'open', ?, ?, ?) ON CONFLICT (repo, number) DO UPDATE SET "
+    "state = 'open', record = excluded.record, digest = excluded.digest, "
+    "saved_at = excluded.saved_at"
+)
+CLOSE_PULL = "UPDATE pulls SET state = ?, saved_at = ? WHERE repo = ? AND number = ?"
+START_WAIT = (
+    "INSERT INTO role_waits (repo, number, owner, role, release, requested_at) "
+    "SELECT ?, ?, ?, ?, ?, ? "
+    "WHERE NOT EXISTS (SELECT 1 FROM role_waits "
+    "WHERE repo = ? AND number = ? AND role = ? AND approved_at IS NULL)"
+)
+END_WAIT = (
+    "UPDATE role_waits SET approved_at = ? "
+    "WHERE repo = ? AND number = ? AND role = ? AND approved_at IS NULL"
+)
+DROP_WAIT = (
+    "DELETE FROM role_waits WHERE repo = ? AND number = ? AND role = ? AND approved_at IS NULL"
+)
+OPEN_PULLS = "SELECT repo, number, record, saved_at FROM pulls WHERE owner = ? AND state = 'open'"
+PULL = "SELECT record, state, saved_at FROM pulls WHERE repo = ? AND number = ?"
+EVALUATIONS = (
+    "SELECT saved_at, record FROM evaluations WHERE repo = ? AND number = ? "
+    "ORDER BY saved_at DESC LIMIT 50"
+)
+WAITS = (
+    "SELECT repo, number, role, release, requested_at, approved_at FROM role_waits "
+    "WHERE owner = ? AND (approved_at IS NULL OR approved_at >= ?)"
+)
+PULL_WAITS = (
+    "SELECT role, release, requested_at, approved_at FROM role_waits "
+    "WHERE repo = ? AND number = ? "
+    "ORDER BY requested_at"
+)
+PRUNE_PULLS = "DELETE FROM pulls WHERE saved_at < ?"
+PRUNE_EVALUATIONS = "DELETE FROM evaluations WHERE saved_at < ?"
+# a wait still open stays while its PR does (an old PR still waiting is on the board)
+PRUNE_WAITS = (
+    "DELETE FROM role_waits WHERE requested_at < ? AND (approved_at IS NOT NULL OR NOT EXISTS "
+    "(SELECT 1 FROM pulls WHERE pulls.repo = role_waits.repo "
+    "AND pulls.number = role_waits.number))"
+)
+DROP_OPEN_WAITS = "DELETE FROM role_waits WHERE repo = ? AND number = ? AND approved_at IS NULL"
+SAVE_SESSION = "INSERT INTO sessions (id, login, token, expires_at) VALUES (?, ?, ?, ?)"
+SESSION = "SELECT login, token, expires_at FROM sessions WHERE id = ? AND expires_at > ?"
+DROP_SESSION = "DELETE FROM sessions WHERE id = ?"
+PRUNE_SESSIONS = "DELETE FROM sessions WHERE expires_at < ?"

@@ -1,0 +1,45 @@
+"""An evaluation as the pages keep it (jobs/store/history.py): the pull request, the
+check it got, and the decision in the shape of the JSON report. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.detect.secrets.redact import redact
+from app.jobs.store.history import Evaluation
+from app.policy.evaluate import RoleState
+from app.report.json import to_dict
+from app.service.plan import Plan
+
+
+def evaluation_of(repo: str, plan: Plan) -> Evaluation | None:
+    """What to keep of `plan`; None when it knows no pull request."""
+    pull = plan.pull
+    if pull is None:
+        return None
+    check = plan.check
+    record: dict[str, Any] = {
+        "repo": repo,
+        "number": pull.number,
+        "title": redact(pull.title),  # a title is free text: it may hold a pasted key
+        "author": pull.author,
+        "base_ref": pull.base_ref,
+        "milestone": pull.milestone,
+        "labels": sorted(pull.labels),
+        "draft": pull.draft,
+        "html_url": pull.html_url,
+        "head_sha": pull.head_sha,
+        "base_sha": pull.base_sha,
+        "conclusion": check.conclusion or check.status,
+        "summary": check.title,
+        "decision": to_dict(plan.decision) if plan.decision else None,
+    }
+    if plan.decision is None:  # the config could not be read: the waits stand as they were
+        return Evaluation(repo, pull.number, record)
+    roles = plan.decision.roles
+    pending = tuple(r.key for r in roles if r.required and not r.approved)
+    approved = tuple(r.key for r in roles if r.required and r.state == RoleState.APPROVED)
+    dropped = tuple(r.key for r in roles if r.key not in pending and r.key not in approved)
+    if plan.draft_note is not None:
+        pending = ()  # nobody is asked while the PR is a draft: no wait starts yet
+    return Evaluation(repo, pull.number, record, pending, approved, dropped)
