@@ -30,7 +30,7 @@ class Change:
     """A migration or a dependency change going into a release."""
 
     kind: str  # migration | dependency
-    file: str
+    file: str | None  # None: about the change as a whole
     line: int | None
     severity: str
     text: str

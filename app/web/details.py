@@ -16,7 +16,7 @@ SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    file: str
+    file: str | None  # None: about the change as a whole
     line: int | None
     rule: str
     severity: str

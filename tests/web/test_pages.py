@@ -94,6 +94,7 @@ async def test_login_round_trip_then_the_board_shows_the_pr_waiting_on_the_dba(
             assert "Blocked on" in html
             assert 'class="state state-waiting">waiting<' in html
             assert "db/migrate/20261101_add_sku.rb" in html  # going into main
+            assert "None" not in html
             assert board.headers["content-security-policy"].startswith("default-src 'none'")
 
 
