@@ -5,6 +5,7 @@ They read the journal only; GitHub is asked only what a login may see."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -13,8 +14,10 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.jobs.store.history import StoredPull, Wait
 from app.web import board as boards
 from app.web import charts, details
+from app.web.sessions import Viewer
 from app.web.views import HEADERS, Pages
 
 router = APIRouter(include_in_schema=False)
@@ -70,6 +73,20 @@ async def _board(request: Request, owner: str, repo: str | None) -> Response:
         for w in await pages.store.waits(owner, now - charts.WINDOW_DAYS * charts.DAY)
         if w.repo in allowed
     ]
+    title = f"{owner}/{repo}" if repo else owner
+    # tens of milliseconds for hundreds of PRs: off the event loop the webhooks share
+    return await asyncio.to_thread(_answer, pages, request, viewer, title, pulls, waits, now)
+
+
+def _answer(
+    pages: Pages,
+    request: Request,
+    viewer: Viewer,
+    title: str,
+    pulls: list[StoredPull],
+    waits: list[Wait],
+    now: float,
+) -> Response:
     query = request.query_params
     filters = boards.Filters(
         role=query.get("role", ""),
@@ -77,12 +94,11 @@ async def _board(request: Request, owner: str, repo: str | None) -> Response:
         author=query.get("author", ""),
         state=query.get("state", "") if query.get("state") in boards.STATES else "",
     )
-    title = f"{owner}/{repo}" if repo else owner
     board = boards.build(title, pulls, waits, filters, now)
-    if query.get("format") == "json":
+    if request.query_params.get("format") == "json":
         return JSONResponse(boards.as_json(board, now), headers=HEADERS)
-    if query.get("format") == "csv":
-        return _csv(board, title)
+    if request.query_params.get("format") == "csv":
+        return _csv(board, board.title)
     return pages.render(
         request,
         "board.html",
