@@ -1,7 +1,7 @@
 """The pages' cost: the readiness board for 500 open pull requests, through the app's
 own stack (FastAPI, the journal, Jinja2), logged in, on SQLite and on Postgres.
 
-Fills a journal with 500 open PRs across 10 repositories (2–5 required roles each,
+Fills a journal with 500 open PRs across 10 repositories (2 to 5 required roles each,
 up to 12 findings, the JSON report's shape) and 3,000 approvals of the last 90 days
 (the timing chart), then times GET /acme (HTML, JSON, CSV), a repository's board
 and a details page, and counts the GitHub calls those views made (target: 0, and
