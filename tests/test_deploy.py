@@ -55,3 +55,28 @@ def test_the_alert_rules_name_only_metrics_the_app_exports() -> None:
     }
     assert used, "no rule names a metric"
     assert used <= exported, used - exported
+
+
+def test_the_installed_app_carries_the_pages_templates(tmp_path: Path) -> None:
+    """The image installs the app as a wheel: files that are not Python must be in it.
+    Built from a copy, as the Dockerfile copies it (no build/ or egg-info of earlier
+    builds to lean on)."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "app", source / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("release_roles-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {f"app/web/templates/{p.name}" for p in (ROOT / "app/web/templates").glob("*.html")}
+    assert templates
+    assert templates <= names

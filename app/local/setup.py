@@ -57,6 +57,9 @@ def manifest(name: str, public_url: str, redirect_url: str) -> dict[str, Any]:
         "url": base,
         "hook_attributes": {"url": f"{base}/webhooks", "active": True},
         "redirect_url": redirect_url,
+        # the pages' login (Login with GitHub through the App's own OAuth client)
+        "callback_urls": [f"{base}/auth/callback"],
+        "request_oauth_on_install": False,
         "public": False,
         "default_permissions": PERMISSIONS,
         "default_events": EVENTS,
@@ -92,15 +95,27 @@ def exchange(
     return data
 
 
-def env_text(app: dict[str, Any]) -> str:
+def env_text(app: dict[str, Any], public_url: str = "", github_url: str = "") -> str:
+    """The App's settings; with the server's address, the pages' too (its OAuth client
+    and a new session secret), so they are on from the first start."""
     key = base64.b64encode(str(app["pem"]).encode()).decode()
-    return (
+    text = (
         f"# The GitHub App {app.get('slug', '')} ({app.get('html_url', '')}), written by "
         "`release-roles setup`.\n# Keep this file secret: it holds the App's private key.\n"
         f"GITHUB_APP_ID={int(app['id'])}\n"
         f"GITHUB_PRIVATE_KEY={key}\n"
         f"GITHUB_WEBHOOK_SECRET={app['webhook_secret']}\n"
     )
+    if public_url and app.get("client_id") and app.get("client_secret"):
+        text += (
+            f"PUBLIC_URL={public_url.rstrip('/')}\n"
+            f"GITHUB_CLIENT_ID={app['client_id']}\n"
+            f"GITHUB_CLIENT_SECRET={app['client_secret']}\n"
+            f"SESSION_SECRET={secrets.token_urlsafe(32)}\n"
+        )
+    if github_url and github_url.rstrip("/") != "https://github.com":
+        text += f"GITHUB_URL={github_url.rstrip('/')}\n"
+    return text
 
 
 def write_env(path: Path, text: str, force: bool) -> None:
@@ -145,7 +160,8 @@ class Flow:
             if not code:
                 raise SetupError("GitHub sent no code: start setup again")
             self.app = exchange(self.api_url, code, self.transport)
-            write_env(self.env_path, env_text(self.app), self.force)
+            text = env_text(self.app, self.public_url, self.github_url)
+            write_env(self.env_path, text, self.force)
         except (SetupError, httpx.HTTPError) as error:
             self.error = str(error)
             return f"Setup failed: {html.escape(self.error)}"

@@ -101,7 +101,19 @@ def test_setup_writes_an_env_that_serve_starts_from(
         for line in written.read_text().splitlines()
         if "=" in line and line[0] != "#"
     )
-    assert set(values) == {"GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"}
+    assert set(values) == {
+        "GITHUB_APP_ID",
+        "GITHUB_PRIVATE_KEY",
+        "GITHUB_WEBHOOK_SECRET",
+        # the pages, on from the first start: the App's OAuth client and a new secret
+        "PUBLIC_URL",
+        "GITHUB_CLIENT_ID",
+        "GITHUB_CLIENT_SECRET",
+        "SESSION_SECRET",
+        "GITHUB_URL",
+    }
+    assert values["PUBLIC_URL"] == "https://roles.example.com"
+    assert len(values["SESSION_SECRET"]) >= 40
     assert fake.manifest_codes == set()  # the code was spent
     serve_port = free_port()
     serve_env = clean_env(
@@ -131,6 +143,9 @@ def test_setup_writes_an_env_that_serve_starts_from(
             },
         )
         assert ping.status_code == 200
+        login = httpx.get(f"http://127.0.0.1:{serve_port}/login")  # the pages are on
+        assert login.status_code == 302
+        assert login.headers["location"].startswith(f"{GITHUB_WEB}/login/oauth/authorize?")
     finally:
         server.terminate()
         server.wait(20)
@@ -142,6 +157,7 @@ def test_the_manifest_asks_what_the_readme_lists() -> None:
     assert sent["default_events"] == EVENTS
     assert sent["public"] is False
     assert sent["url"] == "https://roles.example.com"
+    assert sent["callback_urls"] == ["https://roles.example.com/auth/callback"]
 
 
 def test_the_env_file_is_private_and_not_overwritten(tmp_path: Path) -> None:
