@@ -41,6 +41,7 @@ EVENTS = {
     ("check_run", "rerequested"): 0,
     ("check_run", "completed"): 0,
     ("check_suite", "rerequested"): 0,
+    ("check_suite", "completed"): 0,
     ("merge_group", "checks_requested"): 0,
     ("push", None): 0,
     ("membership", "added"): 0,

@@ -161,6 +161,8 @@ async def _record(
         return _answer(200, duplicate=True)
     if routed.removed_reviewer is not None:
         await journal.remember_removed(*routed.removed_reviewer)
+    if routed.suite is not None:
+        await journal.save_suite(*routed.suite)
 
     if routed.jobs:
         request.app.state.worker.wake()

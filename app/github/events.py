@@ -48,6 +48,8 @@ class Routed:
     override: OverrideCommand | None = None
     ticks: TickEdit | None = None  # kept only if the comment is our release plan
     retargeted: tuple[str, int] | None = None  # (owner/repo, number): a new base branch
+    # (owner/repo, head sha, app, conclusion, when): another check finished, for the board
+    suite: tuple[str, str, str, str, str] | None = None
     note: str = ""
     log: Mapping[str, Any] = field(default_factory=dict)
 
@@ -186,11 +188,29 @@ def _check_run(payload: Mapping[str, Any], app_id: int) -> Routed:
 
 def _check_suite(payload: Mapping[str, Any], app_id: int) -> Routed:
     suite = payload["check_suite"]
+    if payload["action"] == "completed":
+        return _suite_completed(payload, suite)
     if payload["action"] != "rerequested":
         return Routed(note=f"check_suite.{payload['action']} is not used")
     if not _ours(suite.get("app"), app_id):
         return Routed(note="another app's check suite")
     return _pull_requests_of(payload, suite)
+
+
+def _suite_completed(payload: Mapping[str, Any], suite: Mapping[str, Any]) -> Routed:
+    """Another app's checks finished on a commit: kept for the board's "ready" (all
+    checks green), nothing to evaluate."""
+    owner, repo = _repo(payload)
+    if not _LOGIN.fullmatch(str(owner)) or not _REPO.fullmatch(str(repo)):
+        raise ValueError("repository is not named as GitHub names one")
+    sha = suite["head_sha"]
+    if not isinstance(sha, str) or not _SHA.fullmatch(sha):
+        raise ValueError("check_suite.head_sha is not a commit sha")
+    app = suite.get("app") or {}
+    name = str(app.get("slug") or app.get("name") or "unknown")[:100]
+    conclusion = str(suite.get("conclusion") or "")[:40]
+    when = str(suite.get("updated_at") or "")[:40]
+    return Routed(suite=(f"{owner}/{repo}", sha, name, conclusion, when), note="checks kept")
 
 
 def _merge_group(payload: Mapping[str, Any], app_id: int) -> Routed:

@@ -14,6 +14,7 @@ from app.jobs.store.history import StoredPull, Wait
 # worst first: the order roles and pull requests are shown in
 STATE_ORDER = ("blocked", "waiting", "required", "overridden", "approved", "not_required")
 STATES = ("ready", "waiting", "blocked", "failing")  # the board's state filter
+GREEN = frozenset({"success", "neutral", "skipped"})  # a finished check suite that passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +53,24 @@ class Row:
     cells: dict[str, Cell]
     changes: tuple[Change, ...]
     evaluated_at: float
+    checks: dict[str, str] = field(default_factory=dict)  # other apps' suites on the head
 
     @property
     def release(self) -> str:
         return self.milestone or self.base_ref
 
     @property
+    def failing_checks(self) -> list[str]:
+        return sorted(app for app, conclusion in self.checks.items() if conclusion not in GREEN)
+
+    @property
     def state(self) -> str:
-        if self.conclusion == "success" and not self.draft:
-            return "ready"
         if any(c.state == "blocked" for c in self.cells.values()):
             return "blocked"
-        if self.conclusion == "failure":
-            return "failing"  # an invalid config or an evaluation error
+        if self.conclusion == "failure" or self.failing_checks:
+            return "failing"  # a check failed, the config is invalid, or an evaluation error
+        if self.conclusion == "success" and not self.draft:
+            return "ready"
         return "waiting"
 
     @property
@@ -121,7 +127,11 @@ class Board:
     rows: tuple[Row, ...] = field(default=())
 
 
-def row_of(pull: StoredPull, waits: dict[tuple[str, int, str], float]) -> Row:
+def row_of(
+    pull: StoredPull,
+    waits: dict[tuple[str, int, str], float],
+    suites: dict[tuple[str, str], dict[str, str]] | None = None,
+) -> Row:
     record = pull.record
     decision = record.get("decision") or {}
     cells = {}
@@ -147,6 +157,7 @@ def row_of(pull: StoredPull, waits: dict[tuple[str, int, str], float]) -> Row:
         cells=cells,
         changes=tuple(_changes(decision)),
         evaluated_at=pull.saved_at,
+        checks=(suites or {}).get((pull.repo, record.get("head_sha", "")), {}),
     )
 
 
@@ -166,12 +177,17 @@ def _changes(decision: dict[str, Any]) -> list[Change]:
 
 
 def build(
-    title: str, pulls: list[StoredPull], waits: list[Wait], filters: Filters, now: float
+    title: str,
+    pulls: list[StoredPull],
+    waits: list[Wait],
+    filters: Filters,
+    now: float,
+    suites: dict[tuple[str, str], dict[str, str]] | None = None,
 ) -> Board:
     open_waits = {
         (w.repo, w.number, w.role): w.requested_at for w in waits if w.approved_at is None
     }
-    every = [row_of(p, open_waits) for p in pulls]
+    every = [row_of(p, open_waits, suites) for p in pulls]
     every.sort(key=lambda r: (_rank(r), r.repo.lower(), r.number))
     rows = [r for r in every if filters.keep(r)]
     names: dict[str, str] = {}
@@ -247,6 +263,7 @@ def as_json(board: Board, now: float) -> dict[str, Any]:
                 "draft": r.draft,
                 "state": r.state,
                 "conclusion": r.conclusion,
+                "checks": r.checks,
                 "url": r.github_url,
                 "roles": {
                     k: {

@@ -73,9 +73,12 @@ async def _board(request: Request, owner: str, repo: str | None) -> Response:
         for w in await pages.store.waits(owner, now - charts.WINDOW_DAYS * charts.DAY)
         if w.repo in allowed
     ]
+    suites = await pages.store.suites(owner)
     title = f"{owner}/{repo}" if repo else owner
     # tens of milliseconds for hundreds of PRs: off the event loop the webhooks share
-    return await asyncio.to_thread(_answer, pages, request, viewer, title, pulls, waits, now)
+    return await asyncio.to_thread(
+        _answer, pages, request, viewer, title, (pulls, waits, suites), now
+    )
 
 
 def _answer(
@@ -83,10 +86,10 @@ def _answer(
     request: Request,
     viewer: Viewer,
     title: str,
-    pulls: list[StoredPull],
-    waits: list[Wait],
+    stored: tuple[list[StoredPull], list[Wait], dict[tuple[str, str], dict[str, str]]],
     now: float,
 ) -> Response:
+    pulls, waits, suites = stored
     query = request.query_params
     filters = boards.Filters(
         role=query.get("role", ""),
@@ -94,7 +97,7 @@ def _answer(
         author=query.get("author", ""),
         state=query.get("state", "") if query.get("state") in boards.STATES else "",
     )
-    board = boards.build(title, pulls, waits, filters, now)
+    board = boards.build(title, pulls, waits, filters, now, suites)
     if request.query_params.get("format") == "json":
         return JSONResponse(boards.as_json(board, now), headers=HEADERS)
     if request.query_params.get("format") == "csv":

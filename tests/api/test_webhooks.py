@@ -30,6 +30,7 @@ EXPECTED = {
     "check_run.rerequested": [],  # another app's check run
     "check_run.completed": [],
     "check_suite.rerequested": [],  # another app's suite
+    "check_suite.completed": [],  # kept for the board, nothing to evaluate
     "merge_group.checks_requested": [
         "merge_group:octo-org/octo-repo@2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"
     ],
@@ -73,6 +74,25 @@ async def test_our_own_rerequested_check_run_queues_its_pull_requests(db: str) -
         await h.app.state.worker.stop()
         response = await h.deliver("check_run", body)
     assert response.json()["queued"] == ["pull:github/hello-world#5"]
+
+
+async def test_a_finished_check_suite_is_kept_for_the_board(db: str) -> None:
+    body = payload("check_suite.completed")
+    suite = body["check_suite"]
+    async with running(db) as h:
+        await h.app.state.worker.stop()
+        response = await h.deliver("check_suite", body)
+        assert response.json()["note"] == "checks kept"
+        kept = await h.app.state.journal.suites("codertocat")
+    assert kept == {("codertocat/hello-world", suite["head_sha"]): {"octocoders-linter": "success"}}
+
+
+async def test_a_finished_check_suite_naming_no_commit_is_refused(db: str) -> None:
+    body = payload("check_suite.completed")
+    body["check_suite"]["head_sha"] = "../../etc"
+    async with running(db) as h:
+        response = await h.deliver("check_suite", body)
+    assert response.status_code == 400
 
 
 async def test_bad_signatures_are_401(db: str) -> None:

@@ -108,3 +108,14 @@ async def test_prune_forgets_old_history_but_not_a_pull_request_still_waiting(
     assert [p.repo for p in await journal.open_pulls("acme")] == ["acme/api"]
     assert await journal.evaluations("acme/shop", 7) == []
     assert [w.repo for w in await journal.waits("acme", 0)] == ["acme/api"]
+
+
+async def test_the_latest_finished_suite_of_each_app_wins(journal: Journal) -> None:
+    sha = "c" * 40
+    await journal.save_suite("Acme/Shop", sha, "ci", "failure", "2026-12-01T10:00:00Z")
+    await journal.save_suite("Acme/Shop", sha, "ci", "success", "2026-12-01T11:00:00Z")
+    await journal.save_suite("Acme/Shop", sha, "ci", "failure", "2026-12-01T10:30:00Z")  # late
+    await journal.save_suite("Acme/Shop", sha, "lint", "neutral", "2026-12-01T10:00:00Z")
+    assert await journal.suites("acme") == {
+        ("acme/shop", sha): {"ci": "success", "lint": "neutral"}
+    }

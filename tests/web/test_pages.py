@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.helpers import approve, comment_event, migration_pull, open_and_settle, shop
 from tests.fakes.github import FakeGitHub
-from tests.harness import Harness, pages_settings, running
+from tests.harness import Harness, pages_settings, payload, running
 
 pytestmark = pytest.mark.anyio
 
@@ -117,6 +117,33 @@ async def test_the_pr_turns_ready_after_the_dba_approves_and_the_wait_is_measure
             page = (await client.get("/acme/shop/pull/1")).text
             assert "Approved by dana" in page
             assert "dba: waiting → approved" in page  # the history says what changed
+
+
+def suite_event(h: Harness, repo: Any, sha: str, conclusion: str, at: str) -> dict[str, Any]:
+    """Another app's check suite finished on `sha` (the vendored payload)."""
+    body = payload("check_suite.completed")
+    body["repository"] |= {"name": repo.name, "full_name": f"{repo.owner}/{repo.name}"}
+    body["repository"]["owner"]["login"] = repo.owner
+    body["check_suite"] |= {"head_sha": sha, "conclusion": conclusion, "updated_at": at}
+    return body
+
+
+async def test_a_failing_check_keeps_a_pr_off_the_ready_list(db: str) -> None:
+    async with browsing(db) as h:
+        repo, pull = await dba_waiting(h, PLAIN)
+        await approve(h, repo, pull, "dana")
+        head = repo.branches[pull.head_ref]
+        failed = suite_event(h, repo, head, "failure", "2026-12-01T10:00:00Z")
+        assert (await h.deliver("check_suite", failed)).status_code == 202
+        async with browser(h) as client:
+            await log_in(h, client, "dana")
+            [row] = (await client.get("/acme/shop", params={"format": "json"})).json()["pulls"]
+            assert row["state"] == "failing"
+            assert row["checks"] == {"octocoders-linter": "failure"}
+            passed = suite_event(h, repo, head, "success", "2026-12-01T10:05:00Z")
+            await h.deliver("check_suite", passed)  # the re-run passed
+            [row] = (await client.get("/acme/shop", params={"format": "json"})).json()["pulls"]
+            assert row["state"] == "ready"
 
 
 async def test_check_runs_link_their_details_page(database_url: str) -> None:

@@ -73,6 +73,10 @@ class HistoryStore(Protocol):
     async def waits(self, owner: str, since: float) -> list[Wait]: ...
     async def pull_waits(self, repo: str, number: int) -> list[Wait]: ...
     async def save_session(self, session_id: str, session: Session) -> None: ...
+    async def save_suite(
+        self, repo: str, sha: str, app: str, conclusion: str, updated: str
+    ) -> None: ...
+    async def suites(self, owner: str) -> dict[tuple[str, str], dict[str, str]]: ...
     async def session(self, session_id: str) -> Session | None: ...
     async def drop_session(self, session_id: str) -> None: ...
 
@@ -135,6 +139,22 @@ class PullHistory:
         [rows] = await self._run([(schema.PULL_WAITS, key)], fetch_all=True)
         return [_wait((*key, *r)) for r in rows]
 
+    async def save_suite(
+        self, repo: str, sha: str, app: str, conclusion: str, updated: str
+    ) -> None:
+        """Another app's check suite finished on a commit (the board's "checks")."""
+        owner = repo.lower().split("/", 1)[0]
+        values = (repo.lower(), sha, app, owner, conclusion, updated, time.time())
+        await self._run([(schema.SAVE_SUITE, values)])
+
+    async def suites(self, owner: str) -> dict[tuple[str, str], dict[str, str]]:
+        """(repo, head sha) -> {app: conclusion} of the owner's recorded suites."""
+        [rows] = await self._run([(schema.SUITES, (owner.lower(),))], fetch_all=True)
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for repo, sha, app, conclusion in rows:
+            found.setdefault((str(repo), str(sha)), {})[str(app)] = str(conclusion)
+        return found
+
     async def save_session(self, session_id: str, session: Session) -> None:
         values = (session_id, session.login, session.token, session.expires_at)
         await self._run([(schema.SAVE_SESSION, values)])
@@ -153,6 +173,7 @@ def prune_statements(records_older_than: float, now: float) -> Statements:
         (schema.PRUNE_PULLS, (records_older_than,)),
         (schema.PRUNE_WAITS, (records_older_than,)),
         (schema.PRUNE_SESSIONS, (now,)),
+        (schema.PRUNE_SUITES, (records_older_than,)),
     ]
 
 

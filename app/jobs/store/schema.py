@@ -131,6 +131,16 @@ TABLES = (
         approved_at DOUBLE PRECISION,
         PRIMARY KEY (repo, number, role, requested_at)
     )""",
+    """CREATE TABLE IF NOT EXISTS check_suites (
+        repo TEXT NOT NULL,
+        head_sha TEXT NOT NULL,
+        app TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        conclusion TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (repo, head_sha, app)
+    )""",
     """CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY,
         login TEXT NOT NULL,
@@ -151,6 +161,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS pulls_by_owner ON pulls (owner, state)",
     "CREATE INDEX IF NOT EXISTS evaluations_by_pull ON evaluations (repo, number, saved_at)",
     "CREATE INDEX IF NOT EXISTS role_waits_by_owner ON role_waits (owner, approved_at)",
+    "CREATE INDEX IF NOT EXISTS check_suites_by_owner ON check_suites (owner)",
 )
 INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
@@ -316,3 +327,12 @@ SAVE_SESSION = "INSERT INTO sessions (id, login, token, expires_at) VALUES (?, ?
 SESSION = "SELECT login, token, expires_at FROM sessions WHERE id = ? AND expires_at > ?"
 DROP_SESSION = "DELETE FROM sessions WHERE id = ?"
 PRUNE_SESSIONS = "DELETE FROM sessions WHERE expires_at < ?"
+# another app's check suite on a commit: the latest (by GitHub's updated_at) wins
+SAVE_SUITE = (
+    "INSERT INTO check_suites (repo, head_sha, app, owner, conclusion, updated, saved_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo, head_sha, app) DO UPDATE SET "
+    "conclusion = excluded.conclusion, updated = excluded.updated, saved_at = excluded.saved_at "
+    "WHERE excluded.updated >= check_suites.updated"
+)
+SUITES = "SELECT repo, head_sha, app, conclusion FROM check_suites WHERE owner = ?"
+PRUNE_SUITES = "DELETE FROM check_suites WHERE saved_at < ?"
