@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
 from tests.conftest import GitRepo
 from tests.fakes.github import FakeGitHub
-from tests.harness import running
+from tests.harness import pages_settings, running
 
 FILLER = "Q9w8E7r6T5y4U3i2O1p0A9s8D7f6G5h4J3k2L1z0"
 SECRETS = {
@@ -100,10 +101,25 @@ async def test_check_run_and_logs_hold_no_secret(
     fake.team("acme", "dba", {"dana"})
     repo.collaborators |= {"sam", "dana"}
     fake.push(repo, "leak", dict(FILES))
-    pull = fake.open_pull(repo, "leak", author="alice")
-    async with running(f"sqlite:///{tmp_path / 'j.db'}", fake) as h:
+    # a title is anyone's text: a pasted token must not reach the pages either
+    title = f"Rotate {SECRETS['github']}"
+    pull = fake.open_pull(repo, "leak", author="alice", title=title)
+    pages: dict[str, str] = {}
+    async with running(f"sqlite:///{tmp_path / 'j.db'}", fake, **pages_settings(fake)) as h:
         await h.deliver("pull_request", h.pr_event("opened", repo, pull.number))
         await h.settle()
+        transport = httpx.ASGITransport(app=h.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://app") as browser:
+            fake.user_tokens["ghu_reader"] = "sam"
+            cookie = await h.app.state.pages.sessions.start("sam", "ghu_reader")
+            for path in ("/acme/shop", "/acme/shop?format=json", "/acme/shop/pull/1"):
+                answer = await browser.get(path, headers={"Cookie": f"rr_session={cookie}"})
+                assert answer.status_code == 200, path
+                pages[path] = answer.text
+    assert "secret.github-token" in pages["/acme/shop/pull/1"]
+    assert "[redacted" in pages["/acme/shop"]
+    for path, text in pages.items():
+        assert_clean(text, f"the page {path}")
     [run] = fake.checks_for(repo, repo.branches["leak"])
     assert "secret.github-token" in run["output"]["summary"]
     # what the App wrote to GitHub: check runs (title, summary, annotations), the
