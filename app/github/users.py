@@ -37,6 +37,8 @@ class Users:
             base_url=self.api_url,
             async_transport=SharedTransport(self._transport),
             http_cache=False,
+            # a person is waiting for the page: no backoff, an error they can retry
+            auto_retry=False,
             timeout=15.0,
             user_agent="release-roles",
         )

@@ -9,6 +9,7 @@ session. Only a path on this server is returned to (no open redirect).
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import urllib.parse
 
@@ -24,11 +25,13 @@ from app.web.sessions import COOKIE, LOGIN_COOKIE, SESSION_SECONDS
 log = structlog.get_logger()
 router = APIRouter(include_in_schema=False)
 LOGIN_SECONDS = 600
+LOCAL = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 
 
 def local_path(target: str | None) -> str:
-    """`target` when it is a path on this server, else the front page."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` when it is a path on this server, else the front page. Browsers drop
+    tabs and newlines and read a backslash as a slash, so `/\t/evil` would leave."""
+    if not target or not LOCAL.fullmatch(target) or target.startswith("//"):
         return "/"
     return target
 

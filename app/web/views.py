@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.github.client import GatewayError
 from app.jobs.store.history import HistoryStore
 from app.settings import Settings
 from app.web.charts import duration
@@ -98,7 +99,10 @@ class Pages:
         if self.sessions is None:
             return self.off(request)
         viewer = await self.sessions.viewer(request.cookies.get(COOKIE))
-        readable = await self.sessions.readable(viewer) if viewer else None
+        try:
+            readable = await self.sessions.readable(viewer) if viewer else None
+        except GatewayError as error:  # GitHub down: say so, never a 500
+            return self.message(request, 502, "GitHub did not answer", str(error))
         if viewer is None or readable is None:
             if request.query_params.get("format") in ("json", "csv"):
                 return JSONResponse({"message": "log in at /login first"}, 401, headers=HEADERS)

@@ -268,3 +268,24 @@ async def test_json_and_csv_ask_for_a_login_instead_of_redirecting(db: str) -> N
         answer = await client.get("/acme/shop", params={"format": "json"})
         assert answer.status_code == 401
         assert (await client.get("/favicon.ico")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example"]
+)
+def test_only_a_plain_path_here_is_returned_to(target: str) -> None:
+    from app.web.login import local_path
+
+    assert local_path(target) == "/"
+    assert local_path("/acme/shop?role=dba") == "/acme/shop?role=dba"
+
+
+async def test_github_down_while_checking_access_is_a_502_not_a_500(db: str) -> None:
+    async with browsing(db) as h:
+        async with browser(h) as client:
+            await log_in(h, client, "dana")
+            h.app.state.pages.sessions._access.clear()
+            h.fake.fail("GET", "/user/installations", 503)
+            answer = await client.get("/acme")
+        assert answer.status_code == 502
+        assert "GitHub did not answer" in answer.text
