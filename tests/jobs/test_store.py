@@ -33,6 +33,48 @@ async def test_accept_is_durable_and_deduplicates(database_url: str) -> None:
     await reopened.close()
 
 
+async def test_deliveries_arriving_together_commit_together_and_each_is_answered(
+    database_url: str,
+) -> None:
+    """Group commit: 60 accepts at once (a redelivery among them) are written in a few
+    transactions; each caller learns whether its own delivery was new."""
+    journal = open_journal(database_url)
+    await journal.open()
+    transactions = 0
+    write = journal._run_groups  # type: ignore[attr-defined]
+
+    async def counted(groups: Any) -> list[bool]:
+        nonlocal transactions
+        transactions += 1
+        return list(await write(groups))
+
+    journal._run_groups = counted  # type: ignore[attr-defined]
+    ids = [f"d-{n}" for n in range(60)] + ["d-7"]
+    fresh = await asyncio.gather(
+        *(journal.accept(d, "pull_request", None, b"{}", [pull(n)]) for n, d in enumerate(ids))
+    )
+    assert fresh == [True] * 60 + [False]
+    assert transactions <= 2  # all that arrived while one write ran go in the next
+    assert await journal.pending() == 60  # the redelivery queued nothing more
+    await journal.close()
+
+
+async def test_a_failed_group_write_fails_each_of_its_deliveries(tmp_path: Path) -> None:
+    journal = SqliteJournal(str(tmp_path / "j.db"))
+    await journal.open()
+
+    async def broken(groups: Any) -> list[bool]:
+        raise OSError("disk full")
+
+    journal._run_groups = broken  # type: ignore[method-assign]
+    answers = await asyncio.gather(
+        *(journal.accept(f"d-{n}", "push", None, b"{}", []) for n in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(a, OSError) for a in answers)
+    await journal.close()
+
+
 async def test_jobs_for_one_pull_request_coalesce(database_url: str) -> None:
     journal = open_journal(database_url)
     await journal.open()

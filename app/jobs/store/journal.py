@@ -26,6 +26,7 @@ from app.jobs.model import (
     TickEdit,
 )
 from app.jobs.store import schema
+from app.jobs.store.group import GroupCommit, Statements
 from app.jobs.store.history import HistoryStore, PullHistory, prune_statements
 
 # How long a claimed job stays a worker's without a renewal: the worker renews it
@@ -145,6 +146,7 @@ class SqlJournal(PullHistory):
 
     lock_clause = ""
     notify: tuple[str, Sequence[Any]] | None = None  # run after queueing jobs, if set
+    _group: GroupCommit | None = None  # accept()'s batches, made on first use
 
     async def listen(self, wake: Callable[[], None]) -> None:
         return None
@@ -155,11 +157,14 @@ class SqlJournal(PullHistory):
         *,
         fetch: bool = False,
         fetch_all: bool = False,
-        stop_if_first_unchanged: bool = False,
     ) -> list[Any]:
         """Run `statements` in one transaction; one result per statement (a row, all
-        rows, or the row count). With `stop_if_first_unchanged`, roll back and return
-        [] when the first statement changed nothing (a duplicate delivery)."""
+        rows, or the row count)."""
+        raise NotImplementedError
+
+    async def _run_groups(self, groups: Sequence[Statements]) -> list[bool]:
+        """Run `groups` in one transaction; a group whose first statement changed
+        nothing is skipped (False), the others run whole (True)."""
         raise NotImplementedError
 
     async def accept(
@@ -172,10 +177,16 @@ class SqlJournal(PullHistory):
         statements += [
             (schema.UPSERT_JOB, (job.key, job.dumps(), delivery_id, now, now)) for job in jobs
         ]
-        if jobs and self.notify:
-            statements.append(self.notify)
-        results = await self._run(statements, stop_if_first_unchanged=True)
-        return bool(results)
+        if self._group is None:
+            self._group = GroupCommit(self._write_deliveries)
+        return await self._group.submit(statements)
+
+    async def _write_deliveries(self, groups: list[Statements]) -> list[bool]:
+        """A batch of deliveries, committed together (group.py); workers woken once."""
+        queued = any(len(group) > 1 for group in groups)
+        extra = [[self.notify]] if queued and self.notify else []
+        results = await self._run_groups([*groups, *extra])
+        return results[: len(groups)]
 
     async def enqueue(self, jobs: Sequence[Job], at: float | None = None) -> None:
         now = time.time()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.jobs.store import schema
+from app.jobs.store.group import Statements
 from app.jobs.store.journal import SqlJournal
 
 
@@ -71,27 +72,32 @@ class PostgresJournal(SqlJournal):
         *,
         fetch: bool = False,
         fetch_all: bool = False,
-        stop_if_first_unchanged: bool = False,
     ) -> list[Any]:
         if self._pool is None:
             raise RuntimeError("journal is not open")
         results: list[Any] = []
-        try:
-            async with self._pool.connection() as conn, conn.transaction():
-                for index, (sql, params) in enumerate(statements):
-                    cursor = await conn.execute(sql.replace("?", "%s"), tuple(params))
-                    if index == 0 and stop_if_first_unchanged and cursor.rowcount == 0:
-                        raise _DuplicateDeliveryError
-                    if fetch:
-                        results.append(await cursor.fetchone())
-                    elif fetch_all:
-                        results.append(await cursor.fetchall())
-                    else:
-                        results.append(cursor.rowcount)
-        except _DuplicateDeliveryError:
-            return []
+        async with self._pool.connection() as conn, conn.transaction():
+            for sql, params in statements:
+                cursor = await conn.execute(sql.replace("?", "%s"), tuple(params))
+                if fetch:
+                    results.append(await cursor.fetchone())
+                elif fetch_all:
+                    results.append(await cursor.fetchall())
+                else:
+                    results.append(cursor.rowcount)
         return results
 
-
-class _DuplicateDeliveryError(Exception):
-    """Rolls a Postgres transaction back when a delivery was already recorded."""
+    async def _run_groups(self, groups: Sequence[Statements]) -> list[bool]:
+        if self._pool is None:
+            raise RuntimeError("journal is not open")
+        results = []
+        async with self._pool.connection() as conn, conn.transaction():
+            for first, *rest in groups:
+                cursor = await conn.execute(first[0].replace("?", "%s"), tuple(first[1]))
+                if cursor.rowcount == 0:
+                    results.append(False)
+                    continue
+                for sql, params in rest:
+                    await conn.execute(sql.replace("?", "%s"), tuple(params))
+                results.append(True)
+        return results

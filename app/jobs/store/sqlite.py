@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs.store import schema
+from app.jobs.store.group import Statements
 from app.jobs.store.journal import SqlJournal
 
 
@@ -48,13 +49,10 @@ class SqliteJournal(SqlJournal):
         *,
         fetch: bool = False,
         fetch_all: bool = False,
-        stop_if_first_unchanged: bool = False,
     ) -> list[Any]:
         async with self._lock:
             running = asyncio.ensure_future(
-                asyncio.to_thread(
-                    self._transaction, statements, fetch, fetch_all, stop_if_first_unchanged
-                )
+                asyncio.to_thread(self._transaction, statements, fetch, fetch_all)
             )
             try:
                 return await asyncio.shield(running)
@@ -65,12 +63,40 @@ class SqliteJournal(SqlJournal):
                 await asyncio.wait({running})
                 raise
 
+    async def _run_groups(self, groups: Sequence[Statements]) -> list[bool]:
+        async with self._lock:
+            running = asyncio.ensure_future(asyncio.to_thread(self._groups, groups))
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                await asyncio.wait({running})  # as in _run: the thread holds the connection
+                raise
+
+    def _groups(self, groups: Sequence[Statements]) -> list[bool]:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("journal is not open")
+        results = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for first, *rest in groups:
+                if conn.execute(first[0], tuple(first[1])).rowcount == 0:
+                    results.append(False)
+                    continue
+                for sql, params in rest:
+                    conn.execute(sql, tuple(params))
+                results.append(True)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return results
+
     def _transaction(
         self,
         statements: Sequence[tuple[str, Sequence[Any]]],
         fetch: bool,
         fetch_all: bool,
-        stop_if_first_unchanged: bool,
     ) -> list[Any]:
         conn = self._conn
         if conn is None:
@@ -78,11 +104,8 @@ class SqliteJournal(SqlJournal):
         results: list[Any] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for index, (sql, params) in enumerate(statements):
+            for sql, params in statements:
                 cursor = conn.execute(sql, tuple(params))
-                if index == 0 and stop_if_first_unchanged and cursor.rowcount == 0:
-                    conn.execute("ROLLBACK")
-                    return []
                 if fetch:
                     results.append(cursor.fetchone())
                 elif fetch_all:
