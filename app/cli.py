@@ -7,6 +7,7 @@ Exit codes: 0 evaluated (or valid); 1 roles are required and
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -155,13 +156,58 @@ def schema() -> None:
 def serve(host: str, port: int | None) -> None:
     """Run the GitHub App: webhooks in, review requests and check runs out. Reads the
     environment, and ./.env when there is one (environment variables win)."""
+    settings = _settings()
+    port = port or settings.port
+    child = None
+    if settings.worker_in_process and settings.worker_subprocess:
+        # the evaluations in a child process; the receiver(s) only record and wake it
+        from app.jobs.child import WorkerChild
+        from app.logs import configure
+
+        configure(settings.log_level)  # its lines are JSON like every other
+        _export_env_file()
+        child = WorkerChild()
+        child.start()
+        settings = settings.model_copy(update={"worker_in_process": False})
+        os.environ["WORKER_IN_PROCESS"] = "false"  # for WEB_CONCURRENCY's processes
+    try:
+        _serve(settings, host, port, child)
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _serve(settings: Any, host: str, port: int, child: Any) -> None:
     import uvicorn
 
     from app.main import create_app
 
-    settings = _settings()
-    app = create_app(settings)
-    uvicorn.run(app, host=host, port=port or settings.port, log_config=None, access_log=False)
+    if settings.web_concurrency > 1:
+        # uvicorn's supervisor starts the processes; each builds its own app from the
+        # environment, which the .env's values join first (the environment still wins)
+        _export_env_file()
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            workers=settings.web_concurrency,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+        return
+    app = create_app(settings, child=child)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def _export_env_file() -> None:
+    env_file = Path(".env")
+    if env_file.is_file():
+        from dotenv import dotenv_values
+
+        for name, value in dotenv_values(env_file).items():
+            if value is not None:
+                os.environ.setdefault(name, value)
 
 
 def _settings() -> Any:
@@ -189,7 +235,20 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(settings, stop)
+        watching = asyncio.create_task(_stop_when_orphaned(stop))
+        await run_worker(settings, stop, wake_on=signal.SIGUSR1)  # serve's child: woken
+        watching.cancel()
+
+    async def _stop_when_orphaned(stop: Any) -> None:
+        """A worker whose parent is gone (serve killed with SIGKILL) stops too: an
+        orphan would go on evaluating beside the next serve's own worker."""
+        from app.jobs.child import PARENT_VARIABLE
+
+        parent = int(os.environ.get(PARENT_VARIABLE) or os.getppid())
+        while not stop.is_set():
+            if os.getppid() != parent:
+                stop.set()
+            await asyncio.sleep(1.0)
 
     asyncio.run(until_signalled())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from app.api import health, webhooks
 from app.github.gateway import Gateway, retry_policy
 from app.github.users import Users
+from app.jobs.child import WorkerChild
 from app.jobs.model import Outcome
 from app.jobs.store import Journal, open_journal
 from app.jobs.worker import Worker
@@ -43,6 +45,7 @@ def create_app(
     gateway: Gateway | None = None,
     journal: Journal | None = None,
     users: Users | None = None,
+    child: WorkerChild | None = None,
 ) -> FastAPI:
     settings = settings or load_settings()
     configure(settings.log_level)
@@ -50,27 +53,9 @@ def create_app(
     journal = journal or open_journal(settings.database_url)
     metrics = Metrics()
     worker = build_worker(settings, gateway, journal, metrics)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await journal.open()
-        if settings.worker_in_process:
-            worker.start()
-            worker.wake()  # jobs accepted before a crash or restart run now
-        warming = asyncio.create_task(_warm(app.state.warmed))
-        try:
-            yield
-        finally:
-            warming.cancel()
-            await worker.stop()
-            await journal.close()
-            await gateway.aclose()
-            if pages.sessions is not None:
-                await pages.sessions.users.aclose()
-
     app = FastAPI(
         title="Release Roles",
-        lifespan=lifespan,
+        lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
         # no OpenTelemetry here: FastAPI's check for it cost every delivery 16 µs
@@ -79,16 +64,38 @@ def create_app(
     app.state.settings = settings
     app.state.journal = journal
     app.state.worker = worker
+    # who evaluates what the receiver queues: this process's worker loops, or serve's
+    # worker child process (woken by a signal)
+    app.state.child = child
+    app.state.wake = child.wake if child is not None else worker.wake
     app.state.gateway = gateway
     app.state.metrics = metrics
     app.state.warmed = asyncio.Event()  # /readyz waits for it
-    pages = build_pages(settings, journal, users)
-    app.state.pages = pages
+    app.state.pages = build_pages(settings, journal, users)
     app.add_middleware(webhooks.WebhookReceiver)  # POST /webhooks, before the framework
     app.include_router(health.router)
     app.include_router(login.router)
     app.include_router(web_pages.router)  # last: /{owner} must not shadow the routes above
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state = app.state
+    await state.journal.open()
+    if state.settings.worker_in_process:
+        state.worker.start()
+        state.worker.wake()  # jobs accepted before a crash or restart run now
+    warming = asyncio.create_task(_warm(state.warmed))
+    try:
+        yield
+    finally:
+        warming.cancel()
+        await state.worker.stop()
+        await state.journal.close()
+        await state.gateway.aclose()
+        if state.pages.sessions is not None:
+            await state.pages.sessions.users.aclose()
 
 
 def build_pages(settings: Settings, journal: Journal, users: Users | None) -> Pages:
@@ -160,6 +167,7 @@ async def run_worker(
     *,
     gateway: Gateway | None = None,
     listeners: list[Callable[[Outcome], None]] | None = None,
+    wake_on: signal.Signals | None = None,
 ) -> None:
     """`release-roles worker`: only the queue consumer, until `stop` is set.
 
@@ -178,6 +186,8 @@ async def run_worker(
 
         start_http_server(settings.metrics_port, registry=metrics.registry)
     worker.poll_seconds = STANDALONE_POLL_SECONDS
+    if wake_on is not None:  # serve's child: the receiver signals when it queued jobs
+        asyncio.get_running_loop().add_signal_handler(wake_on, worker.wake)
     log.info("warmed_up", seconds=round(await asyncio.to_thread(warm_up), 3))
     worker.start()
     _freeze_startup_objects()

@@ -29,10 +29,16 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///release-roles.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     port: int = Field(default=8000, gt=0, lt=65536)
+    # receiver processes of `serve` (uvicorn's workers), all on the same journal: where
+    # one core is not enough to acknowledge every delivery
+    web_concurrency: int = Field(default=1, ge=1, le=32)
     # Worker tuning; the defaults suit one small machine.
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     # False when `release-roles worker` runs in processes of its own (see README).
     worker_in_process: bool = True
+    # Where `serve` runs those evaluations: a child process of its own (true), or on the
+    # receiver's own event loop (false: one process, but webhooks wait behind them).
+    worker_subprocess: bool = True
     max_attempts: int = Field(default=5, ge=1, le=20)
     retry_base_seconds: float = Field(default=2.0, ge=0)
     team_cache_seconds: float = Field(default=300.0, ge=0)

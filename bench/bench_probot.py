@@ -60,13 +60,14 @@ def start_probot(binary: Path, port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def start_ours(port: int, tmp: str) -> subprocess.Popen[bytes]:
+def start_ours(port: int, tmp: str, processes: int = 1) -> subprocess.Popen[bytes]:
     env = serve_env(
         port,
-        f"sqlite:///{tmp}/journal.db",
+        f"sqlite:///{tmp}/journal-{processes}.db",
         WORKER_IN_PROCESS="false",
         DELIVERY_RECOVERY_SECONDS="0",
         LOG_LEVEL="WARNING",
+        WEB_CONCURRENCY=str(processes),
     )
     return subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL)
 
@@ -106,7 +107,7 @@ def measure(name: str, port: int, seconds: float) -> float:
     batch = requests(int(seconds * 10_000))
     asyncio.run(closed_loop(port, batch[:500], 1.0))  # warm: JIT, caches, connections
     rate, statuses = asyncio.run(closed_loop(port, batch[500:], seconds))
-    print(f"  {name:8} {rate:8.0f} req/s  {statuses}", flush=True)
+    print(f"  {name:9} {rate:8.0f} req/s  {statuses}", flush=True)
     return rate
 
 
@@ -114,28 +115,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--processes", default="1,2", help="receiver processes of ours (WEB_CONCURRENCY), each"
+    )
     args = parser.parse_args()
     binary = install_probot()
-    probot_port, our_port = free_port(), free_port()
+    probot_port = free_port()
+    ours = {int(n): free_port() for n in args.processes.split(",")}
     with tempfile.TemporaryDirectory() as tmp:
-        servers = [start_probot(binary, probot_port), start_ours(our_port, tmp)]
+        servers = [start_probot(binary, probot_port)]
+        servers += [start_ours(port, tmp, n) for n, port in ours.items()]
         try:
             wait_for(f"http://127.0.0.1:{probot_port}/ping")
-            wait_for(f"http://127.0.0.1:{our_port}/healthz")
-            rates: dict[str, list[float]] = {"probot": [], "ours": []}
+            for port in ours.values():
+                wait_for(f"http://127.0.0.1:{port}/healthz")
+            rates: dict[str, list[float]] = {"probot": []} | {f"ours x{n}": [] for n in ours}
             for round_ in range(1, args.rounds + 1):
                 print(f"round {round_}:")
                 rates["probot"].append(measure("probot", probot_port, args.seconds))
-                rates["ours"].append(measure("ours", our_port, args.seconds))
+                for n, port in ours.items():
+                    rates[f"ours x{n}"].append(measure(f"ours x{n}", port, args.seconds))
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(20)
     best = {name: max(values) for name, values in rates.items()}
-    print(
-        f"\nbest of {args.rounds}: probot {best['probot']:.0f} req/s, ours {best['ours']:.0f} "
-        f"req/s: ours / probot = {best['ours'] / best['probot']:.2f}"
-    )
+    print(f"\nbest of {args.rounds}: probot {best['probot']:.0f} req/s")
+    for name, rate in best.items():
+        if name != "probot":
+            print(
+                f"  {name} (processes): {rate:.0f} req/s = {rate / best['probot']:.2f} of Probot's"
+            )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ installation token the fake GitHub issued)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -133,3 +135,77 @@ def test_an_end_to_end_run_logs_json_lines_and_no_secret(
     everything = out + err
     secrets = [SECRET, OLD_SECRET, f"ghs_fake{INSTALLATION_ID}", *key.splitlines()[1:-1]]
     assert not [s for s in secrets if s.encode() in everything]
+
+
+def test_serve_evaluates_in_a_child_process_it_restarts(
+    github: tuple[int, FakeGitHub], tmp_path: Path
+) -> None:
+    """The default: the receiver only records; its worker child evaluates, is woken by
+    a signal, and is started again when it dies (kill -9), /readyz saying so."""
+    (api_port, fake), port = github, free_port()
+    env = serve_env(port, f"sqlite:///{tmp_path / 'journal.db'}", api_port)
+    stdout = tmp_path / "stdout"
+    with stdout.open("wb") as out_file:
+        proc = subprocess.Popen(SERVE, env=env, stdout=out_file, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def evaluations() -> int:
+        return stdout.read_bytes().count(b'"evaluated"')
+
+    def ready() -> dict[str, Any]:
+        wait_for(f"{url}/readyz", ok={200})
+        body: dict[str, Any] = httpx.get(f"{url}/readyz").json()
+        return body
+
+    try:
+        first = ready()["worker_process"]
+        assert first["alive"]
+        assert first["pid"] != proc.pid
+        for n in (1, 2):
+            if n == 2:
+                os.kill(first["pid"], signal.SIGKILL)
+                deadline = time.monotonic() + 30
+                while ready()["worker_process"]["pid"] == first["pid"]:
+                    assert time.monotonic() < deadline, "the worker child was not restarted"
+                    time.sleep(0.1)
+            answer = httpx.post(f"{url}/webhooks", **delivery("pull_request", opened()))
+            assert answer.status_code == 202
+            deadline = time.monotonic() + 30
+            while evaluations() < n:
+                assert time.monotonic() < deadline, stdout.read_text()[-2000:]
+                time.sleep(0.05)
+        assert ready()["worker_process"]["restarts"] == 1
+        assert fake.check_runs
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert b"worker_child_exited" in stdout.read_bytes()
+
+
+def test_the_worker_child_stops_when_serve_is_killed(
+    github: tuple[int, FakeGitHub], tmp_path: Path
+) -> None:
+    """serve killed with SIGKILL cannot stop its child: the child sees it is orphaned and
+    stops by itself, so a restarted serve never has a stray worker beside its own."""
+    (api_port, _), port = github, free_port()
+    env = serve_env(port, f"sqlite:///{tmp_path / 'journal.db'}", api_port)
+    proc = subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/readyz", ok={200})
+        child = httpx.get(f"http://127.0.0.1:{port}/readyz").json()["worker_process"]["pid"]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while Path(f"/proc/{child}").exists() and b"zombie" not in _state(child):
+            assert time.monotonic() < deadline, "the orphaned worker kept running"
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def _state(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes()
+    except OSError:
+        return b"zombie"

@@ -32,12 +32,20 @@ async def readyz(request: Request) -> JSONResponse:
     expected = state.settings.worker_concurrency if state.settings.worker_in_process else 0
     running = state.worker.running_loops
     warm = state.warmed.is_set()  # detectors compiled (main.py's warm-up)
+    child = state.child  # serve's worker process, when it has one: it must be running
+    child_alive = child is None or child.alive
     body = {
-        "ready": running >= expected and warm,
+        "ready": running >= expected and warm and child_alive,
         "worker_loops": running,
         "expected_loops": expected,
         "warm": warm,
     }
+    if child is not None:
+        body["worker_process"] = {
+            "pid": child.pid,
+            "alive": child_alive,
+            "restarts": child.restarts,
+        }
     return JSONResponse(body | {"pending_jobs": pending}, status_code=200 if body["ready"] else 503)
 
 

@@ -226,7 +226,7 @@ async def _record(
         await journal.save_suite(*routed.suite)
 
     if routed.jobs:
-        request.state.worker.wake()
+        request.state.wake()
     request.count(event, "accepted")
     queued = [job.key for job in routed.jobs]
     log.info(
