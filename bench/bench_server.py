@@ -14,6 +14,8 @@ generator. Measures, from outside the app:
 
     python bench/bench_server.py                      # SQLite journal, 200 req/s for 10 s
     python bench/bench_server.py --database-url postgresql://127.0.0.1/test
+    python bench/bench_server.py --split              # serve beside `release-roles worker`
+    python bench/bench_server.py --on-loop            # serve evaluating on its own loop
 """
 
 from __future__ import annotations
@@ -101,7 +103,9 @@ class App:
     """`release-roles serve` (and with `split`, a `release-roles worker`) in
     subprocesses; their JSON log lines are collected."""
 
-    def __init__(self, port: int, api_port: int, database_url: str, split: bool) -> None:
+    def __init__(
+        self, port: int, api_port: int, database_url: str, split: bool, on_loop: bool = False
+    ) -> None:
         env = os.environ | {
             "GITHUB_APP_ID": "4242",
             "GITHUB_PRIVATE_KEY": private_key(),
@@ -111,6 +115,7 @@ class App:
             "LOG_LEVEL": "INFO",
             "PORT": str(port),
             "WORKER_IN_PROCESS": "false" if split else "true",
+            "WORKER_SUBPROCESS": "false" if on_loop else "true",
         }
         exe = str(Path(sys.executable).parent / "release-roles")
         commands = [[exe, "serve", "--host", "127.0.0.1"]] + ([[exe, "worker"]] if split else [])
@@ -389,6 +394,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--database-url")
     parser.add_argument("--split", action="store_true", help="web and worker in separate processes")
+    parser.add_argument(
+        "--on-loop", action="store_true", help="serve evaluating on its own event loop"
+    )
     parser.add_argument("--fake", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fake:
@@ -400,10 +408,16 @@ def main() -> None:
         app = None
         try:
             wait_for(f"http://127.0.0.1:{api_port}/docs")
-            app = App(app_port, api_port, database_url, args.split)
+            app = App(app_port, api_port, database_url, args.split, args.on_loop)
             wait_for(f"http://127.0.0.1:{app_port}/healthz")
             result = asyncio.run(drive(app_port, app, args.rate, args.seconds))
-            mode = "web + worker processes" if args.split else "one process"
+            mode = (
+                "web + worker processes"
+                if args.split
+                else "serve, evaluating on its loop"
+                if args.on_loop
+                else "serve (its worker child)"
+            )
             report(result, args.rate, args.seconds, f"{database_url.split(':', 1)[0]}, {mode}")
             if app.errors:
                 print(f"app warnings/errors: {len(app.errors)}; last: {app.errors[-1][:300]}")
