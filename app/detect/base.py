@@ -158,6 +158,9 @@ class ChangedFile:
     deletions: int = 0
     old_mode: str | None = None
     new_mode: str | None = None
+    # the head version's git blob SHA, when the source gives it (GitHub's file list):
+    # the same SHA is the same text in any commit, so it is read once
+    blob: str | None = None
     base_loader: ContentLoader | None = None
     head_loader: ContentLoader | None = None
     _base_text: str | None = field(default=None, repr=False)

@@ -8,7 +8,6 @@ can act on.
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,8 @@ from app.github.client import (
     wrap,
 )
 from app.github.deliveries import Deliveries
-from app.github.immutable import ByCommit, is_sha
+from app.github.files import Files
+from app.github.immutable import ByCommit
 from app.github.records import Changes, Commit, PullInfo, changed_file, commit, pull_info
 from app.github.writes import Writes
 from app.policy.facts import Review, ReviewState
@@ -53,7 +53,7 @@ MAX_FILES = 3000  # GitHub's pulls/files API returns at most this many
 NO_GRAPH_SECONDS = 3600.0  # how long a repository without a dependency graph is believed
 
 
-class Gateway(Writes, Deliveries):
+class Gateway(Writes, Deliveries, Files):
     def __init__(
         self,
         *,
@@ -133,64 +133,6 @@ class Gateway(Writes, Deliveries):
                 f"first {MAX_FILES}, so the rest cannot be checked. Split the change."
             )
         return entries
-
-    @answers_checked
-    async def file_text(
-        self, inst: int, owner: str, repo: str, path: str, ref: str | None
-    ) -> str | None:
-        """A file's text at `ref` (None: the default branch), or None if it does not exist.
-        At a full commit SHA the text is read once (it cannot change)."""
-        key = ("text", owner.lower(), repo.lower(), path, ref)
-        if is_sha(ref) and (cached := self._by_commit.get(key)) is not None:
-            return str(cached)
-        text = await self._file_text(inst, owner, repo, path, ref)
-        if text is not None and is_sha(ref):
-            self._by_commit.put(key, text, len(text))
-        return text
-
-    async def _file_text(
-        self, inst: int, owner: str, repo: str, path: str, ref: str | None
-    ) -> str | None:
-        gh = self._client(inst)
-        try:
-            kwargs: dict[str, Any] = {"ref": ref} if ref else {}
-            response = await gh.rest.repos.async_get_content(owner, repo, path, **kwargs)
-            data = response.parsed_data
-            if getattr(data, "type", None) != "file":
-                return None  # a directory, symlink or submodule
-            if data.encoding == "none" and data.size > 0:
-                # Over 1 MB the contents API leaves `content` empty (big lockfiles):
-                # the blob API serves files up to 100 MB.
-                blob = await gh.rest.git.async_get_blob(owner, repo, data.sha)
-                data = blob.parsed_data
-        except RequestFailed as error:
-            if error.response.status_code == 404:
-                return None
-            raise wrap(error, f"reading {path}") from None
-        except GitHubException as error:
-            raise wrap(error, f"reading {path}") from None
-        if data.encoding != "base64":
-            return str(data.content)
-        return base64.b64decode(data.content).decode("utf-8", "replace")
-
-    @answers_checked
-    async def lacks_file(self, inst: int, owner: str, repo: str, path: str, ref: str) -> bool:
-        """Whether the commit `ref` has no file at `path`, from its git trees: the word
-        of the object database, asked when the contents API says 404 (which it also says
-        for a moment of trouble, and a 404 taken at its word would swap a repository's
-        rules for the defaults)."""
-        gh = self._client(inst)
-        tree = ref
-        parts = path.split("/")
-        for depth, part in enumerate(parts, start=1):
-            listing = await call(gh.rest.git.async_get_tree(owner, repo, tree), f"tree of {ref}")
-            entry = next((e for e in listing.parsed_data.tree if e.path == part), None)
-            if entry is None:
-                return True
-            if depth == len(parts):
-                return bool(entry.type != "blob")
-            tree = str(entry.sha)
-        return True
 
     @answers_checked
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
@@ -370,22 +312,6 @@ class Gateway(Writes, Deliveries):
             if getattr(event, "event", None) == "labeled" and label and actor:
                 actors[label.lower()] = actor
         return actors
-
-    @answers_checked
-    async def merge_base(self, inst: int, owner: str, repo: str, base: str, head: str) -> str:
-        """The commit a PR's diff is taken from: where `head` left `base`'s history.
-
-        A PR's base commit may be newer than that (the base branch moved on); reading
-        "before" contents there would show the base branch's own changes as the PR's.
-        """
-        gh = self._client(inst)
-        try:
-            response = await gh.rest.repos.async_compare_commits(
-                owner, repo, f"{base}...{head}", per_page=1
-            )
-        except GitHubException as error:
-            raise wrap(error, "finding the merge base") from None
-        return str(response.parsed_data.merge_base_commit.sha)
 
     @answers_checked
     async def open_pulls(self, inst: int, owner: str, repo: str, base: str) -> list[int]:

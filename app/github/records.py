@@ -75,6 +75,7 @@ def changed_file(entry: Any) -> ChangedFile:
         previous_path=entry.previous_filename or None,
         additions=entry.additions,
         deletions=entry.deletions,
+        blob=entry.sha if isinstance(entry.sha, str) and entry.sha else None,
     )
     patch = entry.patch if isinstance(entry.patch, str) else None
     if patch is None:

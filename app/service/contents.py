@@ -60,14 +60,14 @@ async def load_whole_files(
     base = await gateway.merge_base(inst, owner, repo, pull.base_sha, pull.head_sha)
     limit = asyncio.Semaphore(CONTENT_CONCURRENCY)
 
-    async def text(path: str, ref: str) -> str | None:
+    async def text(path: str, ref: str, blob: str | None = None) -> str | None:
         async with limit:
-            return await gateway.file_text(inst, owner, repo, path, ref)
+            return await gateway.file_text(inst, owner, repo, path, ref, blob)
 
     async def load(changed: ChangedFile) -> None:
         before, after = await asyncio.gather(
             text(changed.base_path, base) if changed.status != FileStatus.ADDED else _nothing(),
-            text(changed.path, pull.head_sha)
+            text(changed.path, pull.head_sha, changed.blob)
             if changed.status != FileStatus.REMOVED
             else _nothing(),
         )

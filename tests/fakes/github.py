@@ -41,6 +41,11 @@ def example(operation: str, name: str = "default") -> Any:
     return copy.deepcopy(SUBSET[operation]["examples"][name])
 
 
+def git_blob_sha(text: str) -> str:
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def sha_of(*parts: object) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()
 
@@ -875,7 +880,8 @@ class FakeGitHub:
             additions = sum(1 for h in hunks if h.startswith("+"))
             deletions = sum(1 for h in hunks if h.startswith("-"))
             entry = template | {
-                "sha": sha_of(path, new),
+                # as GitHub: the git blob SHA of the file's new text (its content's name)
+                "sha": git_blob_sha(new) if new is not None else sha_of(path, new),
                 "filename": path,
                 "status": status,
                 "additions": additions,

@@ -190,3 +190,49 @@ async def test_detection_and_the_policy_run_off_the_event_loop(
     loop_thread = threading.current_thread().name
     assert len(threads) == 2
     assert loop_thread not in threads
+
+
+WHOLE = """\
+version: 1
+roles:
+  sre: {reviewers: {teams: [sre]}, when: [{detector: infra}]}
+  security: {reviewers: {teams: [appsec]}, when: [{detector: dependencies}]}
+"""
+WORKFLOW = ".github/workflows/ci.yml"
+LOCK = "package-lock.json"
+
+
+def lockfile(version: str) -> str:
+    return (
+        '{"name": "shop", "lockfileVersion": 3, "packages": {"": {"dependencies": '
+        f'{{"left-pad": "{version}"}}}}, "node_modules/left-pad": {{"version": "{version}"}}}}}}\n'
+    )
+
+
+async def test_files_read_whole_are_read_once_per_content(journal: Journal) -> None:
+    """A PR editing a workflow and a lockfile (both read whole, at the merge base and the
+    head): a re-evaluation that nothing moved makes at most 4 calls, and a push that
+    leaves those two files alone reads neither again (same blob) nor the base side."""
+    fake = FakeGitHub()
+    repo = shop(fake, WHOLE)
+    job = "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+    fake.push(repo, "main", {WORKFLOW: "on: push\n" + job, LOCK: lockfile("1.0.0")})
+    fake.team("acme", "sre", {"sue"})
+    fake.team("acme", "appsec", {"sam"})
+    repo.collaborators |= {"sue", "sam"}
+    changed = {WORKFLOW: "on: [push, pull_request_target]\n" + job, LOCK: lockfile("2.0.0")}
+    fake.push(repo, "ci", changed)
+    pull = fake.open_pull(repo, "ci", author="alice")
+    evaluator = Evaluator(fake_gateway(fake), journal)
+    await evaluator.run(pull_job(pull.number))
+    contents = [p for _, p in fake.requests if "/contents/" in p and p.endswith((".yml", ".json"))]
+    assert contents, "the two files were not read whole"
+    before = len(fake.requests)
+    [again] = await evaluator.run(pull_job(pull.number))
+    assert again.calls <= 4, fake.requests[before:]
+    fake.push(repo, "ci", {"README.md": "y\n"})
+    before = len(fake.requests)
+    await evaluator.run(pull_job(pull.number))
+    reads = [path for method, path in fake.requests[before:] if method == "GET"]
+    assert not any("/contents/" in p for p in reads), reads
+    assert len(reads) <= 4, reads  # the PR, its files, its reviews, the merge base
