@@ -217,6 +217,24 @@ async def one_by_one(client: httpx.AsyncClient, app: App, count: int) -> list[di
     return rows
 
 
+async def again(client: httpx.AsyncClient, app: App, numbers: range) -> list[int]:
+    """A label on each PR (its head and base unmoved): the calls of a re-evaluation."""
+    calls = []
+    for number in numbers:
+        job = f"pull:acme/shop#{number}"
+        seen = len(app.evaluations(job))
+        raw, headers = signed("pull_request", pr_body("labeled", number))
+        response = await client.post("/webhooks", content=raw, headers=headers)
+        assert response.status_code == 202, response.text
+        start = time.perf_counter()
+        while len(app.evaluations(job)) == seen:
+            await asyncio.sleep(0.002)
+            if time.perf_counter() - start > 30:
+                raise SystemExit(f"no re-evaluation of {job}: {app.errors[-5:]}")
+        calls.append(int(app.evaluations(job)[-1][1]["github_calls"]))
+    return calls
+
+
 class RawClient:
     """Pre-serialised HTTP/1.1 requests over kept-alive loopback connections.
 
@@ -319,6 +337,7 @@ async def drive(port: int, app: App, rate: float, seconds: float) -> dict[str, A
         base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0
     ) as client:
         single = await one_by_one(client, app, 10)
+        repeated = await again(client, app, range(2, 6))
         before = app.total_evaluations()
         latencies, statuses, elapsed = await open_loop(
             port, rate, seconds, quiet=bool(os.environ.get("BENCH_QUIET"))
@@ -334,6 +353,7 @@ async def drive(port: int, app: App, rate: float, seconds: float) -> dict[str, A
         drained = time.perf_counter() - quiet_since + 3.0
     return {
         "single": single,
+        "again": repeated,
         "latencies": latencies,
         "statuses": statuses,
         "elapsed": elapsed,
@@ -356,6 +376,7 @@ def report(result: dict[str, Any], rate: float, seconds: float, database: str) -
         f"  max {max(r['seconds'] for r in warm) * 1000:.1f} ms"
     )
     print(f"  GitHub calls, warm  {sorted({r['calls'] for r in warm})}  {warm[0]['routes']}")
+    print(f"  GitHub calls, again {sorted(set(result['again']))}  (a label: nothing moved)")
     print(f"  title               {single[0]['title']}")
     print(f"acknowledgements at {rate:.0f} req/s for {seconds:.0f} s ({len(lat)} deliveries):")
     print(f"  achieved rate       {len(lat) / result['elapsed']:.1f} req/s")
