@@ -14,6 +14,7 @@ from app.jobs.store.history import StoredPull, Wait
 # worst first: the order roles and pull requests are shown in
 STATE_ORDER = ("blocked", "waiting", "required", "overridden", "approved", "not_required")
 STATES = ("ready", "waiting", "blocked", "failing")  # the board's state filter
+GROUPINGS = ("release", "branch", "milestone")  # release: the milestone, else the branch
 GREEN = frozenset({"success", "neutral", "skipped"})  # a finished check suite that passed
 
 
@@ -59,6 +60,13 @@ class Row:
     def release(self) -> str:
         return self.milestone or self.base_ref
 
+    def group(self, by: str) -> str:
+        if by == "branch":
+            return self.base_ref
+        if by == "milestone":
+            return self.milestone or "no milestone"
+        return self.release
+
     @property
     def failing_checks(self) -> list[str]:
         return sorted(app for app, conclusion in self.checks.items() if conclusion not in GREEN)
@@ -88,6 +96,7 @@ class Filters:
     label: str = ""
     author: str = ""
     state: str = ""
+    group: str = "release"  # what the tables are grouped by (GROUPINGS)
 
     def keep(self, row: Row) -> bool:
         if self.role and self.role not in {c.role for c in row.waiting_on}:
@@ -196,7 +205,7 @@ def build(
             names.setdefault(cell.role, cell.name)
     by_release: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
-        by_release[row.release].append(row)
+        by_release[row.group(filters.group)].append(row)
     groups = tuple(
         Group(release, tuple(members), tuple((r, c) for r in members for c in r.changes))
         for release, members in sorted(by_release.items())

@@ -96,6 +96,7 @@ def _answer(
         label=query.get("label", ""),
         author=query.get("author", ""),
         state=query.get("state", "") if query.get("state") in boards.STATES else "",
+        group=query.get("group", "") if query.get("group") in boards.GROUPINGS else "release",
     )
     board = boards.build(title, pulls, waits, filters, now, suites)
     if request.query_params.get("format") == "json":
@@ -109,6 +110,7 @@ def _answer(
         board=board,
         now=now,
         states=boards.STATES,
+        groupings=boards.GROUPINGS,
         bars=charts.bars(charts.timings(waits, now)),
         trends=charts.trends(waits, now),
         chart=charts,

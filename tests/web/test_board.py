@@ -158,3 +158,15 @@ def test_history_says_what_changed_between_evaluations() -> None:
     view = details.build(stored(1, []), [(2.0, second), (1.0, first)], [])
     assert view.history[0].changes == ("new commits: bbbbbbb", "dba: waiting → approved")
     assert view.history[1].changes == ("first evaluation",)
+
+
+def test_the_tables_group_by_release_branch_or_milestone() -> None:
+    pulls = [stored(1, [role("dba", "waiting")], milestone="v2.0"), stored(2, [])]
+
+    def groups(by: str) -> list[str]:
+        built = board.build("x", pulls, [], board.Filters(group=by), NOW)
+        return [g.release for g in built.groups]
+
+    assert groups("release") == ["main", "v2.0"]
+    assert groups("branch") == ["main"]
+    assert groups("milestone") == ["no milestone", "v2.0"]
