@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.detect.base import Severity
 from app.detect.secrets.redact import redact
 from app.jobs.store.history import Evaluation
 from app.policy.evaluate import RoleState
@@ -32,7 +33,7 @@ def evaluation_of(repo: str, plan: Plan) -> Evaluation | None:
         "base_sha": pull.base_sha,
         "conclusion": check.conclusion or check.status,
         "summary": check.title,
-        "decision": to_dict(plan.decision) if plan.decision else None,
+        "decision": _bounded(to_dict(plan.decision)) if plan.decision else None,
     }
     if plan.decision is None:  # the config could not be read: the waits stand as they were
         return Evaluation(repo, pull.number, record)
@@ -43,3 +44,26 @@ def evaluation_of(repo: str, plan: Plan) -> Evaluation | None:
     if plan.draft_note is not None:
         pending = ()  # nobody is asked while the PR is a draft: no wait starts yet
     return Evaluation(repo, pull.number, record, pending, approved, dropped)
+
+
+# What a page can show of a huge PR: a 3,000-file change has thousands of findings, and
+# each evaluation's record is kept. The gravest are the ones kept.
+MAX_FINDINGS = 500
+MAX_REASONS = 100
+_GRAVITY = {s.label: -s.value for s in Severity}
+
+
+def _bounded(decision: dict[str, Any]) -> dict[str, Any]:
+    findings = decision["findings"]
+    if len(findings) > MAX_FINDINGS:
+        decision["findings"] = _gravest(findings, MAX_FINDINGS)
+        decision["findings_left_out"] = len(findings) - MAX_FINDINGS
+    for role in decision["roles"]:
+        if len(role["reasons"]) > MAX_REASONS:
+            role["reasons_left_out"] = len(role["reasons"]) - MAX_REASONS
+            role["reasons"] = _gravest(role["reasons"], MAX_REASONS)
+    return decision
+
+
+def _gravest(findings: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
+    return sorted(findings, key=lambda f: _GRAVITY.get(f["severity"], 0))[:keep]

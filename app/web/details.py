@@ -39,6 +39,7 @@ class RoleView:
     changes_requested_by: tuple[str, ...]
     overridden: dict[str, Any] | None
     evidence: tuple[Evidence, ...]
+    evidence_left_out: int
     waived_by: tuple[Evidence, ...]
     checklist: tuple[tuple[str, bool], ...]
     teams: tuple[str, ...]
@@ -116,6 +117,7 @@ def _role(role: dict[str, Any], url: str, waits: list[Wait]) -> RoleView:
         changes_requested_by=tuple(role["changes_requested_by"]),
         overridden=role["overridden"],
         evidence=tuple(_evidence(f, url) for f in _worst_first(role["reasons"])),
+        evidence_left_out=int(role.get("reasons_left_out", 0)),
         waived_by=tuple(_evidence(f, url) for f in role["waived_by"]),
         checklist=tuple((c["item"], bool(c["checked"])) for c in role["checklist"]),
         teams=tuple(role["reviewers"]["teams"]),

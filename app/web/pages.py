@@ -73,7 +73,8 @@ async def _board(request: Request, owner: str, repo: str | None) -> Response:
         for w in await pages.store.waits(owner, now - charts.WINDOW_DAYS * charts.DAY)
         if w.repo in allowed
     ]
-    suites = await pages.store.suites(owner)
+    heads = [str(p.record.get("head_sha", "")) for p in pulls]
+    suites = await pages.store.suites(owner, heads)
     title = f"{owner}/{repo}" if repo else owner
     # tens of milliseconds for hundreds of PRs: off the event loop the webhooks share
     return await asyncio.to_thread(

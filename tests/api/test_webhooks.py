@@ -83,7 +83,7 @@ async def test_a_finished_check_suite_is_kept_for_the_board(db: str) -> None:
         await h.app.state.worker.stop()
         response = await h.deliver("check_suite", body)
         assert response.json()["note"] == "checks kept"
-        kept = await h.app.state.journal.suites("codertocat")
+        kept = await h.app.state.journal.suites("codertocat", [suite["head_sha"]])
     assert kept == {("codertocat/hello-world", suite["head_sha"]): {"octocoders-linter": "success"}}
 
 

@@ -116,6 +116,7 @@ async def test_the_latest_finished_suite_of_each_app_wins(journal: Journal) -> N
     await journal.save_suite("Acme/Shop", sha, "ci", "success", "2026-12-01T11:00:00Z")
     await journal.save_suite("Acme/Shop", sha, "ci", "failure", "2026-12-01T10:30:00Z")  # late
     await journal.save_suite("Acme/Shop", sha, "lint", "neutral", "2026-12-01T10:00:00Z")
-    assert await journal.suites("acme") == {
+    await journal.save_suite("Acme/Shop", "d" * 40, "ci", "failure", "2026-12-01T10:00:00Z")
+    assert await journal.suites("acme", [sha]) == {
         ("acme/shop", sha): {"ci": "success", "lint": "neutral"}
     }

@@ -76,7 +76,9 @@ class HistoryStore(Protocol):
     async def save_suite(
         self, repo: str, sha: str, app: str, conclusion: str, updated: str
     ) -> None: ...
-    async def suites(self, owner: str) -> dict[tuple[str, str], dict[str, str]]: ...
+    async def suites(
+        self, owner: str, heads: Sequence[str]
+    ) -> dict[tuple[str, str], dict[str, str]]: ...
     async def session(self, session_id: str) -> Session | None: ...
     async def drop_session(self, session_id: str) -> None: ...
 
@@ -147,12 +149,18 @@ class PullHistory:
         values = (repo.lower(), sha, app, owner, conclusion, updated, time.time())
         await self._run([(schema.SAVE_SUITE, values)])
 
-    async def suites(self, owner: str) -> dict[tuple[str, str], dict[str, str]]:
-        """(repo, head sha) -> {app: conclusion} of the owner's recorded suites."""
-        [rows] = await self._run([(schema.SUITES, (owner.lower(),))], fetch_all=True)
+    async def suites(
+        self, owner: str, heads: Sequence[str]
+    ) -> dict[tuple[str, str], dict[str, str]]:
+        """(repo, head sha) -> {app: conclusion} of the suites recorded on these commits."""
         found: dict[tuple[str, str], dict[str, str]] = {}
-        for repo, sha, app, conclusion in rows:
-            found.setdefault((str(repo), str(sha)), {})[str(app)] = str(conclusion)
+        unique = sorted(set(heads))
+        for start in range(0, len(unique), 500):  # bounded statements, whatever the board
+            chunk = unique[start : start + 500]
+            sql = schema.SUITES.format(heads=", ".join("?" * len(chunk)))
+            [rows] = await self._run([(sql, (owner.lower(), *chunk))], fetch_all=True)
+            for repo, sha, app, conclusion in rows:
+                found.setdefault((str(repo), str(sha)), {})[str(app)] = str(conclusion)
         return found
 
     async def save_session(self, session_id: str, session: Session) -> None:

@@ -334,5 +334,9 @@ SAVE_SUITE = (
     "conclusion = excluded.conclusion, updated = excluded.updated, saved_at = excluded.saved_at "
     "WHERE excluded.updated >= check_suites.updated"
 )
-SUITES = "SELECT repo, head_sha, app, conclusion FROM check_suites WHERE owner = ?"
+# {heads}: one ? per head commit asked about (the open PRs' heads only)
+SUITES = (
+    "SELECT repo, head_sha, app, conclusion FROM check_suites "
+    "WHERE owner = ? AND head_sha IN ({heads})"
+)
 PRUNE_SUITES = "DELETE FROM check_suites WHERE saved_at < ?"
