@@ -14,7 +14,7 @@ from tests.detect.helpers import added
 def test_registry_reports_unreadable_diffs_and_honours_enabled() -> None:
     broken = ChangedFile(path="db/x.sql", status=FileStatus.MODIFIED, parse_error="bad hunk")
     findings = run_detectors(
-        [broken, added("setup.py")], {"infra": DetectorSettings(enabled=False)}
+        [broken, added("shop.gemspec")], {"infra": DetectorSettings(enabled=False)}
     )
     assert sorted(f.rule for f in findings) == ["dependency.manifest-changed", "diff.unreadable"]
 

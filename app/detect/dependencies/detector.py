@@ -25,8 +25,14 @@ from app.detect.base import (
     Severity,
 )
 from app.detect.dependencies.changes import SEVERITY, change_of, describe
-from app.detect.dependencies.formats import MANIFEST, Format, Parser, format_of
-from app.detect.dependencies.parsers.common import Dep, Parsed, UnreadableError, safely
+from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
+from app.detect.dependencies.parsers.common import (
+    Dep,
+    NotDeclaredError,
+    Parsed,
+    UnreadableError,
+    safely,
+)
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -71,6 +77,9 @@ class _Seen:
     new: Dep | None
     file: str
     role: str
+    # from a lockfile this change adds: its entries pin what the manifests already ask
+    # for (the lockfile is new, not the packages), unless a manifest adds them too
+    introduced: bool = False
 
 
 class DependenciesDetector:
@@ -147,6 +156,8 @@ def _compare(
     for side, text in (("base", texts[0]), ("head", texts[1])):
         try:
             parsed = safely(parse, text) if text.strip() else {}
+        except NotDeclaredError:
+            return _finding(changed, ecosystem, role)  # computed: as a format nobody parses
         except UnreadableError as error:
             return Finding.for_file(
                 Kind.DEPENDENCY,
@@ -162,11 +173,12 @@ def _compare(
         else:
             after = parsed
     out = []
+    introduced = role == LOCKFILE and changed.status == FileStatus.ADDED
     for name in sorted(before.keys() | after.keys()):
         old, new = before.get(name), after.get(name)
         if old is not None and new is not None and old.version == new.version:
             continue
-        out.append(_Seen(ecosystem, name, old, new, changed.path, role))
+        out.append(_Seen(ecosystem, name, old, new, changed.path, role, introduced))
     return out
 
 
@@ -185,10 +197,29 @@ def _merged(seen: list[_Seen]) -> list[Finding | None]:
         project = item.file.rpartition("/")[0]
         by_package.setdefault((project, item.ecosystem, item.name.lower()), []).append(item)
     explained = {project for (project, _, _), items in by_package.items() if _explains(items)}
-    return [
-        _package_finding(items, project in explained)
-        for (project, _, _), items in by_package.items()
-    ]
+    findings: list[Finding | None] = []
+    pinned: dict[str, list[_Seen]] = {}
+    for (project, _, _), items in by_package.items():
+        if all(item.introduced for item in items):
+            pinned.setdefault(items[0].file, []).append(items[0])
+        else:
+            findings.append(_package_finding(items, project in explained))
+    return findings + [_lockfile_added(file, items) for file, items in pinned.items()]
+
+
+def _lockfile_added(file: str, items: list[_Seen]) -> Finding:
+    """A lockfile this change adds, whose packages no manifest adds in the same change:
+    it pins what was already asked for. One finding for it, not one per package."""
+    ecosystem = items[0].ecosystem
+    return Finding.for_file(
+        Kind.DEPENDENCY,
+        file,
+        Severity.INFO,
+        "dependency.lockfile-added",
+        f"{file} added: {len(items)} {ecosystem} packages pinned; no manifest in this "
+        "change asks for a new one",
+        ecosystem=ecosystem,
+    )
 
 
 def _explains(items: list[_Seen]) -> bool:
@@ -264,6 +295,9 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
 def _versions(locked: _Seen | None, items: list[_Seen]) -> tuple[Dep | None, Dep | None]:
     """Before and after: the lockfile's, else across the project's manifests (a package
     removed from one and added to another moved, it was not added)."""
+    if locked is not None and locked.introduced:  # no lockfile before: the manifest's word
+        old = next((i.old for i in items if i.role == MANIFEST and i.old is not None), None)
+        return old, locked.new
     if locked is not None:
         return locked.old, locked.new
     old = next((i.old for i in items if i.old is not None), None)

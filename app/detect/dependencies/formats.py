@@ -2,7 +2,7 @@
 manifest (what a person asks for) or a lockfile (what gets installed), its paths,
 and its parser.
 
-Formats without a parser (setup.py, gemspecs, bun, pub, Swift,
+Formats without a parser (gemspecs, bun, pub, Swift,
 Terraform's lock, go.sum …) are still found by path and reported unclassified.
 Order matters: the first format whose globs match a path is that path's format,
 and within an ecosystem lockfiles come before manifests.
@@ -48,7 +48,7 @@ FORMATS: tuple[Format, ...] = (
     _format("pypi", MANIFEST, ["**/pyproject.toml"], p.pyproject),
     _format("pypi", MANIFEST, ["**/Pipfile"], p.pipfile),
     _format("pypi", MANIFEST, ["**/setup.cfg"], p.setup_cfg),
-    _format("pypi", MANIFEST, ["**/setup.py"], None),
+    _format("pypi", MANIFEST, ["**/setup.py"], p.setup_py),
     _format("npm", LOCKFILE, ["**/package-lock.json", "**/npm-shrinkwrap.json"], p.package_lock),
     _format("npm", LOCKFILE, ["**/yarn.lock"], p.yarn_lock),
     _format("npm", LOCKFILE, ["**/pnpm-lock.yaml"], p.pnpm_lock),

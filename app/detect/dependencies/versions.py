@@ -57,6 +57,22 @@ def _pep440_downgrade(old: str, new: str) -> bool:
         return False
 
 
+def _pep440_within(old: str, new: str) -> bool:
+    """`>=3.6` before, 8.7.0 after (a lockfile now pins what the range allowed): no
+    version moved that the project did not already accept."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not _OPERATOR.match(old):
+        return False
+    try:
+        return Version(new) in SpecifierSet(old)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
+_OPERATOR = re.compile(r"^\s*(?:[<>=!~]=?|===)")
+
+
 # Ecosystems whose usual ranges are carets: 0.x minors are breaking there.
 _CARET = frozenset(("npm", "cargo", "composer", "hex", "pub"))
 
@@ -97,6 +113,8 @@ def classify(ecosystem: str, old: str, new: str) -> Change:
         return pinned
     if old == new or _COMMIT.match(old) or _COMMIT.match(new):
         return Change.OTHER  # a pin to a commit (git deps) is no version order
+    if ecosystem == "pypi" and _pep440_within(old, new):
+        return Change.OTHER  # a range the new exact version was always allowed by
     if ecosystem == "pypi" and _pep440_downgrade(old, new):
         return Change.DOWNGRADE
     a, b = _key(_floor(old), ecosystem), _key(_floor(new), ecosystem)

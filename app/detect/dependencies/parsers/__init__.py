@@ -21,6 +21,7 @@ from app.detect.dependencies.parsers.python import (
     pyproject,
     requirements,
     setup_cfg,
+    setup_py,
     toml_packages,
 )
 from app.detect.dependencies.parsers.ruby import gemfile, gemfile_lock
@@ -54,6 +55,7 @@ __all__ = [
     "requirements",
     "safely",
     "setup_cfg",
+    "setup_py",
     "toml_packages",
     "version_catalog",
     "yarn_lock",

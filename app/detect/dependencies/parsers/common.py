@@ -37,6 +37,11 @@ class UnreadableError(Exception):
     """The file is not in the format its name promises."""
 
 
+class NotDeclaredError(UnreadableError):
+    """The file computes its dependencies (a setup.py that builds its lists): they are
+    not read, and the file's change is reported as one nobody parses."""
+
+
 Parsed = dict[str, Dep]
 
 

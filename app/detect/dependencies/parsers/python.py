@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
     Dep,
+    NotDeclaredError,
     Parsed,
     UnreadableError,
     keep_runtime,
@@ -208,6 +209,68 @@ def setup_cfg(text: str) -> Parsed:
             if dep is not None:
                 keep_runtime(out, replace(dep, line=find(spec) or find(dep.name), dev=dev))
     return out
+
+
+def setup_py(text: str) -> Parsed:
+    """setuptools' setup.py, read by its syntax, never run: the literal lists handed to
+    `setup(install_requires=…, extras_require=…)`, directly or through a name the module
+    assigns once. One that computes them raises NotDeclaredError (not read)."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise NotDeclaredError("setup.py is not Python this parser reads") from None
+    names = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    call = next((n for n in ast.walk(tree) if _is_setup_call(n)), None)
+    if not isinstance(call, ast.Call):
+        raise NotDeclaredError("no setup() call")
+    out: Parsed = {}
+    for keyword in call.keywords:
+        value = (
+            names.get(keyword.value.id, keyword.value)
+            if isinstance(keyword.value, ast.Name)
+            else keyword.value
+        )
+        if keyword.arg == "install_requires":
+            _setup_specs(out, value, dev=False)
+        elif keyword.arg == "extras_require":
+            if not isinstance(value, ast.Dict):
+                raise NotDeclaredError("extras_require is computed")
+            for key, group in zip(value.keys, value.values, strict=True):
+                extra = key.value if isinstance(key, ast.Constant) else ""
+                _setup_specs(out, group, dev=bool(DEV_GROUPS.match(str(extra))))
+    return out
+
+
+def _is_setup_call(node: Any) -> bool:
+    import ast
+
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "setup") or (
+        isinstance(func, ast.Attribute) and func.attr == "setup"
+    )
+
+
+def _setup_specs(out: Parsed, value: Any, *, dev: bool) -> None:
+    import ast
+
+    if not isinstance(value, ast.List | ast.Tuple):
+        raise NotDeclaredError("a dependency list is computed")
+    for item in value.elts:
+        if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+            raise NotDeclaredError("a dependency is computed")
+        dep = _pep508(item.value, item.lineno)
+        if dep is not None:
+            keep_runtime(out, replace(dep, dev=dev))
 
 
 def toml_packages(text: str) -> Parsed:
