@@ -219,6 +219,7 @@ def _lockfile_added(file: str, items: list[_Seen]) -> Finding:
         f"{file} added: {len(items)} {ecosystem} packages pinned; no manifest in this "
         "change asks for a new one",
         ecosystem=ecosystem,
+        change=Change.OTHER,  # classified: `changes: [added]` is not about it
     )
 
 

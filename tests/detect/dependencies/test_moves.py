@@ -96,6 +96,7 @@ def test_a_lockfile_the_change_adds_pins_what_was_asked_for() -> None:
     [finding] = found
     assert finding.rule == "dependency.lockfile-added"
     assert finding.severity.label == "info"
+    assert finding.change == Change.OTHER  # no `changes: [added]` filter matches it
     assert "2 pypi packages pinned" in finding.message
 
 
