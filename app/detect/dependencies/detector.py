@@ -26,6 +26,7 @@ from app.detect.base import (
 )
 from app.detect.dependencies.changes import SEVERITY, change_of, describe
 from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
+from app.detect.dependencies.graph import LOCKFILE_ADDED
 from app.detect.dependencies.parsers.common import (
     Dep,
     NotDeclaredError,
@@ -215,7 +216,7 @@ def _lockfile_added(file: str, items: list[_Seen]) -> Finding:
         Kind.DEPENDENCY,
         file,
         Severity.INFO,
-        "dependency.lockfile-added",
+        LOCKFILE_ADDED,
         f"{file} added: {len(items)} {ecosystem} packages pinned; no manifest in this "
         "change asks for a new one",
         ecosystem=ecosystem,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.detect.base import Finding, Kind, Severity
+from app.detect.base import Change, Finding, Kind, Severity
 from app.detect.dependencies.changes import SEVERITY, change_of, describe
 
 # GitHub's ecosystem names -> ours (the ones formats.py uses).
@@ -33,6 +33,7 @@ ECOSYSTEMS = {
     "swift": "swift",
     "docker": "docker",
 }
+LOCKFILE_ADDED = "dependency.lockfile-added"  # detector.py's finding for a new lockfile
 _ADVISORY = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "moderate": Severity.HIGH}
 
 
@@ -92,5 +93,37 @@ def replace_ours(ours: list[Finding], graph_findings: list[Finding]) -> list[Fin
         return (f.file or "").rpartition("/")[0], f.ecosystem
 
     covered = {where(f) for f in graph_findings}
-    kept = [f for f in ours if not (f.kind == Kind.DEPENDENCY and where(f) in covered)]
-    return kept + graph_findings
+    introduced = {f.file for f in ours if f.rule == LOCKFILE_ADDED}
+    kept = [
+        f
+        for f in ours
+        if not (f.kind == Kind.DEPENDENCY and where(f) in covered) or f.rule == LOCKFILE_ADDED
+    ]
+    return kept + _netted(graph_findings, introduced)
+
+
+def _netted(found: list[Finding], introduced: set[str | None]) -> list[Finding]:
+    """What our own comparison knows, applied to the graph's answer: a package that left
+    one manifest for another at the same version moved (no finding), and the packages of
+    a lockfile this change adds are pinned, not added, unless a manifest adds them too
+    or the version pinned has a known vulnerability."""
+
+    def key(f: Finding) -> tuple[str, str | None, str | None]:
+        return (f.file or "").rpartition("/")[0], f.ecosystem, f.package
+
+    added = {key(f): f for f in found if f.change == Change.ADDED and f.file not in introduced}
+    removed = {key(f): f for f in found if f.change == Change.REMOVED}
+    moved = {
+        k for k, f in added.items() if k in removed and removed[k].from_version == f.to_version
+    }
+    return [
+        f
+        for f in found
+        if key(f) not in moved
+        and not (
+            f.file in introduced
+            and f.change == Change.ADDED
+            and key(f) not in added
+            and "advisories" not in f.extra
+        )
+    ]
