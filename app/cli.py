@@ -10,9 +10,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:  # imported by the commands that need them (a fast --version)
+    from app.jobs.child import WorkerChild
+    from app.settings import Settings
 
 # the config's path, spelt here too so that `--help` imports no model (a test keeps
 # the two the same)
@@ -177,7 +181,7 @@ def serve(host: str, port: int | None) -> None:
             child.stop()
 
 
-def _serve(settings: Any, host: str, port: int, child: Any) -> None:
+def _serve(settings: Settings, host: str, port: int, child: WorkerChild | None) -> None:
     import uvicorn
 
     from app.main import create_app

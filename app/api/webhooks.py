@@ -193,15 +193,15 @@ def _finite(text: str) -> float:
 
 
 async def _record(
-    request: Delivery, event: str, delivery: str, payload: dict[str, Any], body: bytes
+    incoming: Delivery, event: str, delivery: str, payload: dict[str, Any], body: bytes
 ) -> Answer:
     """Journal the delivery with its jobs (once per delivery id), then wake the worker."""
     try:
-        routed = route(event, payload, request.state.settings.github_app_id)
+        routed = route(event, payload, incoming.state.settings.github_app_id)
     except BadDeliveryError as error:
-        request.count(event, "rejected")
+        incoming.count(event, "rejected")
         return 400, {"error": str(error)}
-    journal = request.state.journal
+    journal = incoming.state.journal
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
     if routed.override is not None:
         # before its job is queued, so the evaluation it starts sees it (a redelivery
@@ -218,7 +218,7 @@ async def _record(
     fresh = await journal.accept(delivery, event, action, body, routed.jobs)
     if not fresh:
         log.info("webhook_duplicate", delivery=delivery, github_event=event)
-        request.count(event, "duplicate")
+        incoming.count(event, "duplicate")
         return 200, {"duplicate": True}
     if routed.removed_reviewer is not None:
         await journal.remember_removed(*routed.removed_reviewer)
@@ -226,8 +226,8 @@ async def _record(
         await journal.save_suite(*routed.suite)
 
     if routed.jobs:
-        request.state.wake()
-    request.count(event, "accepted")
+        incoming.state.wake()
+    incoming.count(event, "accepted")
     queued = [job.key for job in routed.jobs]
     log.info(
         "webhook",
