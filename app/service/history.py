@@ -33,7 +33,7 @@ def evaluation_of(repo: str, plan: Plan) -> Evaluation | None:
         "base_sha": pull.base_sha,
         "conclusion": check.conclusion or check.status,
         "summary": check.title,
-        "decision": _bounded(to_dict(plan.decision)) if plan.decision else None,
+        "decision": _with_stale(_bounded(to_dict(plan.decision)), plan) if plan.decision else None,
     }
     if plan.decision is None:  # the config could not be read: the waits stand as they were
         return Evaluation(repo, pull.number, record)
@@ -62,6 +62,17 @@ def _bounded(decision: dict[str, Any]) -> dict[str, Any]:
         if len(role["reasons"]) > MAX_REASONS:
             role["reasons_left_out"] = len(role["reasons"]) - MAX_REASONS
             role["reasons"] = _gravest(role["reasons"], MAX_REASONS)
+    return decision
+
+
+def _with_stale(decision: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """Each stale approval with the commit it approved: the details page links the
+    changes made since (the JSON report names only who)."""
+    assert plan.decision is not None
+    since = {role.key: dict(role.stale_since) for role in plan.decision.roles}
+    for role in decision["roles"]:
+        approved_at = since.get(role["name"], {})
+        role["stale_since"] = {login: approved_at.get(login) for login in role["stale_approvals"]}
     return decision
 
 

@@ -34,7 +34,7 @@ class RoleView:
     approved_by: tuple[str, ...]
     approved_at: float | None
     waiting_since: float | None
-    stale: tuple[str, ...]
+    stale: tuple[tuple[str, str | None], ...]  # (who, the commit they approved)
     not_counted: tuple[str, ...]  # approvals by people who contributed commits
     changes_requested_by: tuple[str, ...]
     overridden: dict[str, Any] | None
@@ -112,7 +112,9 @@ def _role(role: dict[str, Any], url: str, waits: list[Wait]) -> RoleView:
         approved_by=tuple(role["approved_by"]),
         approved_at=max(approved) if approved and role["state"] == "approved" else None,
         waiting_since=min(waiting) if waiting else None,
-        stale=tuple(role["stale_approvals"]),
+        stale=tuple(
+            (login, (role.get("stale_since") or {}).get(login)) for login in role["stale_approvals"]
+        ),
         not_counted=tuple(role["contributor_approvals"]),
         changes_requested_by=tuple(role["changes_requested_by"]),
         overridden=role["overridden"],

@@ -12,7 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.helpers import approve, comment_event, migration_pull, open_and_settle, shop
+from tests.e2e.helpers import (
+    MIGRATION,
+    MIGRATION_TEXT,
+    approve,
+    comment_event,
+    migration_pull,
+    open_and_settle,
+    pushed,
+    shop,
+)
 from tests.fakes.github import FakeGitHub
 from tests.harness import Harness, pages_settings, payload, running
 
@@ -289,3 +298,21 @@ async def test_github_down_while_checking_access_is_a_502_not_a_500(db: str) -> 
             answer = await client.get("/acme")
         assert answer.status_code == 502
         assert "GitHub did not answer" in answer.text
+
+
+async def test_the_details_page_says_which_approval_went_stale_and_links_what_changed(
+    db: str,
+) -> None:
+    async with browsing(db) as h:
+        repo, pull = await dba_waiting(h, PLAIN)
+        approved_head = repo.branches[pull.head_ref]
+        await approve(h, repo, pull, "dana")
+        h.fake.push(repo, pull.head_ref, {MIGRATION: MIGRATION_TEXT + "# and more\n"})
+        await pushed(h, repo, pull)
+        async with browser(h) as client:
+            await log_in(h, client, "dana")
+            page = (await client.get("/acme/shop/pull/1")).text
+        head = repo.branches[pull.head_ref]
+        assert f"dana approved <code>{approved_head[:7]}</code>" in page
+        assert f"/files/{approved_head}..{head}" in page
+        assert "dba: approved → waiting" in page
