@@ -44,6 +44,7 @@ EVENTS = {
     ("check_suite", "completed"): 0,
     ("merge_group", "checks_requested"): 0,
     ("push", None): 0,
+    ("status", None): 0,
     ("membership", "added"): 0,
     ("team", "edited"): 0,
     ("installation", "created"): 0,

@@ -213,6 +213,21 @@ def _suite_completed(payload: Mapping[str, Any], suite: Mapping[str, Any]) -> Ro
     return Routed(suite=(f"{owner}/{repo}", sha, name, conclusion, when), note="checks kept")
 
 
+def _status(payload: Mapping[str, Any], app_id: int) -> Routed:
+    """A commit status (CI that posts statuses, not checks): kept for the board like a
+    check suite, under `status:<context>`; pending counts until it settles."""
+    owner, repo = _repo(payload)
+    if not _LOGIN.fullmatch(str(owner)) or not _REPO.fullmatch(str(repo)):
+        raise ValueError("repository is not named as GitHub names one")
+    sha = payload["sha"]
+    if not isinstance(sha, str) or not _SHA.fullmatch(sha):
+        raise ValueError("sha is not a commit sha")
+    context = f"status:{str(payload.get('context') or 'default')[:100]}"
+    state = str(payload.get("state") or "")[:40]
+    when = str(payload.get("updated_at") or "")[:40]
+    return Routed(suite=(f"{owner}/{repo}", sha, context, state, when), note="status kept")
+
+
 def _merge_group(payload: Mapping[str, Any], app_id: int) -> Routed:
     if payload["action"] != "checks_requested":
         return Routed(note=f"merge_group.{payload['action']} is not used")
@@ -335,6 +350,7 @@ _HANDLERS = {
     "pull_request_review": _review,
     "check_run": _check_run,
     "check_suite": _check_suite,
+    "status": _status,
     "merge_group": _merge_group,
     "push": _push,
     "membership": _teams,

@@ -32,6 +32,7 @@ PERMISSIONS = {
     "members": "read",
     "metadata": "read",
     "merge_queues": "read",
+    "statuses": "read",  # the board's "ready": commit statuses other CI posts
 }
 EVENTS = [
     "pull_request",
@@ -40,6 +41,7 @@ EVENTS = [
     "check_suite",
     "merge_group",
     "push",
+    "status",
     "membership",
     "team",
     "issue_comment",

@@ -15,7 +15,10 @@ from app.jobs.store.history import StoredPull, Wait
 STATE_ORDER = ("blocked", "waiting", "required", "overridden", "approved", "not_required")
 STATES = ("ready", "waiting", "blocked", "failing")  # the board's state filter
 GROUPINGS = ("release", "branch", "milestone")  # release: the milestone, else the branch
-GREEN = frozenset({"success", "neutral", "skipped"})  # a finished check suite that passed
+# how other checks ended: a check suite's conclusion, or a commit status's state
+FAILED = frozenset(
+    {"failure", "error", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,11 @@ class Row:
 
     @property
     def failing_checks(self) -> list[str]:
-        return sorted(app for app, conclusion in self.checks.items() if conclusion not in GREEN)
+        return sorted(app for app, conclusion in self.checks.items() if conclusion in FAILED)
+
+    @property
+    def pending_checks(self) -> list[str]:
+        return sorted(app for app, conclusion in self.checks.items() if conclusion == "pending")
 
     @property
     def state(self) -> str:
@@ -77,7 +84,7 @@ class Row:
             return "blocked"
         if self.conclusion == "failure" or self.failing_checks:
             return "failing"  # a check failed, the config is invalid, or an evaluation error
-        if self.conclusion == "success" and not self.draft:
+        if self.conclusion == "success" and not self.draft and not self.pending_checks:
             return "ready"
         return "waiting"
 

@@ -31,6 +31,7 @@ EXPECTED = {
     "check_run.completed": [],
     "check_suite.rerequested": [],  # another app's suite
     "check_suite.completed": [],  # kept for the board, nothing to evaluate
+    "status": [],  # likewise
     "merge_group.checks_requested": [
         "merge_group:octo-org/octo-repo@2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"
     ],

@@ -316,3 +316,36 @@ async def test_the_details_page_says_which_approval_went_stale_and_links_what_ch
         assert f"dana approved <code>{approved_head[:7]}</code>" in page
         assert f"/files/{approved_head}..{head}" in page
         assert "dba: approved → waiting" in page
+
+
+def status_event(repo: Any, sha: str, state: str, at: str) -> dict[str, Any]:
+    """Another CI's commit status on `sha` (the vendored payload)."""
+    body = payload("status")
+    body["repository"] |= {"name": repo.name, "full_name": f"{repo.owner}/{repo.name}"}
+    body["repository"]["owner"]["login"] = repo.owner
+    return body | {"sha": sha, "state": state, "updated_at": at, "context": "ci/jenkins"}
+
+
+async def test_a_pending_or_failed_commit_status_keeps_a_pr_off_the_ready_list(db: str) -> None:
+    async with browsing(db) as h:
+        repo, pull = await dba_waiting(h, PLAIN)
+        await approve(h, repo, pull, "dana")
+        head = repo.branches[pull.head_ref]
+        async with browser(h) as client:
+            await log_in(h, client, "dana")
+
+            async def state_after(state: str, at: str) -> tuple[str, dict[str, str]]:
+                event = status_event(repo, head, state, at)
+                assert (await h.deliver("status", event)).status_code == 202
+                answer = await client.get("/acme/shop", params={"format": "json"})
+                [row] = answer.json()["pulls"]
+                return row["state"], row["checks"]
+
+            assert await state_after("pending", "2026-12-01T10:00:00Z") == (
+                "waiting",
+                {"status:ci/jenkins": "pending"},
+            )
+            assert (await state_after("failure", "2026-12-01T10:05:00Z"))[0] == "failing"
+            assert (await state_after("success", "2026-12-01T10:09:00Z"))[0] == "ready"
+            html = (await client.get("/acme/shop")).text
+            assert "1 green" in html
