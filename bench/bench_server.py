@@ -64,6 +64,21 @@ roles:
 # --- the fake GitHub process -------------------------------------------------------------
 
 
+# the base's workflow and requirements, which even-numbered PRs edit (read whole at the
+# merge base and the head): the second kind of PR whose calls the bench prints
+DEPLOY = ".github/workflows/deploy.yml"
+REQUIREMENTS = "requirements.txt"
+
+
+def deploy(n: int) -> str:
+    steps = f"    steps:\n      - run: make v{n}\n"
+    return f"on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n{steps}"
+
+
+def kind(n: int) -> str:
+    return "edits a workflow and requirements" if n % 2 == 0 else "adds its files"
+
+
 def pull_files(n: int) -> dict[str, str | None]:
     files: dict[str, str | None] = {
         f"db/migrate/2026110{n:04}_add_col.rb": (
@@ -73,6 +88,9 @@ def pull_files(n: int) -> dict[str, str | None]:
         "app/auth/session.py": f"SESSION_TTL = {n}\n",
         ".github/workflows/ci.yml": f"on: push\njobs: {{build: {{runs-on: ubuntu-{n}}}}}\n",
     }
+    if n % 2 == 0:
+        files[DEPLOY] = deploy(n)
+        files[REQUIREMENTS] = f"requests==2.32.{n}\nflask==3.1.0\n"
     for i in range(FILES_PER_PULL - len(files)):
         files[f"src/mod{i:02}.py"] = "".join(f"value_{j} = {n * j}\n" for j in range(30))
     return files
@@ -86,6 +104,8 @@ def serve_fake(port: int) -> None:
     fake = FakeGitHub()
     base = {f"src/mod{i:02}.py": "".join(f"value_{j} = 0\n" for j in range(30)) for i in range(47)}
     base[".github/release-roles.yml"] = CONFIG
+    base[DEPLOY] = deploy(0)
+    base[REQUIREMENTS] = "requests==2.31.0\nflask==3.1.0\n"
     repo = fake.repo("acme", "shop", base)
     for slug, members in {"dba": {"dana"}, "appsec": {"sam"}, "sre": {"sue"}}.items():
         fake.team("acme", slug, members)
@@ -208,6 +228,7 @@ async def one_by_one(client: httpx.AsyncClient, app: App, count: int) -> list[di
         done, record = app.evaluations(job)[0]
         rows.append(
             {
+                "kind": kind(number),
                 "seconds": done - start,
                 "calls": record["github_calls"],
                 "routes": record["calls_by_route"],
@@ -217,7 +238,7 @@ async def one_by_one(client: httpx.AsyncClient, app: App, count: int) -> list[di
     return rows
 
 
-async def again(client: httpx.AsyncClient, app: App, numbers: range) -> list[int]:
+async def again(client: httpx.AsyncClient, app: App, numbers: range) -> list[tuple[str, int]]:
     """A label on each PR (its head and base unmoved): the calls of a re-evaluation."""
     calls = []
     for number in numbers:
@@ -231,7 +252,7 @@ async def again(client: httpx.AsyncClient, app: App, numbers: range) -> list[int
             await asyncio.sleep(0.002)
             if time.perf_counter() - start > 30:
                 raise SystemExit(f"no re-evaluation of {job}: {app.errors[-5:]}")
-        calls.append(int(app.evaluations(job)[-1][1]["github_calls"]))
+        calls.append((kind(number), int(app.evaluations(job)[-1][1]["github_calls"])))
     return calls
 
 
@@ -375,8 +396,12 @@ def report(result: dict[str, Any], rate: float, seconds: float, database: str) -
         f"  warm median         {statistics.median(r['seconds'] for r in warm) * 1000:7.1f} ms"
         f"  max {max(r['seconds'] for r in warm) * 1000:.1f} ms"
     )
-    print(f"  GitHub calls, warm  {sorted({r['calls'] for r in warm})}  {warm[0]['routes']}")
-    print(f"  GitHub calls, again {sorted(set(result['again']))}  (a label: nothing moved)")
+    print("  GitHub calls per evaluation, by kind of PR (warm: token and teams cached):")
+    for name in sorted({r["kind"] for r in warm}):
+        first = sorted({r["calls"] for r in warm if r["kind"] == name})
+        repeat = sorted({calls for k, calls in result["again"] if k == name})
+        print(f"    {name:34} new PR {first}  re-evaluated (a label) {repeat}")
+    print(f"  routes of a new PR  {warm[0]['routes']}")
     print(f"  title               {single[0]['title']}")
     print(f"acknowledgements at {rate:.0f} req/s for {seconds:.0f} s ({len(lat)} deliveries):")
     print(f"  achieved rate       {len(lat) / result['elapsed']:.1f} req/s")
