@@ -63,6 +63,32 @@ MIGRATION = (
 AUTH = "app.config['WTF_CSRF_ENABLED'] = False\nSESSION_COOKIE_SECURE = False\n"
 
 
+# The lowest contrast of any text on the page against the background it sits on
+# (WCAG 2's relative luminance); AA asks 4.5 for text this size.
+CONTRAST = """() => {
+  const rgb = (s) => s.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((c) => {
+    c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  let lowest = 21, where = "";
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.closest("svg")) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest) { lowest = ratio; where = el.outerHTML.slice(0, 80); }
+  }
+  return [lowest, where];
+}"""
+
+
 @dataclass
 class Live:
     """The App served over real HTTP (for the browser), with the fake GitHub's web
@@ -144,6 +170,7 @@ async def story(database_url: str, out: Path) -> dict[str, Any]:
             seen["who"] = await dana.locator("header .who").inner_text()
             seen["waiting"] = await dana.locator("#b-dba + ul").inner_text()
             seen["labels"] = await dana.get_by_label("Role", exact=True).count()
+            seen["contrast"] = await dana.evaluate(CONTRAST)
             await dana.screenshot(path=str(out / "board.png"), full_page=True)
 
             s.fake.review(repo, first, "dana", "APPROVED")
@@ -181,6 +208,7 @@ async def test_the_pages_in_a_browser(tmp_path: Path) -> None:
     assert "Signed in as dana" in seen["who"]
     assert "acme/shop#1 waiting" in seen["waiting"]
     assert seen["labels"] == 1  # the filter's select has its label
+    assert seen["contrast"][0] >= 5.0, seen["contrast"]  # WCAG AA's 4.5, with a margin
     assert "acme/shop#1 Drop the legacy email column" in seen["ready"]
     details = seen["details"]
     assert "Overridden by rita" in details
