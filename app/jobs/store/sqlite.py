@@ -108,7 +108,12 @@ class SqliteJournal(SqlJournal):
         if conn is None:
             raise RuntimeError("journal is not open")
         results: list[Any] = []
-        _begin(conn)
+        if all(sql.lstrip().startswith("SELECT") for sql, _ in statements):
+            # reads only: a deferred transaction, which in WAL mode takes no write lock
+            # (an evaluation's reads no longer make a delivery's write wait)
+            conn.execute("BEGIN")
+        else:
+            _begin(conn)
         try:
             for sql, params in statements:
                 cursor = conn.execute(sql, tuple(params))
