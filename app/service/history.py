@@ -9,6 +9,7 @@ from app.detect.base import Severity
 from app.detect.secrets.redact import redact
 from app.jobs.store.history import Evaluation
 from app.policy.evaluate import RoleState
+from app.policy.facts import ReviewState
 from app.report.json import to_dict
 from app.service.plan import Plan
 
@@ -34,6 +35,7 @@ def evaluation_of(repo: str, plan: Plan) -> Evaluation | None:
         "conclusion": check.conclusion or check.status,
         "summary": check.title,
         "decision": _with_stale(_bounded(to_dict(plan.decision)), plan) if plan.decision else None,
+        "approved_at": _approved_at(plan),
     }
     if plan.decision is None:  # the config could not be read: the waits stand as they were
         return Evaluation(repo, pull.number, record)
@@ -63,6 +65,15 @@ def _bounded(decision: dict[str, Any]) -> dict[str, Any]:
             role["reasons_left_out"] = len(role["reasons"]) - MAX_REASONS
             role["reasons"] = _gravest(role["reasons"], MAX_REASONS)
     return decision
+
+
+def _approved_at(plan: Plan) -> dict[str, float]:
+    """When each reviewer last approved (GitHub's submitted_at), by lower-case login."""
+    out: dict[str, float] = {}
+    for review in plan.reviews:
+        if review.state == ReviewState.APPROVED and review.submitted_at is not None:
+            out[review.user.lower()] = review.submitted_at
+    return out
 
 
 def _with_stale(decision: dict[str, Any], plan: Plan) -> dict[str, Any]:

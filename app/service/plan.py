@@ -14,7 +14,7 @@ from app.detect.registry import redacted, run_detectors
 from app.github.records import PullInfo
 from app.policy.config import Role
 from app.policy.evaluate import Decision, evaluate
-from app.policy.facts import PullFacts
+from app.policy.facts import PullFacts, Review
 from app.policy.notifications import Notice, notices
 from app.policy.requests import People, ReviewRequest, holds, reviewers_to_request
 from app.report import checkrun, messages
@@ -39,6 +39,7 @@ class Plan:
     recheck_at: float | None = None  # evaluate again then: a held role may be due
     notices: tuple[Notice, ...] = ()  # notifications to send (once each)
     pull: PullInfo | None = None  # what the pages keep of it (history.py)
+    reviews: tuple[Review, ...] = ()  # likewise: who approved when
 
     def check_with_notes(self, notes: list[str]) -> CheckRunContent:
         """The check with more notes (GitHub refused some review requests)."""
@@ -102,6 +103,7 @@ def plan_pull(
         min(dues, default=None),
         tuple(notices(snapshot.config, decision, facts.notified, _where(snapshot), pull.html_url)),
         pull,
+        tuple(snapshot.reviews),
     )
 
 

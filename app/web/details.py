@@ -31,7 +31,7 @@ class RoleView:
     state: str
     required: bool
     approvals_needed: int
-    approved_by: tuple[str, ...]
+    approved_by: tuple[tuple[str, float | None], ...]  # (who, when GitHub says they did)
     approved_at: float | None
     waiting_since: float | None
     stale: tuple[tuple[str, str | None], ...]  # (who, the commit they approved)
@@ -87,7 +87,8 @@ def build(
     record = pull.record
     decision = record.get("decision") or {}
     url = record.get("html_url", "")
-    roles = [_role(r, url, waits) for r in decision.get("roles", [])]
+    when = record.get("approved_at") or {}
+    roles = [_role(r, url, waits, when) for r in decision.get("roles", [])]
     roles.sort(key=lambda r: (not r.required, STATE_ORDER.index(r.state), r.name.lower()))
     return Details(
         record=record,
@@ -99,7 +100,7 @@ def build(
     )
 
 
-def _role(role: dict[str, Any], url: str, waits: list[Wait]) -> RoleView:
+def _role(role: dict[str, Any], url: str, waits: list[Wait], when: dict[str, float]) -> RoleView:
     own = [w for w in waits if w.role == role["name"]]
     approved = [w.approved_at for w in own if w.approved_at is not None]
     waiting = [w.requested_at for w in own if w.approved_at is None]
@@ -109,7 +110,7 @@ def _role(role: dict[str, Any], url: str, waits: list[Wait]) -> RoleView:
         state=role["state"],
         required=role["required"],
         approvals_needed=role["approvals_needed"],
-        approved_by=tuple(role["approved_by"]),
+        approved_by=tuple((login, when.get(login.lower())) for login in role["approved_by"]),
         approved_at=max(approved) if approved and role["state"] == "approved" else None,
         waiting_since=min(waiting) if waiting else None,
         stale=tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -124,7 +125,7 @@ async def test_the_pr_turns_ready_after_the_dba_approves_and_the_wait_is_measure
             assert "Time from request to approval" in html
             assert "(n=1)" in html
             page = (await client.get("/acme/shop/pull/1")).text
-            assert "Approved by dana" in page
+            assert re.search(r"Approved by dana \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)", page), page
             assert "dba: waiting → approved" in page  # the history says what changed
 
 
