@@ -10,6 +10,7 @@ from collections.abc import Callable
 from app.detect.base import ChangedFile, FileStatus, Finding
 from app.detect.dependencies import dependency_file, graph
 from app.detect.migrations.context import base_paths_wanted
+from app.detect.patching import new_text
 from app.detect.registry import content_wanted
 from app.github.gateway import Gateway, PullInfo
 from app.jobs.model import Job
@@ -65,12 +66,20 @@ async def load_whole_files(
             return await gateway.file_text(inst, owner, repo, path, ref, blob)
 
     async def load(changed: ChangedFile) -> None:
-        before, after = await asyncio.gather(
-            text(changed.base_path, base) if changed.status != FileStatus.ADDED else _nothing(),
-            text(changed.path, pull.head_sha, changed.blob)
-            if changed.status != FileStatus.REMOVED
-            else _nothing(),
-        )
+        if rebuildable(changed):
+            # the base side first: the head is the base with the patch applied, when
+            # that hashes to the blob GitHub names (no request for it)
+            before = await text(changed.base_path, base)
+            after = new_text(before, changed.patch or "", changed.blob or "") if before else None
+            if after is None:
+                after = await text(changed.path, pull.head_sha, changed.blob)
+        else:
+            before, after = await asyncio.gather(
+                text(changed.base_path, base) if changed.status != FileStatus.ADDED else _nothing(),
+                text(changed.path, pull.head_sha, changed.blob)
+                if changed.status != FileStatus.REMOVED
+                else _nothing(),
+            )
         changed.base_loader = lambda _path: before
         changed.head_loader = lambda _path: after
 
@@ -79,6 +88,16 @@ async def load_whole_files(
     if not skipped:
         return []
     return [messages.judged_by_diff([c.path for c in skipped], MAX_CONTENT_FILES)]
+
+
+def rebuildable(changed: ChangedFile) -> bool:
+    """A changed file whose head text its patch and blob SHA can give."""
+    return (
+        changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
+        and isinstance(changed.patch, str)
+        and bool(changed.patch)
+        and changed.blob is not None
+    )
 
 
 async def _nothing() -> None:

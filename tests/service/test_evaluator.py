@@ -236,3 +236,27 @@ async def test_files_read_whole_are_read_once_per_content(journal: Journal) -> N
     reads = [path for method, path in fake.requests[before:] if method == "GET"]
     assert not any("/contents/" in p for p in reads), reads
     assert len(reads) <= 4, reads  # the PR, its files, its reviews, the merge base
+
+
+async def test_a_head_text_that_does_not_hash_to_its_blob_is_fetched(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head text is rebuilt from the base and the patch only when git's blob SHA
+    agrees; a file list whose SHA does not match (a patch GitHub cut, say) costs the
+    fetch, never a wrong text."""
+    fake = FakeGitHub()
+    repo = shop(fake, WHOLE)
+    job = "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+    fake.push(repo, "main", {WORKFLOW: "on: push\n" + job})
+    fake.team("acme", "sre", {"sue"})
+    fake.push(repo, "ci", {WORKFLOW: "on: [push, pull_request_target]\n" + job})
+    pull = fake.open_pull(repo, "ci", author="alice")
+    real = fake._diff
+
+    def wrong_sha(*args: object) -> list[dict[str, object]]:
+        return [entry | {"sha": "f" * 40} for entry in real(*args)]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fake, "_diff", wrong_sha)
+    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    assert fake.count("GET", f"/contents/{WORKFLOW}") == 2  # the base, then the head
+    assert outcome.requested  # and SRE is asked: the trigger was read from the real text
