@@ -67,12 +67,10 @@ async def _board(request: Request, owner: str, repo: str | None) -> Response:
     if not allowed:
         return pages.not_found(request, viewer)
     now = time.time()
-    pulls = [p for p in await pages.store.open_pulls(owner) if p.repo in allowed]
-    waits = [
-        w
-        for w in await pages.store.waits(owner, now - charts.WINDOW_DAYS * charts.DAY)
-        if w.repo in allowed
-    ]
+    one = f"{owner}/{repo}" if repo is not None else None  # a repository's board asks for it only
+    since = now - charts.WINDOW_DAYS * charts.DAY
+    pulls = [p for p in await pages.store.open_pulls(owner, one) if p.repo in allowed]
+    waits = [w for w in await pages.store.waits(owner, since, one) if w.repo in allowed]
     heads = [str(p.record.get("head_sha", "")) for p in pulls]
     suites = await pages.store.suites(owner, heads)
     title = f"{owner}/{repo}" if repo else owner

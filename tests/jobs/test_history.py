@@ -120,3 +120,12 @@ async def test_the_latest_finished_suite_of_each_app_wins(journal: Journal) -> N
     assert await journal.suites("acme", [sha]) == {
         ("acme/shop", sha): {"ci": "success", "lint": "neutral"}
     }
+
+
+async def test_a_repositorys_board_reads_that_repository_only(journal: Journal) -> None:
+    await journal.save_evaluation(waiting())
+    other = Evaluation("Acme/Api", 1, record() | {"repo": "Acme/Api"}, pending=("dba",))
+    await journal.save_evaluation(other)
+    assert [p.repo for p in await journal.open_pulls("acme", "ACME/api")] == ["acme/api"]
+    assert [w.repo for w in await journal.waits("acme", 0, "acme/shop")] == ["acme/shop"]
+    assert len(await journal.open_pulls("acme")) == 2

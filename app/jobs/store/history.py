@@ -67,10 +67,10 @@ class HistoryStore(Protocol):
         ...
 
     async def close_pull(self, repo: str, number: int, state: str) -> None: ...
-    async def open_pulls(self, owner: str) -> list[StoredPull]: ...
+    async def open_pulls(self, owner: str, repo: str | None = None) -> list[StoredPull]: ...
     async def pull(self, repo: str, number: int) -> StoredPull | None: ...
     async def evaluations(self, repo: str, number: int) -> list[tuple[float, dict[str, Any]]]: ...
-    async def waits(self, owner: str, since: float) -> list[Wait]: ...
+    async def waits(self, owner: str, since: float, repo: str | None = None) -> list[Wait]: ...
     async def pull_waits(self, repo: str, number: int) -> list[Wait]: ...
     async def save_session(self, session_id: str, session: Session) -> None: ...
     async def save_suite(
@@ -116,8 +116,14 @@ class PullHistory:
             ]
         )
 
-    async def open_pulls(self, owner: str) -> list[StoredPull]:
-        [rows] = await self._run([(schema.OPEN_PULLS, (owner.lower(),))], fetch_all=True)
+    async def open_pulls(self, owner: str, repo: str | None = None) -> list[StoredPull]:
+        """The owner's open PRs, or one repository's (owner/name)."""
+        query = (
+            (schema.OPEN_PULLS, (owner.lower(),))
+            if repo is None
+            else (schema.REPO_OPEN_PULLS, (owner.lower(), repo.lower()))
+        )
+        [rows] = await self._run([query], fetch_all=True)
         return [StoredPull(str(r[0]), int(r[1]), orjson.loads(r[2]), float(r[3])) for r in rows]
 
     async def pull(self, repo: str, number: int) -> StoredPull | None:
@@ -131,9 +137,14 @@ class PullHistory:
         [rows] = await self._run([(schema.EVALUATIONS, (repo.lower(), number))], fetch_all=True)
         return [(float(r[0]), orjson.loads(r[1])) for r in rows]
 
-    async def waits(self, owner: str, since: float) -> list[Wait]:
-        """The owner's open waits, and those approved since `since`."""
-        [rows] = await self._run([(schema.WAITS, (owner.lower(), since))], fetch_all=True)
+    async def waits(self, owner: str, since: float, repo: str | None = None) -> list[Wait]:
+        """The owner's (or one repository's) open waits, and those approved since `since`."""
+        query = (
+            (schema.WAITS, (owner.lower(), since))
+            if repo is None
+            else (schema.REPO_WAITS, (owner.lower(), since, repo.lower()))
+        )
+        [rows] = await self._run([query], fetch_all=True)
         return [_wait(r) for r in rows]
 
     async def pull_waits(self, repo: str, number: int) -> list[Wait]:

@@ -300,6 +300,7 @@ DROP_WAIT = (
     "DELETE FROM role_waits WHERE repo = ? AND number = ? AND role = ? AND approved_at IS NULL"
 )
 OPEN_PULLS = "SELECT repo, number, record, saved_at FROM pulls WHERE owner = ? AND state = 'open'"
+REPO_OPEN_PULLS = OPEN_PULLS + " AND repo = ?"
 PULL = "SELECT record, state, saved_at FROM pulls WHERE repo = ? AND number = ?"
 EVALUATIONS = (
     "SELECT saved_at, record FROM evaluations WHERE repo = ? AND number = ? "
@@ -309,6 +310,7 @@ WAITS = (
     "SELECT repo, number, role, release, requested_at, approved_at FROM role_waits "
     "WHERE owner = ? AND (approved_at IS NULL OR approved_at >= ?)"
 )
+REPO_WAITS = WAITS + " AND repo = ?"
 PULL_WAITS = (
     "SELECT role, release, requested_at, approved_at FROM role_waits "
     "WHERE repo = ? AND number = ? "
