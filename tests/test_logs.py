@@ -209,3 +209,19 @@ def _state(pid: int) -> bytes:
         return Path(f"/proc/{pid}/status").read_bytes()
     except OSError:
         return b"zombie"
+
+
+def test_worker_subprocess_false_keeps_serve_one_process(
+    github: tuple[int, FakeGitHub], tmp_path: Path
+) -> None:
+    (api_port, _), port = github, free_port()
+    env = serve_env(port, f"sqlite:///{tmp_path / 'j.db'}", api_port, WORKER_SUBPROCESS="false")
+    proc = subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/readyz", ok={200})
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
+        assert "worker_process" not in ready
+        assert ready["worker_loops"] == ready["expected_loops"] > 0  # on serve's own loop
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
