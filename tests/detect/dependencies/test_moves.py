@@ -65,6 +65,11 @@ def test_setup_py_is_read_by_its_syntax_never_run() -> None:
         "import setuptools\nsetuptools.setup(install_requires=[f'x>={V}'])\n",
         "print('no setup call here')\n",
         "def broken(:\n",
+        # a list changed after it is written: its first assignment is not what setup sees
+        "from setuptools import setup\nDEPS = ['a']\nDEPS.append('b')\nsetup(install_requires=DEPS)\n",
+        "from setuptools import setup\nDEPS = ['a']\nDEPS += ['b']\nsetup(install_requires=DEPS)\n",
+        "from setuptools import setup\nDEPS = ['a']\nDEPS = ['a', 'b']\nsetup(install_requires=DEPS)\n",
+        "from setuptools import setup\nsetup(install_requires=UNKNOWN)\n",
     ],
 )
 def test_a_setup_py_that_computes_its_dependencies_is_not_read(computed: str) -> None:

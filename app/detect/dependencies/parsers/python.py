@@ -232,12 +232,15 @@ def setup_py(text: str) -> Parsed:
     if not isinstance(call, ast.Call):
         raise NotDeclaredError("no setup() call")
     out: Parsed = {}
+    changed = _changed_names(tree)
     for keyword in call.keywords:
-        value = (
-            names.get(keyword.value.id, keyword.value)
-            if isinstance(keyword.value, ast.Name)
-            else keyword.value
-        )
+        if keyword.arg not in ("install_requires", "extras_require"):
+            continue
+        value = keyword.value
+        if isinstance(value, ast.Name):
+            if value.id in changed or value.id not in names:
+                raise NotDeclaredError(f"{value.id} is computed")
+            value = names[value.id]
         if keyword.arg == "install_requires":
             _setup_specs(out, value, dev=False)
         elif keyword.arg == "extras_require":
@@ -247,6 +250,29 @@ def setup_py(text: str) -> Parsed:
                 extra = key.value if isinstance(key, ast.Constant) else ""
                 _setup_specs(out, group, dev=bool(DEV_GROUPS.match(str(extra))))
     return out
+
+
+def _changed_names(tree: Any) -> set[str]:
+    """Names assigned more than once, augmented, or changed by a method call
+    (`deps.append(...)`): a list read from its first assignment would be wrong."""
+    import ast
+
+    seen: set[str] = set()
+    changed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    (changed if target.id in seen else seen).add(target.id)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and isinstance(node.target, ast.Name):
+            changed.add(node.target.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            changed.add(node.func.value.id)  # deps.append(...), deps.extend(...)
+    return changed
 
 
 def _is_setup_call(node: Any) -> bool:
