@@ -180,3 +180,29 @@ def changes_between(before: dict[str, Any] | None, after: dict[str, Any]) -> lis
 def _states(record: dict[str, Any]) -> dict[str, str]:
     decision = record.get("decision") or {}
     return {r["name"]: r["state"] for r in decision.get("roles", [])}
+
+
+def as_json(
+    pull: StoredPull, history: list[tuple[float, dict[str, Any]]], waits: list[Wait]
+) -> dict[str, Any]:
+    """The details page's data: the latest record as kept, each change of verdict, and
+    each role's waits (Unix times)."""
+    return {
+        "pull_request": pull.record,
+        "state": pull.state,
+        "evaluated_at": pull.saved_at,
+        "history": [
+            {
+                "at": step.at,
+                "head_sha": step.head_sha,
+                "conclusion": step.conclusion,
+                "summary": step.summary,
+                "changes": list(step.changes),
+            }
+            for step in _steps(history)
+        ],
+        "waits": [
+            {"role": w.role, "requested_at": w.requested_at, "approved_at": w.approved_at}
+            for w in waits
+        ],
+    }

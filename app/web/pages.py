@@ -131,6 +131,8 @@ async def pull_details(request: Request, owner: str, repo: str, number: int) -> 
         return pages.not_found(request, viewer)
     history = await pages.store.evaluations(name, number)
     waits = await pages.store.pull_waits(name, number)
+    if request.query_params.get("format") == "json":
+        return JSONResponse(details.as_json(pull, history, waits), headers=HEADERS)
     view = details.build(pull, history, waits)
     return pages.render(request, "details.html", viewer=viewer, pull=view, now=time.time())
 

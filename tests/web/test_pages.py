@@ -350,3 +350,17 @@ async def test_a_pending_or_failed_commit_status_keeps_a_pr_off_the_ready_list(d
             assert (await state_after("success", "2026-12-01T10:09:00Z"))[0] == "ready"
             html = (await client.get("/acme/shop")).text
             assert "1 green" in html
+
+
+async def test_the_details_page_as_json(db: str) -> None:
+    async with browsing(db) as h:
+        repo, pull = await dba_waiting(h, PLAIN)
+        await approve(h, repo, pull, "dana")
+        async with browser(h) as client:
+            await log_in(h, client, "dana")
+            data = (await client.get("/acme/shop/pull/1", params={"format": "json"})).json()
+        assert data["pull_request"]["conclusion"] == "success"
+        assert [step["changes"] for step in data["history"]][-1] == ["first evaluation"]
+        [wait] = data["waits"]
+        assert wait["role"] == "dba"
+        assert wait["approved_at"] >= wait["requested_at"]
