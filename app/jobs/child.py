@@ -34,6 +34,7 @@ class WorkerChild:
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._spawning = threading.Lock()  # stop() never misses a child started meanwhile
 
     @property
     def pid(self) -> int | None:
@@ -61,8 +62,9 @@ class WorkerChild:
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM, then wait: the worker finishes the jobs it is running first."""
-        self._stopping.set()
-        process = self._process
+        with self._spawning:
+            self._stopping.set()
+            process = self._process
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -84,6 +86,8 @@ class WorkerChild:
                 return
             log.error("worker_child_exited", code=code, restart_in=RESTART_SECONDS)
             time.sleep(RESTART_SECONDS)
-            if not self._stopping.is_set():
+            with self._spawning:
+                if self._stopping.is_set():
+                    return
                 self.restarts += 1
                 self._spawn()
