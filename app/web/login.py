@@ -63,7 +63,8 @@ async def callback(request: Request, code: str = "", state: str = "") -> Respons
         return pages.off(request)
     kept = pages.sessions.unsign(request.cookies.get(LOGIN_COOKIE))
     expected, _, target = (kept or "").partition("|")
-    if not code or not expected or not hmac.compare_digest(expected, state):
+    # as bytes: compare_digest refuses (TypeError) a str that is not ASCII
+    if not code or not expected or not hmac.compare_digest(expected.encode(), state.encode()):
         return pages.message(
             request,
             400,

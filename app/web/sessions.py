@@ -58,7 +58,8 @@ class Sessions:
         if not signed or "." not in signed:
             return None
         value, _, _mac = signed.rpartition(".")
-        return value if hmac.compare_digest(self.sign(value), signed) else None
+        # as bytes: compare_digest refuses (TypeError) a str that is not ASCII
+        return value if hmac.compare_digest(self.sign(value).encode(), signed.encode()) else None
 
     async def start(self, login: str, token: str) -> str:
         """A new session; the cookie's value."""

@@ -364,3 +364,16 @@ async def test_the_details_page_as_json(db: str) -> None:
         [wait] = data["waits"]
         assert wait["role"] == "dba"
         assert wait["approved_at"] >= wait["requested_at"]
+
+
+async def test_odd_bytes_in_the_state_or_the_cookie_are_refused_not_a_500(db: str) -> None:
+    async with browsing(db) as h:
+        await dba_waiting(h)
+        async with browser(h) as client:
+            await client.get("/login")
+            odd = await client.get("/auth/callback", params={"code": "x", "state": "é"})
+            assert odd.status_code == 400
+        async with browser(h) as client:
+            cookie = {"Cookie": "rr_session=caf\xe9.\xe9t\xe9".encode("latin-1")}
+            answer = await client.get("/acme/shop", headers=cookie)
+            assert answer.status_code == 302  # not a session: log in
