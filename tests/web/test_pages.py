@@ -377,3 +377,9 @@ async def test_odd_bytes_in_the_state_or_the_cookie_are_refused_not_a_500(db: st
             cookie = {"Cookie": "rr_session=caf\xe9.\xe9t\xe9".encode("latin-1")}
             answer = await client.get("/acme/shop", headers=cookie)
             assert answer.status_code == 302  # not a session: log in
+
+
+async def test_login_returns_to_a_filtered_board(db: str) -> None:
+    async with browsing(db) as h, browser(h) as client:
+        landed = await log_in(h, client, "dana", next="/acme/shop?role=dba&state=waiting")
+        assert landed.headers["location"] == "/acme/shop?role=dba&state=waiting"
