@@ -21,6 +21,10 @@ SAMPLES = {
     "uv.lock": (DEPS / "pypi/head/uv.lock").read_text(),
     "requirements.txt": (DEPS / "pypi/head/requirements.txt").read_text(),
     "pyproject.toml": (DEPS / "pypi/head/pyproject.toml").read_text(),
+    "setup.py": (
+        "from setuptools import setup\nREQUIRES = ['click>=8', 'rich; python_version > \"3.8\"']\n"
+        "setup(name='x', install_requires=REQUIRES, extras_require={'test': ['pytest']})\n"
+    ),
 }
 PARSE = {f.parse.__name__: f.parse for f in FORMATS if f.parse is not None}
 
