@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.detect.base import ChangedFile, FileStatus, split_lines
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
 
 
@@ -43,7 +43,7 @@ def head_view(patch: str) -> dict[int, str]:
     view: dict[int, str] = {}
     head_line = 0
     for line in split_lines(patch):
-        header = _HUNK.match(line)
+        header = HUNK.match(line)
         if header is not None:
             head_line = int(header.group(3))
         elif head_line and line[:1] in ("+", " "):
@@ -60,7 +60,7 @@ def _read_hunks(text: list[str], start: int, out: HunkLines) -> int | None:
     that is not part of a hunk, or None at the end."""
     i = start
     while i < len(text):
-        header = _HUNK.match(text[i])
+        header = HUNK.match(text[i])
         if header is None:
             if text[i] == _NO_NEWLINE or text[i] == "":
                 i += 1

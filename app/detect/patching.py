@@ -7,9 +7,8 @@ not fit, a hash that differs) answers None, and the text is fetched. Pure."""
 from __future__ import annotations
 
 import hashlib
-import re
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+from app.detect.diff import HUNK
 
 
 def git_blob_sha(text: str) -> str:
@@ -36,7 +35,7 @@ def apply_patch(old: str, patch: str) -> str | None:
     index = 0
     ends: dict[str, bool] = {}  # which side a "\ No newline at end of file" was about
     while index < len(lines):
-        found = _HUNK.match(lines[index])
+        found = HUNK.match(lines[index])
         if found is None:
             if lines[index] == "" and index == len(lines) - 1:
                 break
