@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.jobs.store import schema
 from app.jobs.store.group import Statements
 from app.jobs.store.journal import SqlJournal
+
+T = TypeVar("T")
 
 
 class SqliteJournal(SqlJournal):
@@ -56,10 +59,15 @@ class SqliteJournal(SqlJournal):
         fetch: bool = False,
         fetch_all: bool = False,
     ) -> list[Any]:
+        return await self._in_thread(self._transaction, statements, fetch, fetch_all)
+
+    async def _run_groups(self, groups: Sequence[Statements]) -> list[bool]:
+        return await self._in_thread(self._groups, groups)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` on the connection, in a thread, one at a time."""
         async with self._lock:
-            running = asyncio.ensure_future(
-                asyncio.to_thread(self._transaction, statements, fetch, fetch_all)
-            )
+            running = asyncio.ensure_future(asyncio.to_thread(work, *args))
             try:
                 return await asyncio.shield(running)
             except asyncio.CancelledError:
@@ -69,22 +77,28 @@ class SqliteJournal(SqlJournal):
                 await asyncio.wait({running})
                 raise
 
-    async def _run_groups(self, groups: Sequence[Statements]) -> list[bool]:
-        async with self._lock:
-            running = asyncio.ensure_future(asyncio.to_thread(self._groups, groups))
-            try:
-                return await asyncio.shield(running)
-            except asyncio.CancelledError:
-                await asyncio.wait({running})  # as in _run: the thread holds the connection
-                raise
-
-    def _groups(self, groups: Sequence[Statements]) -> list[bool]:
+    @contextlib.contextmanager
+    def _atomic(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """A transaction: BEGIN IMMEDIATE to write (waiting for another process's write
+        lock, _begin), a deferred BEGIN to read only (WAL: no write lock taken, so an
+        evaluation's reads never make a delivery's write wait)."""
         conn = self._conn
         if conn is None:
             raise RuntimeError("journal is not open")
-        results = []
-        _begin(conn)
+        if write:
+            _begin(conn)
+        else:
+            conn.execute("BEGIN")
         try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _groups(self, groups: Sequence[Statements]) -> list[bool]:
+        results = []
+        with self._atomic(write=True) as conn:
             for first, *rest in groups:
                 if conn.execute(first[0], tuple(first[1])).rowcount == 0:
                     results.append(False)
@@ -92,10 +106,6 @@ class SqliteJournal(SqlJournal):
                 for sql, params in rest:
                     conn.execute(sql, tuple(params))
                 results.append(True)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return results
 
     def _transaction(
@@ -104,17 +114,9 @@ class SqliteJournal(SqlJournal):
         fetch: bool,
         fetch_all: bool,
     ) -> list[Any]:
-        conn = self._conn
-        if conn is None:
-            raise RuntimeError("journal is not open")
         results: list[Any] = []
-        if all(sql.lstrip().startswith("SELECT") for sql, _ in statements):
-            # reads only: a deferred transaction, which in WAL mode takes no write lock
-            # (an evaluation's reads no longer make a delivery's write wait)
-            conn.execute("BEGIN")
-        else:
-            _begin(conn)
-        try:
+        reads_only = all(sql.lstrip().startswith("SELECT") for sql, _ in statements)
+        with self._atomic(write=not reads_only) as conn:
             for sql, params in statements:
                 cursor = conn.execute(sql, tuple(params))
                 if fetch:
@@ -123,10 +125,6 @@ class SqliteJournal(SqlJournal):
                     results.append(cursor.fetchall())
                 else:
                     results.append(cursor.rowcount)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return results
 
 
