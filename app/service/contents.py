@@ -94,7 +94,6 @@ def rebuildable(changed: ChangedFile) -> bool:
     """A changed file whose head text its patch and blob SHA can give."""
     return (
         changed.status in (FileStatus.MODIFIED, FileStatus.RENAMED)
-        and isinstance(changed.patch, str)
         and bool(changed.patch)
         and changed.blob is not None
     )
