@@ -101,8 +101,7 @@ class Worker:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await _ended(task)
         self._tasks = []
 
     def wake(self) -> None:
@@ -178,8 +177,7 @@ class Worker:
             yield
         finally:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await _ended(task)
 
     async def _run(self, claimed: Claimed) -> None:
         job = claimed.job
@@ -218,3 +216,16 @@ class Worker:
         log.warning("job_retry", job=job.key, attempt=claimed.attempts, delay=delay, reason=reason)
         self.metrics.retries.inc()
         await self.journal.retry(claimed, delay)
+
+
+async def _ended(task: asyncio.Task[None]) -> None:
+    """Wait for a task we cancelled. Its CancelledError is expected and swallowed; a
+    cancellation of the task waiting here (stop() during a job's last lease renewal, a
+    timeout around stop()) is not, and goes on: swallowed, a worker loop would run on
+    and stop() wait for it for good."""
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

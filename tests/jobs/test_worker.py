@@ -157,3 +157,51 @@ async def test_a_running_jobs_lease_is_renewed_and_a_dead_workers_lapses(
     assert await journal.claim() is None
     await asyncio.sleep(0.3)
     assert await journal.claim() is not None
+
+
+class SlowRenewals:
+    """The real journal, whose lease renewal takes 0.3 s to end even when cancelled (as
+    a SQLite statement finishes in its thread first)."""
+
+    def __init__(self, inner: Journal) -> None:
+        self.inner = inner
+        self.renewing = asyncio.Event()
+
+    async def renew(self, claimed: Claimed, lease: float = 15.0) -> None:
+        self.renewing.set()
+        running = asyncio.ensure_future(asyncio.sleep(0.3))
+        try:
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            await asyncio.wait({running})
+            raise
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+async def test_stop_during_a_jobs_last_lease_renewal_still_stops(journal: Journal) -> None:
+    """stop() cancelling a loop while it waits for the finished job's renewal to end:
+    the cancellation must not be taken for the renewal's own and swallowed (the loop
+    would go on and stop() wait for it for good)."""
+    slow = SlowRenewals(journal)
+    done = asyncio.Event()
+
+    class Quick(Handler):
+        async def run(self, job: Job) -> list[Outcome]:
+            await slow.renewing.wait()  # a renewal is in flight when the job ends
+            done.set()
+            return [Outcome(job, "success", "done", calls=0)]
+
+    worker = Worker(slow, Quick([]), concurrency=1)  # type: ignore[arg-type]
+    worker.lease_seconds = 0.03  # a renewal every 10 ms
+    worker.poll_seconds = 0.01
+    worker.start()
+    await journal.enqueue([JOB])
+    worker.wake()
+    await done.wait()
+    await asyncio.sleep(0.05)  # the job's lease block now waits for that renewal to end
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(worker.stop(), timeout=5)
+    assert asyncio.get_running_loop().time() - started < 2
+    assert worker.running_loops == 0
