@@ -93,12 +93,14 @@ def test_rollback_skips_releases_that_kept_the_image(flyctl: tuple[Path, Path]) 
 def test_smoke_passes_a_ready_app_and_fails_a_wrong_secret(tmp_path: Path) -> None:
     port = free_port()
     env = serve_env(port, f"sqlite:///{tmp_path / 'journal.db'}", DELIVERY_RECOVERY_SECONDS="0")
-    server = subprocess.Popen(SERVE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    logs = tmp_path / "serve.log"
+    with logs.open("wb") as sink:
+        server = subprocess.Popen(SERVE, env=env, stdout=sink, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/readyz", ok={200})
         good = run("smoke", url, env={"GITHUB_WEBHOOK_SECRET": SECRET})
-        assert good.returncode == 0, good.stdout
+        assert good.returncode == 0, good.stdout + logs.read_text()
         bad = run("smoke", url, env={"GITHUB_WEBHOOK_SECRET": "not the secret"})
         assert bad.returncode == 1
         assert "signed ping" in bad.stdout

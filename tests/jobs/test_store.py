@@ -281,3 +281,29 @@ async def test_checklist_ticks_on_each_backend(journal: Any) -> None:
     assert (await journal.pull_records("acme/shop", 4, "acme")).ticks == ()
     assert await journal.prune(time.time() + 1, records_older_than=time.time() + 1) >= 0
     assert (await journal.pull_records("acme/shop", 3, "acme")).ticks == ()
+
+
+def _open_and_close(path: str) -> None:
+    async def main() -> None:
+        journal = SqliteJournal(path)
+        await journal.open()
+        await journal.close()
+
+    asyncio.run(main())
+
+
+def test_processes_opening_a_new_sqlite_journal_together_all_start(tmp_path: Path) -> None:
+    """serve and its worker child open the journal at the same moment: the schema is made
+    (and upgraded) in one write transaction, so neither sees a column missing that the
+    other then adds ("duplicate column name" ended the worker child in a CI run)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for attempt in range(8):
+        path = str(tmp_path / f"journal-{attempt}.db")
+        processes = [context.Process(target=_open_and_close, args=(path,)) for _ in range(4)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(30)
+        assert [process.exitcode for process in processes] == [0, 0, 0, 0]

@@ -28,23 +28,20 @@ class SqliteJournal(SqlJournal):
     async def open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=5000")
-        for statement in schema.TABLES:
-            self._conn.execute(statement.format(blob="BLOB"))
-        for table, column in schema.UPGRADES:
-            existing = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
-            if column.split()[0] not in existing:
-                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-        for statement in schema.INDEXES:
-            self._conn.execute(statement)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn = conn
+        _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"), 0.01)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        # serve and its worker child open a new journal at the same moment: in one write
+        # transaction, neither finds a column missing that the other adds meanwhile
+        with self._atomic(write=True):
+            _make_schema(conn)
         # From here every write starts with _begin(), which waits for another process's
         # write lock in short steps: SQLite's own busy handler sleeps 1, 2, 5, 10, 15,
         # 20 ms … in turn, so a receiver behind a worker's run of short transactions
         # waited 50 ms (ack p99 51 ms with web and worker apart; bench_server.py).
-        self._conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA busy_timeout=0")
 
     async def close(self) -> None:
         async with self._lock:  # after any statement still running in its thread
@@ -132,14 +129,32 @@ LOCK_STEP_SECONDS = 0.0003
 LOCK_WAIT_SECONDS = 5.0
 
 
+def _make_schema(conn: sqlite3.Connection) -> None:
+    for statement in schema.TABLES:
+        conn.execute(statement.format(blob="BLOB"))
+    for table, column in schema.UPGRADES:
+        existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column.split()[0] not in existing:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    for statement in schema.INDEXES:
+        conn.execute(statement)
+
+
 def _begin(conn: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE, waiting up to 5 s for another process's write lock."""
+    _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"), LOCK_STEP_SECONDS)
+
+
+def _retry_locked(statement: Callable[[], object], step: float) -> None:
+    """Run `statement`, again every `step` seconds for up to 5 s while another process
+    holds the lock it needs. Also for the switch to WAL, which fails at once (without
+    SQLite's busy handler) while another process is making the new database."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            statement()
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
-            time.sleep(LOCK_STEP_SECONDS)
+            time.sleep(step)
