@@ -13,6 +13,7 @@ ping can be read and judged: `--show security` lists them one by one.
 
     python bench/bench_noise.py                  # the table
     python bench/bench_noise.py --show security  # each ping with its findings
+    python bench/bench_noise.py --corpus apps    # applications instead of libraries
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from bench.registry import CACHE  # noqa: E402
 # Libraries and frameworks of the kinds teams build on: web, HTTP, CLI, data, tooling.
 # A few of them hold real auth code (werkzeug's security helpers, django-style
 # frameworks): a ping there can be right, which is what --show is for.
-PACKAGES = {
+LIBRARIES = {
     "flask": 20,
     "werkzeug": 20,
     "click": 20,
@@ -63,6 +64,28 @@ PACKAGES = {
     "alembic": 20,
     "marshmallow": 20,
 }
+# Applications whose releases are published as sdists: what a team that runs a product
+# changes (views, templates, migrations, settings, login), rather than libraries whose
+# product is HTTP and auth code. Most are Django or Flask apps with users and logins.
+APPS = {
+    "wagtail": 20,
+    "misago": 20,
+    "ckan": 20,
+    "octoprint": 20,
+    "calibreweb": 16,
+    "postorius": 20,
+    "hyperkitty": 20,
+    "mailman": 20,
+    "changedetection.io": 20,
+    "datasette": 20,
+    "radicale": 20,
+    "archivebox": 20,
+    "locust": 20,
+    "buildbot": 20,
+    "lemur": 20,
+    "glances": 20,
+}
+CORPORA = {"libraries": LIBRARIES, "apps": APPS}
 NOISE = CACHE / "noise"
 
 
@@ -169,6 +192,7 @@ def size_bucket(size: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show", metavar="ROLE", help="list each diff that requires ROLE")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="libraries")
     args = parser.parse_args()
     per_package: dict[str, collections.Counter[str]] = {}
     lead_rules: collections.Counter[str] = collections.Counter()
@@ -176,7 +200,7 @@ def main() -> None:
         label: collections.Counter() for _, label in SIZES
     }
     shown: list[str] = []
-    for name, count in PACKAGES.items():
+    for name, count in CORPORA[args.corpus].items():
         repo, versions = history(name, count)
         tally: collections.Counter[str] = collections.Counter()
         for base, head in itertools.pairwise(versions):

@@ -21,6 +21,9 @@ _PATTERN_LITERAL = re.compile(r"\s*(?:r|rb|br|rf|fr)[\"']", re.IGNORECASE)
 # `code  # a comment` / `code // a comment`: prose after the code is not code
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//)\s")
 _DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|function|func)\s")
+# Naming `login_user` in an import does nothing yet; the line that calls it is the marker.
+_IMPORT_OPEN = re.compile(r"\s*(?:from\s+\S+\s+)?import\s*[({]\s*$", re.MULTILINE)
+_IMPORT = re.compile(r"\s*(?:from\s+\S+\s+import\b|import\s|require\b|using\s|use\s)")
 
 
 def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
@@ -36,7 +39,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
         hit = _line_hit(number, text, low)
         if hit is not None:
             hits.append(hit)
-        elif r.MARKERS[lang].search(text):
+        elif r.MARKERS[lang].search(text) and not _IMPORT.match(text):
             markers.append(number)
     added = dict(changed.added)
     hot = structural.hot_lines((n, t) for n, t, _ in lines)
@@ -49,6 +52,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
         if finding is not None:
             findings.append(finding)
+    markers = _not_imports(changed, added, markers)
     if markers:
         more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
         findings.append(
@@ -61,6 +65,25 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
             )
         )
     return findings
+
+
+def _not_imports(changed: ChangedFile, added: dict[int, str], markers: list[int]) -> list[int]:
+    """Drop marker lines inside a multi-line import (`from app.auth import (` … `)`)."""
+    text = changed.patch or "\n".join(added.values())
+    if not markers or not _IMPORT_OPEN.search(text):
+        return markers
+    view = {**head_view(changed.patch), **added} if changed.patch else added
+    return [n for n in markers if not _in_import(view, n)]
+
+
+def _in_import(view: dict[int, str], number: int) -> bool:
+    for above in range(number - 1, max(number - 40, 0), -1):
+        text = view.get(above)
+        if text is None or any(c in text for c in ");}"):
+            return False
+        if _IMPORT_OPEN.match(text):
+            return True
+    return False
 
 
 def _line_hit(number: int, text: str, low: str) -> Hit | None:
@@ -204,7 +227,8 @@ def _removed_guards(changed: ChangedFile, lang: str) -> list[Finding]:
             "make sure the route is still protected",
         )
         for number, text in changed.removed
-        if guards.search(text) and " ".join(text.split()) not in kept
+        # a minified bundle's one long line "loses" every guard each time it is rebuilt
+        if len(text) <= MAX_LINE and guards.search(text) and " ".join(text.split()) not in kept
     ]
 
 

@@ -9,10 +9,13 @@ markers, guards removed, and risky patterns on added lines, in seven languages.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.detect.auth.content import auth_content
 from app.detect.auth.names import auth_word
 from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
+from app.detect.globs import compiled
+from app.detect.migrations.files import in_migrations
 from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
 
 AUTH_RULES: tuple[PathRule, ...] = (
@@ -39,6 +42,16 @@ AUTH_RULES: tuple[PathRule, ...] = (
 )
 
 _AUTH_PATHS = AUTH_RULES[0].globs
+# Where the name alone says little: a login page's markup and styles (the code behind
+# it is what checks anyone), and migrations (schema, which the DBA reviews; their
+# content rules still run). Shown, no call on security.
+_MARKUP = compiled(
+    (
+        "**/*.{html,htm,jinja,jinja2,j2,hbs,handlebars,mustache,ejs,erb,haml,slim,pug,twig,"
+        "css,scss,sass,less,svg}",
+    ),
+    ignore_case=True,
+)
 
 
 class AuthDetector:
@@ -61,7 +74,20 @@ class AuthDetector:
                 findings.append(_by_name(changed.path, word))
             auth_path = word is not None or bool(_AUTH_PATHS.match(changed.path))
             findings.extend(auth_content(changed, auth_path=auth_path))
-        return findings
+        return [_by_kind_of_file(f) for f in findings]
+
+
+def _by_kind_of_file(finding: Finding) -> Finding:
+    if finding.rule != "auth.path" or finding.file is None:
+        return finding
+    if _MARKUP.match(finding.file):
+        kind = "markup or styles"
+    elif in_migrations(finding.file):
+        kind = "a migration"
+    else:
+        return finding
+    message = f"{finding.message}; {kind}, so info only"
+    return replace(finding, severity=Severity.INFO, message=message)
 
 
 def _by_name(path: str, word: str) -> Finding:

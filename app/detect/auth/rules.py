@@ -99,11 +99,14 @@ GUARDS: dict[str, re.Pattern[str]] = {
 MARKERS: dict[str, re.Pattern[str]] = {
     "python": _any(
         GUARDS["python"].pattern,
-        r"\b(?:AUTHENTICATION_BACKENDS|PASSWORD_HASHERS|AUTH_PASSWORD_VALIDATORS|AUTH_USER_MODEL)\b",
+        r"\b(?:AUTHENTICATION_BACKENDS|PASSWORD_HASHERS|AUTH_PASSWORD_VALIDATORS)\b",
+        # setting it, not the FK every model and migration with a user names it for
+        r"\bAUTH_USER_MODEL\s*=",
         r"\bDEFAULT_(?:PERMISSION|AUTHENTICATION)_CLASSES\b|\b(?:SESSION|CSRF)_COOKIE_\w+|\bCORS_\w+\s*=",
         r"\b(?:login_user|logout_user|OAuth2PasswordBearer|HTTPBearer|APIKeyHeader|CORSMiddleware)\b",
         r"\bjwt\.(?:encode|decode)\(|\b(?:make_password|check_password|set_password)\(",
-        r"\b(?:bcrypt|argon2|passlib|scrypt)\b|pbkdf2_hmac|hmac\.compare_digest|secrets\.token_",
+        # not secrets.token_*: as often a nonce or a multipart boundary as a credential
+        r"\b(?:bcrypt|argon2|passlib|scrypt)\b|pbkdf2_hmac|hmac\.compare_digest",
         r"\bapp\.secret_key\b",
     ),
     "js": _any(

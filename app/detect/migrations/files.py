@@ -145,6 +145,11 @@ def ambiguous(changed: ChangedFile) -> bool:
 _ANY_FRAMEWORK = compiled(tuple(g for f in FRAMEWORKS for g in f.globs.patterns))
 
 
+def in_migrations(path: str) -> bool:
+    """Whether `path` lies where some framework keeps its migrations (no look inside)."""
+    return not _EXCLUDED.match(path) and _ANY_FRAMEWORK.first_match(path) is not None
+
+
 def identify(changed: ChangedFile, extra: GlobSet) -> str | None:
     """The framework whose migration `changed` is, or None if it is not one."""
     if _EXCLUDED.match(changed.path):

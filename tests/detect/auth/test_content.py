@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.detect.base import Severity
+from app.detect.diff import parse_git_diff
 from tests.detect.content_helpers import change, found, rules
 
 AUTH_CASES = [
@@ -192,3 +193,61 @@ def test_a_trailing_comment_is_not_code() -> None:
 def test_a_class_named_like_security_is_not_a_fastapi_guard() -> None:
     line = "class HTTP2InadequateSecurity(HTTP2Error):"
     assert rules("auth", change("gunicorn/http2/errors.py", line)) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "from app.common import current_user, login_user, logout_user",
+        "import bcrypt",
+        "import { NextAuth } from 'next-auth'",
+        "        migrations.swappable_dependency(settings.AUTH_USER_MODEL),",
+        "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)",
+        "    boundary = secrets.token_hex(16)",
+    ],
+)
+def test_imports_and_user_model_references_are_no_markers(line: str) -> None:
+    """From the apps' noise run: an import names a helper without using it, every model
+    and migration with a user names AUTH_USER_MODEL, a multipart boundary is random."""
+    assert rules("auth", change("app/views.py", line)) == {}
+
+
+def test_setting_the_user_model_and_calling_login_are_markers() -> None:
+    assert rules("auth", change("shop/settings.py", "AUTH_USER_MODEL = 'accounts.User'")) == {
+        "auth.marker": Severity.LOW
+    }
+    assert rules("auth", change("app/views.py", "login_user(user, remember=True)")) == {
+        "auth.marker": Severity.LOW
+    }
+
+
+def test_a_name_in_a_multi_line_import_is_no_marker() -> None:
+    """ckan 2.10.4: one name added inside `from ckan.common import (` … `)`, whose
+    opening line is context, not added."""
+    diff = (
+        "diff --git a/ckan/views/user.py b/ckan/views/user.py\n"
+        "--- a/ckan/views/user.py\n+++ b/ckan/views/user.py\n"
+        "@@ -1,5 +1,5 @@\n"
+        " from ckan.common import (\n"
+        "-    _, config, g, request, current_user, login_user, session,\n"
+        "+    _, config, g, request, current_user, login_user, session, repr_untrusted,\n"
+        " )\n"
+        " \n"
+        "-x = 1\n"
+        "+login_user(user)\n"
+    )
+    [changed] = parse_git_diff(diff)
+    [marker] = found("auth", changed)
+    assert (marker.rule, marker.line) == ("auth.marker", 5)
+
+
+def test_a_minified_bundle_losing_a_guard_is_not_a_removed_guard() -> None:
+    """misago's rebuilt misago.js: one 100 KB line out, another in, three times."""
+    bundle = "var a=1;" * 400
+    old = bundle + 'app.use(passport.authenticate("jwt"));' + bundle
+    changed = change("static/js/app.js", bundle + "var b=2;", removed=old)
+    assert "auth.guard-removed" not in rules("auth", changed)
+    short = change(
+        "static/js/app.js", "var b = 2;", removed='app.use(passport.authenticate("jwt"));'
+    )
+    assert "auth.guard-removed" in rules("auth", short)

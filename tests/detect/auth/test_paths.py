@@ -6,7 +6,7 @@ import pytest
 
 # The literal-token prefilter must never change an answer: check GlobSet against
 # wcmatch's own globmatch on generated paths, for every built-in glob.
-from app.detect.base import DetectorSettings
+from app.detect.base import DetectorSettings, Severity
 from app.detect.registry import DETECTORS
 from tests.detect.helpers import added, rules_for
 
@@ -62,3 +62,27 @@ def test_a_name_says_which_word_made_it_auth() -> None:
         finding.message
         == "src/pages/SignInPage.tsx is auth-sensitive by its name (the word 'signin')"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("src/octoprint/templates/login.jinja2", "markup or styles"),
+        ("app/views/users/login.html.erb", "markup or styles"),
+        ("static/css/signin.css", "markup or styles"),
+        ("misago/acl/migrations/0001_initial.py", "a migration"),
+        ("accounts/migrations/0005_add_sso_settings.py", "a migration"),
+        ("db/migrate/20240101000000_add_oauth_tokens.rb", "a migration"),
+    ],
+)
+def test_markup_and_migrations_named_for_auth_are_shown_without_a_call(
+    path: str, kind: str
+) -> None:
+    """Seen on real apps' patch releases: a login page's template and an ACL app's
+    migrations called security though the code that checks anyone had not changed."""
+    [finding] = DETECTORS["auth"].detect([added(path)], DetectorSettings())
+    assert finding.rule == "auth.path"
+    assert finding.severity == Severity.INFO
+    assert finding.message.endswith(f"; {kind}, so info only")
+    [code] = DETECTORS["auth"].detect([added("src/pages/login_view.py")], DetectorSettings())
+    assert code.severity == Severity.LOW
