@@ -16,10 +16,13 @@ from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, 
 from app.detect.globs import GlobSet, compiled
 
 # Tests, fixtures and documentation talk about auth and secrets without being
-# auth code; detectors that route on words skip them.
+# auth code, and compiled or minified output repeats the source it is built from;
+# detectors that route on words skip them.
 NOT_CODE = compiled(
     (
-        "**/{test,tests,spec,specs,__tests__,__mocks__,fixtures,testdata,test_data}/**",
+        "**/{test,tests,testing,spec,specs,__tests__,__mocks__,fixtures,testdata,test_data}/**",
+        "**/__pycache__/**",
+        "**/*.{pyc,pyo,min.js,min.css,js.map,css.map}",
         "**/{doc,docs,documentation,examples}/**",
         "**/test_*.py",
         "**/*_test.{py,go,rb,exs}",

@@ -8,12 +8,13 @@ markers, guards removed, and risky patterns on added lines, in seven languages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from app.detect.auth.content import auth_content
 from app.detect.auth.names import auth_word
-from app.detect.base import ChangedFile, DetectorSettings, Finding, Kind, Severity
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
 from app.detect.globs import compiled
 from app.detect.migrations.files import in_migrations
 from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
@@ -45,6 +46,8 @@ _AUTH_PATHS = AUTH_RULES[0].globs
 # Where the name alone says little: a login page's markup and styles (the code behind
 # it is what checks anyone), and migrations (schema, which the DBA reviews; their
 # content rules still run). Shown, no call on security.
+# a whole line of comment; `/* a */ code()` is code, and `#!` a shebang
+_COMMENT_LINE = re.compile(r"\s*(?:#(?!!)|//|--|<!--|(?:/\*|\*(?=\s|/|$))(?!.*\*/\s*\S))")
 _MARKUP = compiled(
     (
         "**/*.{html,htm,jinja,jinja2,j2,hbs,handlebars,mustache,ejs,erb,haml,slim,pug,twig,"
@@ -74,20 +77,35 @@ class AuthDetector:
                 findings.append(_by_name(changed.path, word))
             auth_path = word is not None or bool(_AUTH_PATHS.match(changed.path))
             findings.extend(auth_content(changed, auth_path=auth_path))
-        return [_by_kind_of_file(f) for f in findings]
+        changed_by_path = {changed.path: changed for changed in files}
+        return [_by_kind_of_change(f, changed_by_path.get(f.file or "")) for f in findings]
 
 
-def _by_kind_of_file(finding: Finding) -> Finding:
+def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding:
     if finding.rule != "auth.path" or finding.file is None:
         return finding
     if _MARKUP.match(finding.file):
         kind = "markup or styles"
     elif in_migrations(finding.file):
         kind = "a migration"
+    elif changed is not None and _only_comments(changed):
+        kind = "only comments changed"
     else:
         return finding
     message = f"{finding.message}; {kind}, so info only"
     return replace(finding, severity=Severity.INFO, message=message)
+
+
+def _only_comments(changed: ChangedFile) -> bool:
+    """Every changed line a comment or blank: a copyright year bumped in each release
+    (GNU Mailman's passwords.py, 8 of 19 releases) asks nothing of security."""
+    lines = [text for _, text in (*changed.added, *changed.removed)]
+    return (
+        changed.lines_known
+        and changed.status == FileStatus.MODIFIED
+        and bool(lines)
+        and all(not text.strip() or _COMMENT_LINE.match(text) for text in lines)
+    )
 
 
 def _by_name(path: str, word: str) -> Finding:

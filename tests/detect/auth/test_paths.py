@@ -8,6 +8,7 @@ import pytest
 # wcmatch's own globmatch on generated paths, for every built-in glob.
 from app.detect.base import DetectorSettings, Severity
 from app.detect.registry import DETECTORS
+from tests.detect.content_helpers import change, found
 from tests.detect.helpers import added, rules_for
 
 
@@ -86,3 +87,31 @@ def test_markup_and_migrations_named_for_auth_are_shown_without_a_call(
     assert finding.message.endswith(f"; {kind}, so info only")
     [code] = DETECTORS["auth"].detect([added("src/pages/login_view.py")], DetectorSettings())
     assert code.severity == Severity.LOW
+
+
+def test_an_auth_file_whose_changed_lines_are_all_comments_is_info() -> None:
+    """GNU Mailman bumps the copyright year of passwords.py in most releases."""
+    year = change(
+        "src/mailman/utilities/passwords.py",
+        "# Copyright (C) 2012-2020 by the Free Software Foundation, Inc.",
+        removed="# Copyright (C) 2012-2019 by the Free Software Foundation, Inc.",
+    )
+    [finding] = DETECTORS["auth"].detect([year], DetectorSettings())
+    assert (finding.rule, finding.severity) == ("auth.path", Severity.INFO)
+    assert finding.message.endswith("; only comments changed, so info only")
+    for code in ("    return bcrypt.hash(secret)", "/* checked */ verify(token)", "*rest, = parts"):
+        edited = change("src/mailman/utilities/passwords.py", code, removed="# before")
+        [finding] = [f for f in found("auth", edited) if f.rule == "auth.path"]
+        assert finding.severity == Severity.LOW, code
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "src/calibreweb/cps/__pycache__/kobo_auth.cpython-38.pyc",
+        "static/js/login.min.js",
+        "src/mailman/testing/ssl_test_key.py",
+    ],
+)
+def test_compiled_minified_and_testing_helpers_are_not_auth_code(path: str) -> None:
+    assert rules_for("auth", added(path)) == []

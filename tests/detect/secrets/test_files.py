@@ -40,6 +40,7 @@ def test_key_and_env_files_of_tests_docs_and_dev_containers_are_low() -> None:
     findings = DETECTORS["secrets"].detect(
         [
             added("tests/certs/server.key"),
+            added("src/mailman/testing/ssl_test_key.key"),  # a package's test helpers
             added(".env.test", "DB=x"),
             added(".devcontainer/devcontainer.env", "DB=x"),
             added("docs/examples/credentials.json"),
@@ -48,6 +49,7 @@ def test_key_and_env_files_of_tests_docs_and_dev_containers_are_low() -> None:
     )
     assert {(f.file, f.severity) for f in findings} == {
         ("tests/certs/server.key", Severity.LOW),
+        ("src/mailman/testing/ssl_test_key.key", Severity.LOW),
         (".env.test", Severity.LOW),
         (".devcontainer/devcontainer.env", Severity.LOW),
         ("docs/examples/credentials.json", Severity.LOW),
