@@ -307,3 +307,35 @@ def test_processes_opening_a_new_sqlite_journal_together_all_start(tmp_path: Pat
         for process in processes:
             process.join(30)
         assert [process.exitcode for process in processes] == [0, 0, 0, 0]
+
+
+async def test_sqlite_commits_leave_the_wal_checkpoint_to_a_thread_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that took the WAL past 1,000 pages used to copy it back itself (a
+    delivery's 202 waiting for it); the journal's connection now never checkpoints and
+    its checkpointer thread does, so the WAL still does not grow without end."""
+    import sqlite3
+
+    from app.jobs.store import checkpoint
+
+    monkeypatch.setattr(checkpoint, "INTERVAL_SECONDS", 0.05)
+    path = tmp_path / "journal.db"
+    journal = SqliteJournal(str(path))
+    await journal.open()
+    try:
+        conn = journal._conn  # type: ignore[attr-defined]
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+        body = b"x" * 20_000
+        for n in range(300):  # ~6 MB of WAL: past SQLite's own 1,000-page mark
+            await journal.accept(f"d-{n}", "pull_request", "opened", body, [pull(n)])
+        deadline = time.monotonic() + 10
+        while journal._checkpointer.runs < 2:  # type: ignore[attr-defined]
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        with sqlite3.connect(path) as reader:
+            _busy, frames, copied = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert frames == copied  # nothing left that the checkpointer had not copied
+    finally:
+        await journal.close()
+    assert journal._checkpointer is None  # type: ignore[attr-defined]

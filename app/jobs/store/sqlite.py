@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.jobs.store import schema
+from app.jobs.store.checkpoint import Checkpointer
 from app.jobs.store.group import Statements
 from app.jobs.store.journal import SqlJournal
 
@@ -24,6 +25,7 @@ class SqliteJournal(SqlJournal):
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
+        self._checkpointer: Checkpointer | None = None
 
     async def open(self) -> None:
         if self.path != ":memory:":
@@ -42,8 +44,15 @@ class SqliteJournal(SqlJournal):
         # 20 ms … in turn, so a receiver behind a worker's run of short transactions
         # waited 50 ms (ack p99 51 ms with web and worker apart; bench_server.py).
         conn.execute("PRAGMA busy_timeout=0")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint.py does it, apart
+            self._checkpointer = Checkpointer(self.path)
+            self._checkpointer.start()
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
+            self._checkpointer = None
         async with self._lock:  # after any statement still running in its thread
             if self._conn is not None:
                 self._conn.close()
