@@ -22,7 +22,7 @@ _PATTERN_LITERAL = re.compile(r"\s*(?:r|rb|br|rf|fr)[\"']", re.IGNORECASE)
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//)\s")
 _DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|function|func)\s")
 # Naming `login_user` in an import does nothing yet; the line that calls it is the marker.
-_IMPORT_OPEN = re.compile(r"\s*(?:from\s+\S+\s+)?import\s*[({]\s*$", re.MULTILINE)
+_IMPORT_OPEN = re.compile(r"\s*(?:from\s+\S+\s+)?import\s*[({]\s*$")
 _IMPORT = re.compile(r"\s*(?:from\s+\S+\s+import\b|import\s|require\b|using\s|use\s)")
 
 
@@ -69,8 +69,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
 
 def _not_imports(changed: ChangedFile, added: dict[int, str], markers: list[int]) -> list[int]:
     """Drop marker lines inside a multi-line import (`from app.auth import (` … `)`)."""
-    text = changed.patch or "\n".join(added.values())
-    if not markers or not _IMPORT_OPEN.search(text):
+    if not markers:
         return markers
     view = {**head_view(changed.patch), **added} if changed.patch else added
     return [n for n in markers if not _in_import(view, n)]
