@@ -11,7 +11,9 @@ roles:
     description: Database changes - migrations and schema files.
     reviewers: {teams: [dba]}
     when:
+      # an existing migration only reformatted, or one in a test app, is info
       - detector: migrations
+        min_severity: low
   security:
     description: Auth code, secrets, and new or majorly upgraded runtime dependencies.
     reviewers: {teams: [security]}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Finding, Kind, Severity
 from app.detect.globs import compiled
 from app.detect.migrations import rating, recipes, rollback, squawk
 from app.detect.migrations.analysis import Analysis, SqlSnippet
@@ -58,7 +58,7 @@ from app.detect.migrations.sql import (
     sqlglot_ops,
     table_of,
 )
-from app.detect.pathrules import scoped
+from app.detect.pathrules import NOT_CODE, scoped
 
 ANALYSERS: dict[str, Callable[[str], Analysis]] = {
     "Django": django.django,
@@ -132,7 +132,7 @@ class MigrationsDetector:
                 findings[index] = worst_operation(findings[index], operations, read.analysis.empty)
             findings.extend(operations)
         findings.extend(pairing_findings(frameworks, schema_files, files))
-        return findings
+        return [_outside_the_app(f) for f in findings]
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
         if not scoped(settings)(changed):
@@ -288,3 +288,16 @@ def _unparsable(analysis: Analysis, line: int, why: str) -> None:
 
 def _shift(op: Op, first_line: int) -> Op:
     return replace(op, line=op.line + first_line - 1)
+
+
+def _outside_the_app(finding: Finding) -> Finding:
+    """A test app's or an example's migration (`wagtail/test/testapp/migrations/`) never
+    runs against the database the DBA looks after: shown, at info."""
+    if (
+        finding.file is None
+        or finding.severity == Severity.INFO
+        or not NOT_CODE.match(finding.file)
+    ):
+        return finding
+    message = f"{finding.message} (in tests, examples or docs: info)"
+    return replace(finding, severity=Severity.INFO, message=message)

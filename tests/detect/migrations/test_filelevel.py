@@ -189,3 +189,30 @@ def test_an_edit_whose_base_cannot_be_read_is_never_lint_only() -> None:
     changed = edited("shop/migrations/0002_order_note.py", DJANGO, DJANGO_SORTED)
     changed.base_loader = None
     assert _file_finding(changed).rule == "migration.edited"
+
+
+def _dba_required(*files: ChangedFile) -> bool:
+    from app.detect.registry import run_detectors
+    from app.policy.evaluate import evaluate
+    from app.policy.facts import PullFacts
+    from app.policy.loading import default_config
+
+    config = default_config().config
+    findings = run_detectors(list(files), config.detectors.by_name())
+    decision = evaluate(config, list(files), findings, PullFacts(author="dev"))
+    [dba] = [role for role in decision.roles if role.key == "dba"]
+    return dba.required
+
+
+def test_the_default_dba_role_skips_reformatted_and_test_app_migrations() -> None:
+    """From the apps' noise run: Mailman's alembic files reformatted in three releases,
+    wagtail's test app gaining a migration, each called the DBA for nothing."""
+    path = "shop/migrations/0002_order_note.py"
+    assert not _dba_required(edited(path, DJANGO, DJANGO_SORTED))
+    test_app = added("wagtail/test/testapp/migrations/0060_cluster.py", DJANGO_CHANGED)
+    [finding] = [f for f in _detect(test_app) if f.rule == "migration.added"]
+    assert finding.severity == Severity.INFO
+    assert finding.message.endswith("(in tests, examples or docs: info)")
+    assert not _dba_required(test_app)
+    assert _dba_required(added(path, DJANGO_CHANGED))
+    assert _dba_required(edited(path, DJANGO, DJANGO_CHANGED))
