@@ -11,6 +11,7 @@ from app.detect.auth.settings import AUTH_COOKIE_WORDS
 from app.detect.auth.structural import Hit
 from app.detect.auth.syntax import Source
 from app.detect.base import ChangedFile, FileStatus, Finding, Kind, Severity
+from app.detect.dependencies.formats import dependency_file
 from app.detect.diff import head_view
 
 MAX_LINE = 2000  # longer lines are generated or minified
@@ -52,7 +53,8 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
         if finding is not None:
             findings.append(finding)
-    markers = _not_imports(changed, added, markers)
+    # `"argon2-cffi>=23.1.0"` in setup.py names a package: the dependencies detector's
+    markers = [] if dependency_file(changed.path) else _not_imports(changed, added, markers)
     if markers:
         more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
         findings.append(

@@ -251,3 +251,13 @@ def test_a_minified_bundle_losing_a_guard_is_not_a_removed_guard() -> None:
         "static/js/app.js", "var b = 2;", removed='app.use(passport.authenticate("jwt"));'
     )
     assert "auth.guard-removed" in rules("auth", short)
+
+
+def test_a_package_named_like_auth_in_a_manifest_is_no_marker() -> None:
+    """OctoPrint's setup.py gaining `"argon2-cffi>=23.1.0"`: the dependencies detector
+    reports the package; auth has nothing to add."""
+    assert rules("auth", change("setup.py", '    "argon2-cffi>=23.1.0",')) == {}
+    assert rules("auth", change("package.json", '    "bcrypt": "^5.1.0",')) == {}
+    assert rules("auth", change("src/hashing.py", "hasher = argon2.PasswordHasher()")) == {
+        "auth.marker": Severity.LOW
+    }
