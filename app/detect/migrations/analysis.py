@@ -26,6 +26,9 @@ class Analysis:
     transactional: bool = True
     # The reader saw the whole list of what the migration does, and it is empty.
     empty: bool = False
+    # ... and each operation in it is one that runs no SQL (Django: an AlterField of
+    # choices or help text, model options, managers): nothing it did not recognise.
+    python_only: bool = False
     # ALTER TABLE statements found in its SQL, rated or not: each holds a lock until
     # the transaction commits (see backfill in the detector).
     locks: list[Op] = field(default_factory=list)

@@ -129,7 +129,10 @@ class MigrationsDetector:
             operations = recipes.lower_proven(operations, proven)
             index = file_findings[read.changed.path]
             if findings[index].rule == "migration.added":
-                findings[index] = worst_operation(findings[index], operations, read.analysis.empty)
+                analysis = read.analysis
+                findings[index] = worst_operation(
+                    findings[index], operations, analysis.empty, analysis.python_only
+                )
             findings.extend(operations)
         findings.extend(pairing_findings(frameworks, schema_files, files))
         return [_outside_the_app(f) for f in findings]

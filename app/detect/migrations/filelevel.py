@@ -31,12 +31,20 @@ _IMPORT_LINE = re.compile(
 _QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
-def worst_operation(added: Finding, operations: Sequence[Finding], empty: bool) -> Finding:
+def worst_operation(
+    added: Finding, operations: Sequence[Finding], empty: bool, python_only: bool = False
+) -> Finding:
     """`migration.added` at the severity of the file's worst operation (low when the
-    reader saw it has none at all)."""
+    reader saw it has none at all; info when none of them runs SQL)."""
     if empty and not operations:
         message = f"new {label(added.extra['framework'])}: it has no operations"
         return replace(added, severity=Severity.LOW, message=message)
+    if python_only:
+        message = (
+            f"new {label(added.extra['framework'])}: runs no SQL (each operation changes "
+            "only what the models say: choices, help text, options)"
+        )
+        return replace(added, severity=Severity.INFO, message=message)
     if not operations:
         return added
     worst = max(operations, key=lambda f: (f.severity, -(f.line or 0)))

@@ -216,3 +216,35 @@ def test_operations_are_numbered_alike_by_the_reader_and_the_walk() -> None:
     )
     found = _rate(new)
     assert ("migration.add-unique-constraint", Severity.HIGH) in [(r, s) for r, s, _ in found]
+
+
+HELP_TEXT = "migrations.AlterField(model_name='customer', name='email', field=models.EmailField(max_length=75, help_text='Where we write'))"
+OPTIONS = "migrations.AlterModelOptions(name='customer', options={'ordering': ['email']})"
+
+
+def _added_many(*operations: str) -> ChangedFile:
+    text = _migration(["0003_rename"], *operations)
+    return ChangedFile(
+        path="shop/migrations/0004_alter.py",
+        status=FileStatus.ADDED,
+        added=list(enumerate(text.split("\n"), start=1)),
+        base_loader=BASE.get,
+    )
+
+
+def test_a_new_migration_that_runs_no_sql_is_info_and_calls_no_dba() -> None:
+    """A choice added or a help text reworded makes a Django migration that runs no SQL
+    (postorius and hyperkitty shipped several): info. One operation the reader does not
+    know, or one that runs SQL, and the migration is rated as before."""
+    found = MigrationsDetector().detect([_added_many(HELP_TEXT, OPTIONS)], MigrationSettings())
+    [added] = [f for f in found if f.rule == "migration.added"]
+    assert added.severity == Severity.INFO
+    assert "runs no SQL" in added.message
+    for other in (
+        WIDER_EMAIL,  # widen-column: info, but SQL runs
+        "myapp.operations.CreateTrigger(name='audit')",  # not known: may run anything
+        "migrations.RunPython(forwards, backwards)",
+    ):
+        found = MigrationsDetector().detect([_added_many(HELP_TEXT, other)], MigrationSettings())
+        [added] = [f for f in found if f.rule == "migration.added"]
+        assert added.severity >= Severity.LOW, other

@@ -39,15 +39,26 @@ def django(text: str, read: Reader | None = None, folder: str = "") -> Analysis:
     listed = any(isinstance(v, ast.List | ast.Tuple) for v in assignments(tree, "operations"))
     analysis.transactional = atomic
     analysis.empty = listed and not elements
+    python_only = listed and bool(elements)
     for index, operation in enumerate(elements):
         if not isinstance(operation, ast.Call):
+            python_only = False
             continue
+        before = len(analysis.ops)
         altered = _alteration(operation, index)
         if altered is not None and read is not None:
             _rate_alteration(altered, tree, folder, read, analysis)
         else:
             _django_op(operation, analysis, atomic)
+        rated = [op.rule for op in analysis.ops[before:]]
+        if not (rated == ["options-only"] or (not rated and call_name(operation.func) in _NO_SQL)):
+            python_only = False
+    analysis.python_only = python_only
     return analysis
+
+
+# Operations Django's schema editor runs no SQL for (they change only the model state).
+_NO_SQL = {"AlterModelOptions", "AlterModelManagers"}
 
 
 def alterations(tree: ast.Module) -> list[Alteration]:
