@@ -53,7 +53,8 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
         if finding is not None:
             findings.append(finding)
-    # `"argon2-cffi>=23.1.0"` in setup.py names a package: the dependencies detector's
+    # `"argon2-cffi>=23.1.0"` in setup.py names a package, which the dependencies
+    # detector reports; it touches no auth code
     markers = [] if dependency_file(changed.path) else _not_imports(changed, added, markers)
     if markers:
         more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""

@@ -43,11 +43,11 @@ AUTH_RULES: tuple[PathRule, ...] = (
 )
 
 _AUTH_PATHS = AUTH_RULES[0].globs
+# a whole line of comment; `/* a */ code()` is code, and `#!` a shebang
+_COMMENT_LINE = re.compile(r"\s*(?:#(?!!)|//|--|<!--|(?:/\*|\*(?=\s|/|$))(?!.*\*/\s*\S))")
 # Where the name alone says little: a login page's markup and styles (the code behind
 # it is what checks anyone), and migrations (schema, which the DBA reviews; their
 # content rules still run). Shown, no call on security.
-# a whole line of comment; `/* a */ code()` is code, and `#!` a shebang
-_COMMENT_LINE = re.compile(r"\s*(?:#(?!!)|//|--|<!--|(?:/\*|\*(?=\s|/|$))(?!.*\*/\s*\S))")
 _MARKUP = compiled(
     (
         "**/*.{html,htm,jinja,jinja2,j2,hbs,handlebars,mustache,ejs,erb,haml,slim,pug,twig,"
