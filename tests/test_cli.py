@@ -262,3 +262,34 @@ def test_version_imports_no_detector() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_check_of_ordinary_code_imports_no_reader_it_does_not_use(tmp_path: Path) -> None:
+    """Migration readers and SQL, TOML, setup.cfg and requirement grammars load when
+    such a file is read."""
+    import subprocess
+    import sys
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=tmp_path)
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "app.py").write_text("def handler(event):\n    return event\n")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (tmp_path / "app.py").write_text("def handler(event):\n    return {'ok': event}\n")
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from app.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['check'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "lazy = ('sqlglot', 'packaging.utils', 'packaging.requirements', 'tomllib',\n"
+        "        'configparser', 'app.detect.migrations.readers', 'app.detect.migrations.sql')\n"
+        "print([m for m in sys.modules if m.startswith(lazy)])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

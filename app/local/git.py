@@ -28,6 +28,7 @@ _DIFF = (
     "--dst-prefix=b/",
 )
 _DEFAULT_BRANCH_GUESSES = ("main", "master", "trunk", "develop")
+_ORIGIN_HEAD = "refs/remotes/origin/HEAD"
 _BINARY_SNIFF = 8000
 
 
@@ -76,15 +77,24 @@ class Repo:
         return out.strip()
 
     def default_branch(self) -> str:
-        remote_head = self.git(
-            "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
-        ).strip()
-        if remote_head:
-            return remote_head
-        for name in _DEFAULT_BRANCH_GUESSES:
-            for ref in (f"origin/{name}", name):
-                if self.git("rev-parse", "--verify", "--quiet", ref, check=False).strip():
-                    return ref
+        """origin/HEAD's target, else the first of origin/main, main, origin/master, ...
+        that exists, all asked in one `git for-each-ref` (a process a guess cost up to
+        10 ms of a one-file check)."""
+        guesses = [
+            ref
+            for name in _DEFAULT_BRANCH_GUESSES
+            for ref in (f"refs/remotes/origin/{name}", f"refs/heads/{name}")
+        ]
+        listed = self.git(
+            "for-each-ref", "--format=%(refname)%00%(symref:short)", _ORIGIN_HEAD, *guesses
+        )
+        # a pattern also matches below itself (refs/heads/main/x): keep exact names only
+        found = dict(line.split("\0", 1) for line in listed.splitlines() if "\0" in line)
+        if found.get(_ORIGIN_HEAD):
+            return found[_ORIGIN_HEAD]
+        for ref in guesses:
+            if ref in found:
+                return ref.removeprefix("refs/remotes/").removeprefix("refs/heads/")
         raise GitError(
             "cannot tell the default branch (no origin/HEAD, main or master); pass --base REF"
         )
@@ -92,9 +102,13 @@ class Repo:
     def range(self, base: str | None, head: str | None) -> Range:
         head_commit = self.resolve(head) if head else None
         base_ref = base or self.default_branch()
-        tip = head_commit or self.resolve("HEAD")
-        merge_base = self.git("merge-base", self.resolve(base_ref), tip, check=False).strip()
+        tip = head_commit or "HEAD"
+        # merge-base resolves both names itself; only when it fails is each one asked,
+        # to say which is unknown
+        merge_base = self.git("merge-base", "--end-of-options", base_ref, tip, check=False).strip()
         if not merge_base:
+            self.resolve(tip)
+            self.resolve(base_ref)
             raise GitError(f"{base_ref} and {head or 'HEAD'} share no history; pass --base")
         label = f"{base_ref}...{head or 'working tree'}"
         return Range(base=merge_base, head=head_commit, label=label)

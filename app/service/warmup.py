@@ -17,8 +17,9 @@ from app.policy.facts import PullFacts
 from app.policy.loading import default_config
 
 # One file per detector, with what each reads lazily: a Rails and an SQL migration
-# (squawk, sqlglot), a lockfile, auth code with a switch (the syntax layer), a token
-# shape (the secret rules), a workflow and a manifest (the infra rules).
+# (the readers, squawk, sqlglot), a lockfile and a pyproject (TOML, packaging's
+# grammars), auth code with a switch (the syntax layer), a token shape (the secret
+# rules), a workflow and a manifest (the infra rules).
 SAMPLE: dict[str, str] = {
     "db/migrate/20260101000000_add_flag.rb": (
         "class AddFlag < ActiveRecord::Migration[7.1]\n"
@@ -26,6 +27,7 @@ SAMPLE: dict[str, str] = {
     ),
     "migrations/V2__flag.sql": "ALTER TABLE users ADD COLUMN flag boolean NOT NULL;\n",
     "package.json": '{"dependencies": {"left-pad": "^1.3.0"}}\n',
+    "pyproject.toml": '[project]\nname = "x"\ndependencies = ["requests>=2.32"]\n',
     "app/client.py": "import requests\nVERIFY = False\nrequests.get(url, verify=VERIFY)\n",
     "src/server.ts": "app.use(cors({ origin: '*', credentials: true }));\n",
     "config/settings.py": 'API_TOKEN = "placeholder"\n',

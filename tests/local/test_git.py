@@ -90,6 +90,32 @@ def test_the_default_branch_must_be_found(tmp_path: Path) -> None:
         Repo(tmp_path).range(None, None)
 
 
+def test_the_default_branch_is_origins_head_then_the_usual_names(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    main = git(repo, "rev-parse", "main").strip()
+    git(repo, "branch", "master/topic")  # below a guessed name: not the branch itself
+    git(repo, "update-ref", "refs/remotes/origin/master", main)
+    assert Repo(repo).default_branch() == "main"  # a local main before origin's master
+    git(repo, "update-ref", "refs/remotes/origin/main", main)
+    assert Repo(repo).default_branch() == "origin/main"
+    git(repo, "update-ref", "refs/remotes/origin/trunk", head)
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+    checkout = Repo(repo)
+    assert checkout.default_branch() == "origin/trunk"
+    assert checkout.range(None, None).base == head
+
+
+def test_a_range_says_which_name_is_unknown_or_unrelated(repo: Path) -> None:
+    with pytest.raises(GitError, match="unknown revision 'gone'"):
+        Repo(repo).range("main", "gone")
+    git(repo, "checkout", "-q", "--orphan", "island")
+    git(repo, "commit", "-q", "-m", "unrelated")
+    with pytest.raises(GitError, match="main and HEAD share no history"):
+        Repo(repo).range("main", None)
+    with pytest.raises(GitError, match="unknown revision '--output=x'"):
+        Repo(repo).range("--output=x", None)
+
+
 def test_extends_in_the_cli_reads_local_files(tmp_path: Path) -> None:
     (tmp_path / "org.yml").write_text("version: 1\n")
     resolve = local_resolver(None)

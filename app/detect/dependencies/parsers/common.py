@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -127,6 +126,8 @@ def load_json(text: str) -> dict[str, Any]:
 
 
 def load_toml(text: str) -> dict[str, Any]:
+    import tomllib  # a TOML file is rare in a change: not imported at every start
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

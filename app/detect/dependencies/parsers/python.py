@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from configparser import ConfigParser
-from configparser import Error as ConfigParserError
 from dataclasses import replace
 from typing import Any
-
-from packaging.utils import canonicalize_name
 
 from app.detect.base import split_lines
 from app.detect.dependencies.parsers.common import (
@@ -25,6 +21,14 @@ from app.detect.dependencies.parsers.common import (
     load_toml,
     new_dep,
 )
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503's form, by packaging, whose `utils` brings the wheel-tag machinery (about
+    10 ms to import): loaded when a Python dependency file is read, not at every start."""
+    from packaging.utils import canonicalize_name as canonical
+
+    return canonical(name)
 
 
 def _pep508(spec: str, line: int | None) -> Dep | None:
@@ -191,6 +195,9 @@ def _poetry(out: Parsed, poetry: dict[str, Any], find: Callable[[str], int | Non
 
 def setup_cfg(text: str) -> Parsed:
     """setuptools' declarative config: `install_requires` and `extras_require`."""
+    from configparser import ConfigParser  # only setup.cfg needs it
+    from configparser import Error as ConfigParserError
+
     config = ConfigParser(interpolation=None)
     try:
         config.read_string(text)
