@@ -218,3 +218,25 @@ def test_a_switch_in_a_message_is_prose_but_in_a_setting_string_it_counts() -> N
     assert rules("auth", change("ops/run.py", longer)).get(TLS) == Severity.HIGH
     message = "raise RuntimeError('never set NODE_TLS_REJECT_UNAUTHORIZED=0 in production')"
     assert TLS not in rules("auth", change("ops/run.py", message + "\nverify = False"))
+
+
+def test_a_minified_line_is_not_parsed_and_the_rest_of_the_file_still_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Positions are counted along a node's line: a 1 MB bundle line walked node by node
+    never ended. The parser gets the file without it; the settings around it count."""
+    from app.detect.auth import content
+
+    parsed: list[str] = []
+
+    class Recording(Source):
+        def __init__(self, text: str, grammar: str) -> None:
+            parsed.append(text)
+            super().__init__(text, grammar)
+
+    monkeypatch.setattr(content, "Source", Recording)
+    bundle = "var a=" + ";".join(f"f{i}({{verify:false}})" for i in range(2_000))
+    code = f"{bundle}\nconst V = false;\nnew https.Agent({{\n  rejectUnauthorized: V,\n}});"
+    assert rules("auth", change("dist/app.js", code)).get(TLS) == Severity.HIGH
+    assert parsed
+    assert max(len(line) for line in parsed[0].split("\n")) <= content.MAX_LINE
