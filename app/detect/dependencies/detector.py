@@ -232,8 +232,8 @@ def _explains(items: list[_Seen]) -> bool:
         if dep is None:
             continue
         bumped = item.old is not None and item.new is not None
-        # a lockfile that does not say what is direct (yarn): a package added there may
-        # be asked for, and is itself reported at full weight
+        # a lockfile that does not say what is direct: a package added there may be
+        # asked for, and is itself reported at full weight
         asked = dep.direct is not False and (
             dep.direct is True or item.role == MANIFEST or item.new is not None
         )

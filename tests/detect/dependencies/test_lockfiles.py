@@ -138,3 +138,45 @@ def test_the_primary_copy_is_the_one_the_project_resolves() -> None:
     pnpm = parsers.pnpm_lock((DEPS / "npm-copies/head/pnpm-lock.yaml").read_text())
     assert pnpm["ms"].version == "2.1.3"
     assert pnpm["ms@2.0.0"].version == "2.0.0"
+
+
+def test_yarn_says_what_is_direct_by_what_depends_on_what() -> None:
+    """berry names the workspace's own dependencies; v1 only what each package pulls in,
+    so there a package nobody pulls in is the project's (real lockfiles: make.sh)."""
+    v1 = parsers.yarn_lock((DEPS / "npm-copies/head/yarn.lock").read_text())
+    assert v1["debug"].direct is True
+    assert v1["ms"].direct is False  # debug pulls ms in too: transitive, as documented
+    berry = parsers.yarn_lock((DEPS / "npm-copies/head/berry/yarn.lock").read_text())
+    assert (berry["debug"].direct, berry["ms"].direct, berry["ms@2.0.0"].direct) == (
+        True,
+        True,
+        False,
+    )
+
+
+def _yarn_v1(*entries: tuple[str, str, tuple[str, ...]]) -> str:
+    text = "# yarn lockfile v1\n\n"
+    for name, version, needs in entries:
+        text += f'\n{name}@^{version}:\n  version "{version}"\n'
+        if needs:
+            text += "  dependencies:\n" + "".join(f'    {n} "^1.0.0"\n' for n in needs)
+    return text
+
+
+def test_a_lockfile_only_upgrade_adds_its_sub_dependencies_as_transitive() -> None:
+    """`yarn upgrade` moved express within its range and brought two new packages in:
+    they are transitive (low, below the default security role), not asked for."""
+    base = _yarn_v1(("express", "4.18.0", ("qs",)), ("qs", "1.0.0", ()))
+    head = _yarn_v1(
+        ("express", "4.21.0", ("qs", "side-channel")),
+        ("qs", "1.0.0", ("object-inspect",)),
+        ("side-channel", "1.0.0", ()),
+        ("object-inspect", "1.0.0", ()),
+    )
+    found = DETECTOR.detect([modified("yarn.lock", base, head)], DETECTOR.settings_model())
+    by_package = {f.package: (f.change, f.severity) for f in found}
+    assert by_package == {
+        "express": (Change.MINOR, Severity.LOW),
+        "side-channel": (Change.ADDED, Severity.LOW),
+        "object-inspect": (Change.ADDED, Severity.LOW),
+    }

@@ -82,10 +82,20 @@ def yarn_lock(text: str) -> Parsed:
     """yarn v1 (its own syntax) and berry (YAML with __metadata), read line by line:
     both write one unindented header per package and an indented `version` line (a
     YAML parser took ~2 s per MB of berry lockfile; this is linear). Every version of
-    a package is a copy, the highest its primary one."""
+    a package is a copy, the highest its primary one.
+
+    Direct or transitive, as npm's and pnpm's lockfiles say, so that a lockfile-only
+    upgrade bringing in thirty sub-dependencies reads as such: berry lists what each
+    workspace (the project) asks for; v1 lists only what each package depends on, so
+    there a package no other one pulls in is the project's own and one that another
+    pulls in is transitive (one both asked for and pulled in reads transitive; where
+    the manifest changes too, its entry says direct)."""
     berry = "__metadata:" in text
     copies: dict[str, list[Dep]] = {}
+    pulled: set[str] = set()  # names some package depends on
+    asked: set[str] = set()  # names a berry workspace depends on
     name: str | None = None
+    workspace = in_dependencies = False
     for number, line in enumerate(split_lines(text), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -95,11 +105,31 @@ def yarn_lock(text: str) -> Parsed:
             header = line.rstrip()[:-1].strip().strip('"')
             workspace = berry and ("@workspace:" in header or header == "__metadata")
             name = None if workspace else _yarn_name(header.split(",")[0].strip())
-        elif name and (version := _version_line(line, berry)):
-            copies.setdefault(name, []).append(new_dep(name, version, number))
+            in_dependencies = False
+        elif not line.startswith("   "):  # a field of the package, two spaces in
+            in_dependencies = line.strip() in _DEPENDENCY_BLOCKS
+            if name and (version := _version_line(line, berry)):
+                copies.setdefault(name, []).append(new_dep(name, version, number))
+        elif in_dependencies and line.startswith("    ") and not line.startswith("     "):
+            (asked if workspace else pulled).add(_dependency_name(line))
     if not copies and text.strip() and not berry:
         raise UnreadableError("no packages found")
+    for name, deps in copies.items():
+        direct = name in asked if berry else name not in pulled
+        copies[name] = [replace(dep, direct=direct) for dep in deps]
     return with_copies(copies)
+
+
+_DEPENDENCY_BLOCKS = {"dependencies:", "optionalDependencies:"}
+
+
+def _dependency_name(line: str) -> str:
+    """The package of a dependency line: `    "@scope/name" "^1.0.0"` (v1),
+    `    "@scope/name": "npm:^1.0.0"` (berry)."""
+    entry = line.strip()
+    if entry.startswith('"'):
+        return entry[1 : entry.find('"', 1)]
+    return entry.split(" ", 1)[0].rstrip(":")
 
 
 def _version_line(line: str, berry: bool) -> str | None:
