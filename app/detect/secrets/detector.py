@@ -16,6 +16,7 @@ from app.detect.dependencies.formats import dependency_file
 from app.detect.globs import compiled
 from app.detect.pathrules import NOT_CODE, PathRule, detect_by_path, rule, scoped
 from app.detect.secrets import tokens
+from app.detect.secrets.envfiles import only_inert_values
 
 _LIVE = (FileStatus.ADDED, FileStatus.MODIFIED, FileStatus.RENAMED, FileStatus.COPIED)
 
@@ -74,8 +75,9 @@ class SecretsDetector:
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
         kept = [f for f in files if not _TEMPLATE.search(f.path)]
+        by_path = {f.path: f for f in kept}
         findings = [
-            _sample_file(f) if f.file and _sample_path(f) else f
+            _sample_file(f) if f.file and _sample_path(f) else _inert_env(f, by_path)
             for f in detect_by_path(self.kind, self.name, kept, settings, SECRET_RULES)
         ]
         allowed = scoped(settings)
@@ -113,6 +115,17 @@ def _sample_path(finding: Finding) -> bool:
     path = finding.file or ""
     env = finding.rule == "secret.env-file" and bool(_SAMPLE_ENV.match(path))
     return env or _test_data(path)
+
+
+def _inert_env(finding: Finding, by_path: dict[str, ChangedFile]) -> Finding:
+    changed = by_path.get(finding.file or "")
+    if finding.rule != "secret.env-file" or changed is None or not only_inert_values(changed):
+        return finding
+    message = (
+        f"{finding.message}; every value it adds is a version, digest, image, number, flag, "
+        "name or address without credentials: low"
+    )
+    return replace(finding, severity=Severity.LOW, message=message)
 
 
 def _sample_file(finding: Finding) -> Finding:
