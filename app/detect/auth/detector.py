@@ -57,6 +57,13 @@ _MARKUP = compiled(
 )
 
 
+# Build output repeats the source it is built from (Ghost's `core/built/admin/assets/`,
+# a bundle in `dist/`): the source's change carries the signal, the bundle's hundred
+# re-ordered guards none. Like minified files, not read for auth; a path rule there
+# is info. (Secrets still read them: a key baked into a bundle is out.)
+_BUILD_OUTPUT = compiled(("**/{dist,built}/**",), ignore_case=True)
+
+
 class AuthDetector:
     name = "auth"
     kind = Kind.AUTH
@@ -75,6 +82,8 @@ class AuthDetector:
             word = auth_word(changed.path)
             if word is not None and changed.path not in by_path:
                 findings.append(_by_name(changed.path, word))
+            if _BUILD_OUTPUT.match(changed.path):
+                continue
             auth_path = word is not None or bool(_AUTH_PATHS.match(changed.path))
             findings.extend(auth_content(changed, auth_path=auth_path))
         changed_by_path = {changed.path: changed for changed in files}
@@ -88,6 +97,10 @@ def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding
         kind = "markup or styles"
     elif in_migrations(finding.file):
         kind = "a migration"
+    elif _BUILD_OUTPUT.match(finding.file):
+        kind = "build output"
+    elif changed is not None and changed.binary:
+        kind = "a binary file (an archive, an image: nothing to read)"
     elif changed is not None and _only_comments(changed):
         kind = "only comments changed"
     else:

@@ -6,9 +6,9 @@ import pytest
 
 # The literal-token prefilter must never change an answer: check GlobSet against
 # wcmatch's own globmatch on generated paths, for every built-in glob.
-from app.detect.base import DetectorSettings, Severity
+from app.detect.base import ChangedFile, DetectorSettings, FileStatus, Severity
 from app.detect.registry import DETECTORS
-from tests.detect.content_helpers import change, found
+from tests.detect.content_helpers import change, found, rules
 from tests.detect.helpers import added, rules_for
 
 
@@ -74,6 +74,8 @@ def test_a_name_says_which_word_made_it_auth() -> None:
         ("misago/acl/migrations/0001_initial.py", "a migration"),
         ("accounts/migrations/0005_add_sso_settings.py", "a migration"),
         ("db/migrate/20240101000000_add_oauth_tokens.rb", "a migration"),
+        ("core/built/admin/assets/embed-signup-form-modal-BsCYUMvQ.js", "build output"),
+        ("dist/auth/index.js", "build output"),
     ],
 )
 def test_markup_and_migrations_named_for_auth_are_shown_without_a_call(
@@ -115,3 +117,25 @@ def test_an_auth_file_whose_changed_lines_are_all_comments_is_info() -> None:
 )
 def test_compiled_minified_and_testing_helpers_are_not_auth_code(path: str) -> None:
     assert rules_for("auth", added(path)) == []
+
+
+def test_build_output_is_not_read_for_auth_and_a_binary_named_for_it_is_info() -> None:
+    """Ghost's npm package ships its built admin: every release re-ordered a bundle's
+    guards, and each read as removed access checks. The source carries the signal."""
+    bundle = change(
+        "core/built/admin/assets/ghost-2be32d911bb2b1909f18569834371cb0.js",
+        "var a = 1;",
+        removed="if (!session.isAuthenticated) { return this.transitionTo('signin'); }",
+    )
+    assert found("auth", bundle) == []
+    source = change(
+        "core/app/routes/admin.js",
+        "var a = 1;",
+        removed="if (!session.isAuthenticated) { return this.transitionTo('signin'); }",
+    )
+    assert "auth.guard-removed" in rules("auth", source)
+    archive = ChangedFile("components/tryghost-adapter-base-sso-0.1.3.tgz", FileStatus.ADDED)
+    archive.binary = True
+    [finding] = DETECTORS["auth"].detect([archive], DetectorSettings())
+    assert (finding.rule, finding.severity) == ("auth.path", Severity.INFO)
+    assert "a binary file" in finding.message

@@ -237,6 +237,6 @@ def test_a_minified_line_is_not_parsed_and_the_rest_of_the_file_still_is(
     monkeypatch.setattr(content, "Source", Recording)
     bundle = "var a=" + ";".join(f"f{i}({{verify:false}})" for i in range(2_000))
     code = f"{bundle}\nconst V = false;\nnew https.Agent({{\n  rejectUnauthorized: V,\n}});"
-    assert rules("auth", change("dist/app.js", code)).get(TLS) == Severity.HIGH
+    assert rules("auth", change("public/app.js", code)).get(TLS) == Severity.HIGH
     assert parsed
     assert max(len(line) for line in parsed[0].split("\n")) <= content.MAX_LINE
