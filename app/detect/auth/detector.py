@@ -103,6 +103,8 @@ def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding
         kind = "a binary file (an archive, an image: nothing to read)"
     elif changed is not None and _only_comments(changed):
         kind = "only comments changed"
+    elif changed is not None and _moved_unchanged(changed):
+        kind = "moved, nothing in it changed"
     else:
         return finding
     message = f"{finding.message}; {kind}, so info only"
@@ -118,6 +120,16 @@ def _only_comments(changed: ChangedFile) -> bool:
         and changed.status == FileStatus.MODIFIED
         and bool(lines)
         and all(not text.strip() or _COMMENT_LINE.match(text) for text in lines)
+    )
+
+
+def _moved_unchanged(changed: ChangedFile) -> bool:
+    """A rename git found identical (Budibase re-hashing an `auth0-logo` image's name)."""
+    return (
+        changed.status == FileStatus.RENAMED
+        and changed.lines_known
+        and not changed.added
+        and not changed.removed
     )
 
 

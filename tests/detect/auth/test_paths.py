@@ -139,3 +139,14 @@ def test_build_output_is_not_read_for_auth_and_a_binary_named_for_it_is_info() -
     [finding] = DETECTORS["auth"].detect([archive], DetectorSettings())
     assert (finding.rule, finding.severity) == ("auth.path", Severity.INFO)
     assert "a binary file" in finding.message
+
+
+def test_an_auth_file_moved_unchanged_is_info() -> None:
+    moved = ChangedFile("web/auth/session.py", FileStatus.RENAMED, previous_path="session.py")
+    [finding] = DETECTORS["auth"].detect([moved], DetectorSettings())
+    assert (finding.rule, finding.severity) == ("auth.path", Severity.INFO)
+    assert finding.message.endswith("; moved, nothing in it changed, so info only")
+    edited = change("web/auth/session.py", "    return None", removed="    return user")
+    edited.status, edited.previous_path = FileStatus.RENAMED, "session.py"
+    [finding] = [f for f in found("auth", edited) if f.rule == "auth.path"]
+    assert finding.severity == Severity.LOW
