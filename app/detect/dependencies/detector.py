@@ -34,6 +34,7 @@ from app.detect.dependencies.parsers.common import (
     UnreadableError,
     safely,
 )
+from app.detect.dependencies.parsers.javascript import npm_scope
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -81,6 +82,8 @@ class _Seen:
     # from a lockfile this change adds: its entries pin what the manifests already ask
     # for (the lockfile is new, not the packages), unless a manifest adds them too
     introduced: bool = False
+    # published under the project's own npm scope, as the base's package.json names it
+    first_party: bool = False
 
 
 class DependenciesDetector:
@@ -175,12 +178,24 @@ def _compare(
             after = parsed
     out = []
     introduced = role == LOCKFILE and changed.status == FileStatus.ADDED
+    own = _own_scope(changed.path, texts[0])
     for name in sorted(before.keys() | after.keys()):
         old, new = before.get(name), after.get(name)
         if old is not None and new is not None and old.version == new.version:
             continue
-        out.append(_Seen(ecosystem, name, old, new, changed.path, role, introduced))
+        first_party = own is not None and name.startswith(f"{own}/")
+        out.append(_Seen(ecosystem, name, old, new, changed.path, role, introduced, first_party))
     return out
+
+
+def _own_scope(path: str, base_text: str) -> str | None:
+    """The npm scope a package.json publishes under, read at the base: a sibling from it
+    (`@tryghost/members-stripe-service` in `@tryghost/members-api`) is the same team's
+    code, reviewed where it is made. From the base, so that a change cannot rename the
+    project into the scope of what it adds."""
+    if not path.endswith("package.json") or not base_text.strip():
+        return None
+    return npm_scope(base_text)
 
 
 def _as_dev(item: _Seen) -> _Seen:
@@ -261,6 +276,8 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
     # a manifest's entry is direct unless the file says otherwise (pip-compile's `via`)
     direct = (source.direct is not False) if declared else source.direct
     notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
+    if any(item.first_party for item in items):
+        notes.append("the project's own npm scope")
     lowered = len(notes)
     name = source.name
     if (locked or place).name != name:  # keyed name@version: one more copy of it

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from app.detect.base import Change, Severity
+from app.detect.base import Change, ChangedFile, FileStatus, Severity
 from app.detect.dependencies import parsers
 from tests.detect.dependencies.helpers import DEPS, DETECTOR, changes, fixture_pair, modified
 
@@ -179,4 +181,36 @@ def test_a_lockfile_only_upgrade_adds_its_sub_dependencies_as_transitive() -> No
         "express": (Change.MINOR, Severity.LOW),
         "side-channel": (Change.ADDED, Severity.LOW),
         "object-inspect": (Change.ADDED, Severity.LOW),
+    }
+
+
+def _package(name: str, **deps: str) -> str:
+    return json.dumps({"name": name, "dependencies": deps}, indent=2)
+
+
+def test_a_package_from_the_projects_own_npm_scope_is_one_level_lower() -> None:
+    """@tryghost/members-api bumping @tryghost/members-stripe-service ^0.9 -> ^0.10: the
+    same team's package, reviewed where it is made; a third party's stays medium."""
+    base = _package("@tryghost/members-api", **{"@tryghost/members-stripe-service": "^0.9.4"})
+    head = _package(
+        "@tryghost/members-api",
+        **{"@tryghost/members-stripe-service": "^0.10.0", "@stripe/stripe-js": "^4.0.0"},
+    )
+    found = DETECTOR.detect([modified("package.json", base, head)], DETECTOR.settings_model())
+    by_package = {f.package: f for f in found}
+    own = by_package["@tryghost/members-stripe-service"]
+    assert (own.change, own.severity) == (Change.MAJOR, Severity.LOW)
+    assert "the project's own npm scope" in own.message
+    assert by_package["@stripe/stripe-js"].severity == Severity.MEDIUM
+
+
+def test_the_own_scope_is_the_bases_so_a_change_cannot_claim_one() -> None:
+    base = _package("shop", left="^1.0.0")
+    head = _package("@evil/shop", left="^1.0.0", **{"@evil/payload": "^1.0.0"})
+    [added] = DETECTOR.detect([modified("package.json", base, head)], DETECTOR.settings_model())
+    assert (added.package, added.severity) == ("@evil/payload", Severity.MEDIUM)
+    new_file = ChangedFile("package.json", FileStatus.ADDED)
+    new_file.head_loader = lambda _path: head
+    assert {f.severity for f in DETECTOR.detect([new_file], DETECTOR.settings_model())} == {
+        Severity.MEDIUM
     }

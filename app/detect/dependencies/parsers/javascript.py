@@ -33,6 +33,18 @@ def package_json(text: str) -> Parsed:
     return out
 
 
+def npm_scope(text: str) -> str | None:
+    """The scope of the package a package.json publishes (`@tryghost` for
+    `@tryghost/members-api`), None without one or when the file does not parse."""
+    try:
+        name = load_json(text).get("name")
+    except UnreadableError:
+        return None
+    if isinstance(name, str) and name.startswith("@") and "/" in name:
+        return name.split("/", 1)[0]
+    return None
+
+
 def package_lock(text: str) -> Parsed:
     """npm lockfile v1 (nested `dependencies`), v2 and v3 (`packages`); a package's
     top-level (hoisted) copy is its primary one, nested copies are other copies."""
