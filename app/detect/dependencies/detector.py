@@ -275,9 +275,7 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
     assert source is not None
     # a manifest's entry is direct unless the file says otherwise (pip-compile's `via`)
     direct = (source.direct is not False) if declared else source.direct
-    notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
-    if any(item.first_party for item in items):
-        notes.append("the project's own npm scope")
+    notes = _lowering(items, direct, source)
     lowered = len(notes)
     name = source.name
     if (locked or place).name != name:  # keyed name@version: one more copy of it
@@ -309,6 +307,15 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         | ({"dev": True} if source.dev else {})
         | ({"also_in": tuple(also)} if also else {}),
     )
+
+
+def _lowering(items: list[_Seen], direct: bool | None, source: Dep) -> list[str]:
+    """What makes a package's change one level lower each: transitive, development-only,
+    from the project's own npm scope."""
+    notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
+    if any(item.first_party for item in items):
+        notes.append("the project's own npm scope")
+    return notes
 
 
 def _versions(locked: _Seen | None, items: list[_Seen]) -> tuple[Dep | None, Dep | None]:
