@@ -311,10 +311,13 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
 
 def _lowering(items: list[_Seen], direct: bool | None, source: Dep) -> list[str]:
     """What makes a package's change one level lower each: transitive, development-only,
-    from the project's own npm scope."""
+    from the project's own npm scope, TypeScript declarations (`@types/*`: DefinitelyTyped's
+    scope, no code that runs)."""
     notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
     if any(item.first_party for item in items):
         notes.append("the project's own npm scope")
+    if items[0].ecosystem == "npm" and source.name.startswith("@types/"):
+        notes.append("type declarations only")
     return notes
 
 

@@ -214,3 +214,13 @@ def test_the_own_scope_is_the_bases_so_a_change_cannot_claim_one() -> None:
     assert {f.severity for f in DETECTOR.detect([new_file], DETECTOR.settings_model())} == {
         Severity.MEDIUM
     }
+
+
+def test_type_declarations_are_one_level_lower_than_code() -> None:
+    base = _package("shop", left="^1.0.0")
+    head = _package("shop", left="^1.0.0", **{"@types/doctrine": "0.0.9", "doctrine": "^3.0.0"})
+    found = DETECTOR.detect([modified("package.json", base, head)], DETECTOR.settings_model())
+    assert {(f.package, f.severity) for f in found} == {
+        ("@types/doctrine", Severity.LOW),
+        ("doctrine", Severity.MEDIUM),
+    }
