@@ -114,7 +114,9 @@ MARKERS: dict[str, re.Pattern[str]] = {
         r"\bjwt\.(?:sign|verify|decode)\(|\b(?:jwtVerify|decodeJwt|SignJWT)\b",
         r"passport\.(?:use|serializeUser|deserializeUser)\(|express-session|cookie-session",
         r"\bres\.cookie\(|\bcors\(|\bhelmet\(|\benableCors\(|\bNextAuth\b",
-        r"\b(?:bcrypt|argon2|scrypt|pbkdf2)\b|crypto\.(?:createHash|createHmac|timingSafeEqual)\(",
+        # not createHash: a digest for a cache key or an index (Ghost hashes URLs), as
+        # hashlib is no marker in Python; a hashed password is weak-password-hash's
+        r"\b(?:bcrypt|argon2|scrypt|pbkdf2)\b|crypto\.(?:createHmac|timingSafeEqual)\(",
     ),
     "go": _any(
         GUARDS["go"].pattern,

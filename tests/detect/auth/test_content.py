@@ -204,12 +204,20 @@ def test_a_class_named_like_security_is_not_a_fastapi_guard() -> None:
         "        migrations.swappable_dependency(settings.AUTH_USER_MODEL),",
         "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)",
         "    boundary = secrets.token_hex(16)",
+        "        return crypto.createHash('sha256').update(url.href).digest();",
     ],
 )
 def test_imports_and_user_model_references_are_no_markers(line: str) -> None:
     """From the apps' noise run: an import names a helper without using it, every model
-    and migration with a user names AUTH_USER_MODEL, a multipart boundary is random."""
-    assert rules("auth", change("app/views.py", line)) == {}
+    and migration with a user names AUTH_USER_MODEL, a multipart boundary is random; a
+    digest of a URL (Ghost's link index) is no crypto anyone reviews."""
+    path = "app/views.js" if "crypto." in line else "app/views.py"
+    assert rules("auth", change(path, line)) == {}
+
+
+def test_an_hmac_and_a_constant_time_compare_are_still_markers() -> None:
+    for line in ("const mac = crypto.createHmac('sha256', key);", "crypto.timingSafeEqual(a, b)"):
+        assert rules("auth", change("src/webhooks.js", line)) == {"auth.marker": Severity.LOW}
 
 
 def test_setting_the_user_model_and_calling_login_are_markers() -> None:
