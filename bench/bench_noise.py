@@ -14,6 +14,7 @@ ping can be read and judged: `--show security` lists them one by one.
     python bench/bench_noise.py                  # the table
     python bench/bench_noise.py --show security  # each ping with its findings
     python bench/bench_noise.py --corpus apps    # applications instead of libraries
+    python bench/bench_noise.py --corpus node-apps  # Node applications from npm
 """
 
 from __future__ import annotations
@@ -85,7 +86,18 @@ APPS = {
     "lemur": 20,
     "glances": 20,
 }
-CORPORA = {"libraries": LIBRARIES, "apps": APPS}
+# Node applications whose npm packages ship their server's source (not only a bundle):
+# Ghost (members, sessions, staff 2FA, Knex migrations; its admin client ships built),
+# Node-RED's editor API and runtime (its auth, sessions and permissions), Ghost's
+# members API, Budibase's server. JavaScript and TypeScript through the same rules.
+NODE_APPS = {
+    "npm:ghost": 20,
+    "npm:@node-red/editor-api": 20,
+    "npm:@node-red/runtime": 20,
+    "npm:@tryghost/members-api": 20,
+    "npm:@budibase/server": 17,
+}
+CORPORA = {"libraries": LIBRARIES, "apps": APPS, "node-apps": NODE_APPS}
 NOISE = CACHE / "noise"
 
 
@@ -103,7 +115,10 @@ def _json(url: str) -> dict[str, object]:
 
 
 def releases(name: str, count: int) -> list[tuple[str, str]]:
-    """(version, sdist URL) of the last `count` final releases with a source distribution."""
+    """(version, sdist URL) of the last `count` final releases with a source distribution
+    (`npm:name`: the package's tarballs from the npm registry)."""
+    if name.startswith("npm:"):
+        return npm_releases(name.removeprefix("npm:"), count)
     index = f"https://pypi.org/pypi/{name}/json"
     listing = _json(index)["releases"]
     assert isinstance(listing, dict)
@@ -117,6 +132,22 @@ def releases(name: str, count: int) -> list[tuple[str, str]]:
         if sdists and not version.is_prerelease and not version.is_devrelease:
             # a mirror may answer with URLs relative to the JSON's own
             found.append((version, urllib.parse.urljoin(index, sdists[0])))
+    found.sort()
+    return [(str(v), url) for v, url in found[-count:]]
+
+
+def npm_releases(name: str, count: int) -> list[tuple[str, str]]:
+    listing = _json(f"https://registry.npmjs.org/{urllib.parse.quote(name, safe='@')}")
+    versions = listing["versions"]
+    assert isinstance(versions, dict)
+    found = []
+    for text, meta in versions.items():
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and not version.is_devrelease and "-" not in text:
+            found.append((version, meta["dist"]["tarball"]))
     found.sort()
     return [(str(v), url) for v, url in found[-count:]]
 
@@ -138,7 +169,7 @@ def _git(repo: Path, *args: str) -> str:
 def history(name: str, count: int) -> tuple[Path, list[str]]:
     """A git repository with one commit per release, tagged with the version."""
     versions = releases(name, count)
-    repo = NOISE / "repos" / name
+    repo = NOISE / "repos" / name.replace("/", "__").replace(":", "-")
     stamp = repo / ".git" / "bench-versions"
     wanted = " ".join(v for v, _ in versions)
     if stamp.exists() and stamp.read_text() == wanted:
