@@ -31,6 +31,7 @@ from app.github.client import (
     retry_policy,
     wrap,
 )
+from app.github.conditional import Conditional
 from app.github.deliveries import Deliveries
 from app.github.files import Files
 from app.github.immutable import ByCommit
@@ -86,6 +87,7 @@ class Gateway(Writes, Deliveries, Files):
         self._clock = clock
         self._no_graph: dict[tuple[str, str], float] = {}
         self._by_commit = ByCommit()
+        self._conditional = Conditional()
 
     async def aclose(self) -> None:
         await self._transport.aclose()
@@ -137,9 +139,10 @@ class Gateway(Writes, Deliveries, Files):
     @answers_checked
     async def reviews(self, inst: int, owner: str, repo: str, number: int) -> list[Review]:
         gh = self._client(inst)
-        entries = await all_pages(
-            lambda page: gh.rest.pulls.async_list_reviews(
-                owner, repo, number, per_page=PER_PAGE, page=page
+        entries = await self._conditional.pages(
+            ("reviews", owner.lower(), repo.lower(), number),
+            lambda page, headers: gh.rest.pulls.async_list_reviews(
+                owner, repo, number, per_page=PER_PAGE, page=page, headers=headers
             ),
             f"reviews of #{number}",
         )

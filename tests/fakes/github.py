@@ -266,6 +266,17 @@ class FakeGitHub:
             fake.responses.append((operation, status, body))
             return JSONResponse(body, status)
 
+        def conditional(operation: str, body: Any, request: Request) -> Response:
+            """As GitHub answers a list: with a (weak) ETag, and 304 Not Modified with no
+            body when the request's If-None-Match names the current one."""
+            etag = 'W/"' + hashlib.sha256(json.dumps(body).encode()).hexdigest() + '"'
+            if request.headers.get("if-none-match") == etag:
+                fake.responses.append((operation, 304, None))
+                return Response(status_code=304, headers={"ETag": etag})
+            response = answer(operation, body)
+            response.headers["ETag"] = etag
+            return response
+
         def not_found() -> JSONResponse:
             return JSONResponse(
                 {
@@ -516,8 +527,10 @@ class FakeGitHub:
                 body["commit_id"] = review["commit_id"]
                 body["submitted_at"] = review["submitted_at"]
                 out.append(body)
-            return answer(
-                "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", _page(out, request)
+            return conditional(
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+                _page(out, request),
+                request,
             )
 
         @app.post("/repos/{owner}/{name}/pulls/{number}/requested_reviewers")

@@ -18,6 +18,7 @@ from tests.harness import review_event, running
 
 pytestmark = pytest.mark.anyio
 GRAPH = "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+REVIEWS = "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
 
 
 def openapi_to_jsonschema(node: Any) -> Any:
@@ -86,8 +87,15 @@ async def test_every_fake_response_matches_githubs_schema(tmp_path: Path) -> Non
         "GET /app/hook/deliveries",
         "POST /app/hook/deliveries/{delivery_id}/attempts",
     }
+    # the reviews, read again at the push with the ETag of the read before: unchanged
+    assert (REVIEWS, 304, None) in h.fake.responses
     for operation, status, body in h.fake.responses:
         spec = SUBSET[operation]
+        if (status, body) == (304, None) and operation.startswith("GET "):
+            # a conditional GET answered Not Modified, no body: GitHub's "Best practices
+            # for using the REST API" (use conditional requests) for any endpoint that
+            # sends an ETag, which the OpenAPI description lists for only some
+            continue
         assert status == spec["status"], operation
         validator = Draft7Validator(openapi_to_jsonschema(spec["schema"]))
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))

@@ -120,3 +120,25 @@ async def test_a_repository_without_a_dependency_graph_is_asked_once_an_hour() -
     repo.dependency_graph = []
     assert await gw.dependency_changes(INSTALLATION_ID, "acme", "shop", base, head) == []
     assert fake.count("GET", "/dependency-graph/compare/") == 2
+
+
+async def test_reviews_are_read_again_with_their_etag_and_a_304_answers_the_same() -> None:
+    """A 304 costs no rate limit; it is GitHub's word that the list has not moved, and a
+    dismissal or a new review changes the ETag, so the next read is a full one."""
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a": "a\n"})
+    fake.push(repo, "topic", {"a": "b\n"})
+    pull = fake.open_pull(repo, "topic", author="alice")
+    fake.review(repo, pull, "dana", "APPROVED")
+    gw = gateway(fake)
+    first = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
+    again = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
+    assert again == first
+    assert [r.user for r in first] == ["dana"]
+    statuses = [s for op, s, _ in fake.responses if op.endswith("/reviews")]
+    assert statuses == [200, 304]
+    pull.reviews[0]["state"] = "DISMISSED"  # GitHub keeps the review, dismissed
+    fake.review(repo, pull, "sam", "APPROVED")
+    after = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
+    assert [(r.user, r.state.value) for r in after] == [("dana", "DISMISSED"), ("sam", "APPROVED")]
+    assert [s for op, s, _ in fake.responses if op.endswith("/reviews")] == [200, 304, 200]

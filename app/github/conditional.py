@@ -1,0 +1,53 @@
+"""Conditional reads: lists GitHub says have not changed since they were read.
+
+GitHub answers a GET with an ETag; asked again with `If-None-Match`, it answers 304 Not
+Modified when nothing changed, and a 304 does not count against the installation's
+rate limit. A pull request's reviews are read at every evaluation (a push, a label, a
+comment, a review elsewhere re-evaluate it) and most of the time have not moved. The
+304 is GitHub's own word that the list is the one held here, so the answer is the one
+a full read gives; nothing is served without asking (no freshness guessed from
+Cache-Control, which would let a dismissed approval count for a minute).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from app.github.client import PER_PAGE, GatewayError, call
+from app.github.immutable import ByCommit
+
+MAX_BYTES = 8 * 1024 * 1024
+_ITEM_BYTES = 600  # a review as githubkit's model holds it, roughly
+
+Request = Callable[[int, dict[str, str]], Awaitable[Any]]
+
+
+class Conditional:
+    """The last answer and its ETag for each page asked with `pages`, in an LRU."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self._pages = ByCommit(max_bytes)
+
+    async def pages(self, key: Hashable, request: Request, what: str) -> list[Any]:
+        """Every item of a paginated list, each page asked with the ETag of its last
+        answer; `request(page, headers)` sends one."""
+        items: list[Any] = []
+        page = 1
+        while True:
+            known: tuple[str, list[Any]] | None = self._pages.get((key, page))
+            headers = {"If-None-Match": known[0]} if known is not None else {}
+            response = await call(request(page, headers), what)
+            if response.status_code == 304:
+                if known is None:
+                    raise GatewayError(f"GitHub answered 304 for {what} without being asked")
+                batch = known[1]
+            else:
+                batch = response.parsed_data
+                etag = response.headers.get("etag")
+                if etag:
+                    self._pages.put((key, page), (etag, batch), 200 + _ITEM_BYTES * len(batch))
+            items.extend(batch)
+            if len(batch) < PER_PAGE:
+                return items
+            page += 1
