@@ -24,10 +24,27 @@ Request = Callable[[int, dict[str, str]], Awaitable[Any]]
 
 
 class Conditional:
-    """The last answer and its ETag for each page asked with `pages`, in an LRU."""
+    """The last answer and its ETag for each object or page asked here, in an LRU."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self._pages = ByCommit(max_bytes)
+
+    async def one(
+        self, key: Hashable, request: Callable[[dict[str, str]], Awaitable[Any]], what: str
+    ) -> Any:
+        """One object (a pull request), asked with the ETag of its last answer."""
+        known: tuple[str, Any] | None = self._pages.get(key)
+        headers = {"If-None-Match": known[0]} if known is not None else {}
+        response = await call(request(headers), what)
+        if response.status_code == 304:
+            if known is None:
+                raise GatewayError(f"GitHub answered 304 for {what} without being asked")
+            return known[1]
+        data = response.parsed_data
+        etag = response.headers.get("etag")
+        if etag:
+            self._pages.put(key, (etag, data), 4 * len(response.content) + 200)
+        return data
 
     async def pages(self, key: Hashable, request: Request, what: str) -> list[Any]:
         """Every item of a paginated list, each page asked with the ETag of its last

@@ -103,8 +103,12 @@ class Gateway(Writes, Deliveries, Files):
     @answers_checked
     async def pull(self, inst: int, owner: str, repo: str, number: int) -> PullInfo:
         gh = self._client(inst)
-        pr = await call(gh.rest.pulls.async_get(owner, repo, number), f"pull #{number}")
-        return pull_info(pr.parsed_data)
+        pr = await self._conditional.one(
+            ("pull", owner.lower(), repo.lower(), number),
+            lambda headers: gh.rest.pulls.async_get(owner, repo, number, headers=headers),
+            f"pull #{number}",
+        )
+        return pull_info(pr)
 
     @answers_checked
     async def files(

@@ -416,13 +416,14 @@ class FakeGitHub:
             return answer("POST /app/hook/deliveries/{delivery_id}/attempts", {}, 202)
 
         @app.get("/repos/{owner}/{name}/pulls/{number}")
-        async def get_pull(owner: str, name: str, number: int) -> JSONResponse:
+        async def get_pull(owner: str, name: str, number: int, request: Request) -> Response:
             repo = fake.repos.get((owner.lower(), name.lower()))
             if repo is None or number not in repo.pulls:
                 return not_found()
-            return answer(
+            return conditional(
                 "GET /repos/{owner}/{repo}/pulls/{pull_number}",
                 fake._pull_body(repo, repo.pulls[number]),
+                request,
             )
 
         @app.get("/repos/{owner}/{name}/pulls")

@@ -142,3 +142,20 @@ async def test_reviews_are_read_again_with_their_etag_and_a_304_answers_the_same
     after = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
     assert [(r.user, r.state.value) for r in after] == [("dana", "DISMISSED"), ("sam", "APPROVED")]
     assert [s for op, s, _ in fake.responses if op.endswith("/reviews")] == [200, 304, 200]
+
+
+async def test_a_pull_request_unchanged_is_answered_304_and_a_new_head_in_full() -> None:
+    fake = FakeGitHub()
+    repo = fake.repo("acme", "shop", {"a": "a\n"})
+    fake.push(repo, "topic", {"a": "b\n"})
+    pull = fake.open_pull(repo, "topic", author="alice")
+    gw = gateway(fake)
+    first = await gw.pull(INSTALLATION_ID, "acme", "shop", pull.number)
+    assert await gw.pull(INSTALLATION_ID, "acme", "shop", pull.number) == first
+    fake.push(repo, "topic", {"a": "c\n"})
+    moved = await gw.pull(INSTALLATION_ID, "acme", "shop", pull.number)
+    assert moved.head_sha != first.head_sha
+    statuses = [
+        s for op, s, _ in fake.responses if op == "GET /repos/{owner}/{repo}/pulls/{pull_number}"
+    ]
+    assert statuses == [200, 304, 200]
