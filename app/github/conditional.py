@@ -1,10 +1,10 @@
-"""Conditional reads: lists GitHub says have not changed since they were read.
+"""Conditional reads: what GitHub says has not changed since it was read.
 
 GitHub answers a GET with an ETag; asked again with `If-None-Match`, it answers 304 Not
 Modified when nothing changed, and a 304 does not count against the installation's
-rate limit. A pull request's reviews are read at every evaluation (a push, a label, a
-comment, a review elsewhere re-evaluate it) and most of the time have not moved. The
-304 is GitHub's own word that the list is the one held here, so the answer is the one
+rate limit. A pull request and its reviews are read at every evaluation (a push, a
+label, a comment, a team's change fanned out to every open PR) and often have not
+moved. The 304 is GitHub's own word that the list is the one held here, so the answer is the one
 a full read gives; nothing is served without asking (no freshness guessed from
 Cache-Control, which would let a dismissed approval count for a minute).
 """
