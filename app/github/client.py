@@ -108,6 +108,18 @@ async def count_request(request: httpx.Request) -> None:
         counter[f"{request.method} {request.url.path}"] += 1
 
 
+async def count_not_modified(response: httpx.Response) -> None:
+    """A 304 is still a call, but one that costs no rate limit: its route is counted
+    apart (`GET /repos/…/reviews [304]`) so the log shows what the ETags saved."""
+    counter = _calls.get()
+    if counter is not None and response.status_code == 304:
+        route = f"{response.request.method} {response.request.url.path}"
+        counter[route] -= 1
+        if counter[route] <= 0:
+            del counter[route]
+        counter[f"{route} [304]"] += 1
+
+
 class SharedTransport(httpx.AsyncBaseTransport):
     """One connection pool for every request.
 

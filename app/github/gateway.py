@@ -27,6 +27,7 @@ from app.github.client import (
     all_pages,
     answers_checked,
     call,
+    count_not_modified,
     count_request,
     retry_policy,
     wrap,
@@ -76,7 +77,7 @@ class Gateway(Writes, Deliveries, Files):
             http_cache=False,
             auto_retry=retry or retry_policy(),
             timeout=30.0,
-            async_event_hooks={"request": [count_request]},
+            async_event_hooks={"request": [count_request], "response": [count_not_modified]},
             user_agent="release-roles",
             # githubkit's default token cache is one per process; each gateway (and so
             # each App identity and API URL) gets its own.

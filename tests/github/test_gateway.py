@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from app.detect.base import FileStatus
+from app.github.client import counting_calls
 from app.github.gateway import Gateway, GatewayError, TooManyFilesError, retry_policy
 from tests.fakes.github import FakeGitHub
 from tests.harness import APP_ID, INSTALLATION_ID, private_key
@@ -131,9 +132,12 @@ async def test_reviews_are_read_again_with_their_etag_and_a_304_answers_the_same
     pull = fake.open_pull(repo, "topic", author="alice")
     fake.review(repo, pull, "dana", "APPROVED")
     gw = gateway(fake)
+    calls = counting_calls()
     first = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
     again = await gw.reviews(INSTALLATION_ID, "acme", "shop", pull.number)
     assert again == first
+    route = f"GET /repos/acme/shop/pulls/{pull.number}/reviews"
+    assert {k: v for k, v in calls.items() if "reviews" in k} == {route: 1, f"{route} [304]": 1}
     assert [r.user for r in first] == ["dana"]
     statuses = [s for op, s, _ in fake.responses if op.endswith("/reviews")]
     assert statuses == [200, 304]
