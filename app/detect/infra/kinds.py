@@ -15,6 +15,7 @@ import json
 import re
 
 from app.detect.base import ChangedFile, FileStatus
+from app.detect.diff import head_view
 
 _READABLE = (".yml", ".yaml", ".json", ".tpl")
 # Top-level keys, so a nested `kind:` (a volume's, a JSON schema's) is not read.
@@ -105,4 +106,8 @@ def _text(changed: ChangedFile) -> str | None:
         whole = changed.head_text()
         if whole is not None:
             return whole
-    return changed.patch  # the hunks: context and added lines
+    if changed.patch is None:
+        return None
+    # what the hunks show of the head (context and added lines), without the diff's
+    # markers: a top-level `apiVersion:` sits at the start of its line again
+    return "\n".join(head_view(changed.patch).values())

@@ -118,6 +118,24 @@ def test_an_edited_manifest_whose_top_is_out_of_view_is_read_whole() -> None:
     assert not DETECTORS["infra"].wants_content(locale, settings)
 
 
+def test_an_edited_manifest_the_app_could_not_read_whole_is_known_by_its_hunks() -> None:
+    """Past the App's 30 whole files a manifest is judged by its diff: the hunks' head
+    lines, without the diff's markers, still show a top-level apiVersion and kind."""
+    lines = DEPLOYMENT.splitlines()
+    context = "".join(f" {line}\n" for line in lines[:3])
+    patch = f"@@ -1,4 +1,4 @@\n{context}-  name: web\n+{lines[3]}\n"
+    changed = ChangedFile(
+        path="kubernetes-manifests/frontend.yaml",
+        status=FileStatus.MODIFIED,
+        added=[(4, lines[3])],
+        removed=[(4, "  name: web")],
+        patch=patch,
+        additions=1,
+        deletions=1,
+    )  # no loader: the whole text is not at hand
+    assert _detect(changed) == [("infra.deploy", changed.path, Severity.LOW)]
+
+
 def test_a_deleted_manifest_is_seen_too() -> None:
     removed = [(n, line) for n, line in enumerate(DEPLOYMENT.splitlines(), start=1)]
     changed = ChangedFile(
