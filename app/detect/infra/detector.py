@@ -11,6 +11,7 @@ old problem does not page anyone for an unrelated edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.detect.base import (
     ChangedFile,
@@ -21,6 +22,7 @@ from app.detect.base import (
     Severity,
     split_lines,
 )
+from app.detect.dependencies.parsers.actions import pins_an_action
 from app.detect.infra import kinds, manifests, workflows
 from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
@@ -144,7 +146,11 @@ class InfraDetector:
         )
 
     def detect(self, files: Sequence[ChangedFile], settings: DetectorSettings) -> list[Finding]:
-        findings = detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        by_name = {changed.path: changed for changed in files}
+        findings = [
+            _pins_only(finding, by_name.get(finding.file or ""))
+            for finding in detect_by_path(self.kind, self.name, files, settings, INFRA_RULES)
+        ]
         by_path = {finding.file for finding in findings}
         allowed = scoped(settings)
         for changed in files:
@@ -155,6 +161,30 @@ class InfraDetector:
             if changed.status != FileStatus.REMOVED and changed.added:
                 findings.extend(_content(changed))
         return findings
+
+
+def _pins_only(finding: Finding, changed: ChangedFile | None) -> Finding:
+    """A pipeline edit that only moves `uses: owner/action@ref` pins (Dependabot's
+    everyday change) is info: what runs is the actions' new code, which the
+    dependencies detector rates action by action (a third party's major or moved
+    commit calls security); the pipeline's own steps did not change."""
+    if finding.rule != "infra.ci" or changed is None or not changed.lines_known:
+        return finding
+    if changed.status not in (FileStatus.MODIFIED, FileStatus.RENAMED):
+        return finding
+    lines = [text for _, text in (*changed.added, *changed.removed)]
+    if not lines or not all(pins_an_action(t) or _blank_or_comment(t) for t in lines):
+        return finding
+    return replace(
+        finding,
+        severity=Severity.INFO,
+        message=f"{finding.message}; only its actions' pins moved (each rated as a "
+        "dependency), so info",
+    )
+
+
+def _blank_or_comment(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith("#")
 
 
 def _by_kind(changed: ChangedFile) -> list[Finding]:

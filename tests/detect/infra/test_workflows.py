@@ -143,3 +143,37 @@ def test_an_edited_workflow_without_its_whole_text_gets_the_line_rules() -> None
     assert DETECTORS["infra"].wants_content(edited, DETECTORS["infra"].settings_model())
     new = change(".github/workflows/new.yml", "on: push")
     assert not DETECTORS["infra"].wants_content(new, DETECTORS["infra"].settings_model())
+
+
+@pytest.mark.parametrize(
+    ("removed", "added", "severity"),
+    [
+        # Dependabot's everyday change: the dependencies detector rates the action
+        ("      - uses: actions/checkout@v4", "      - uses: actions/checkout@v5", Severity.INFO),
+        (
+            "      - uses: pypa/gh-action-pypi-publish@76f52bc # v1.12.3\n# keep",
+            "      - uses: pypa/gh-action-pypi-publish@e9ccbe5 # v1.12.4\n# keep",
+            Severity.INFO,
+        ),
+        # a step's own command changed: SRE reads it
+        ("        run: make test", "        run: make test deploy", Severity.MEDIUM),
+        # a local action is no dependency anyone rates
+        (
+            "      - uses: ./.github/actions/setup",
+            "      - uses: ./.github/actions/setup2",
+            Severity.MEDIUM,
+        ),
+    ],
+)
+def test_a_pipeline_edit_that_only_moves_action_pins_is_info(
+    removed: str, added: str, severity: Severity
+) -> None:
+    edited = change(".github/workflows/ci.yml", added, removed=removed)
+    [ci] = [f for f in found("infra", edited) if f.rule == "infra.ci"]
+    assert ci.severity == severity
+
+
+def test_a_new_workflow_of_only_pins_still_calls_sre() -> None:
+    new = change(".github/workflows/ci.yml", "      - uses: actions/checkout@v5")
+    [ci] = [f for f in found("infra", new) if f.rule == "infra.ci"]
+    assert ci.severity == Severity.MEDIUM

@@ -22,11 +22,18 @@ def actions(text: str) -> Parsed:
     out: Parsed = {}
     for number, line in enumerate(split_lines(text), start=1):
         match = _USES.match(line)
-        if match and not match.group(1).startswith(("./", "docker://")):
+        if match and pins_an_action(line):
             name = match.group(1)
             own = name.lower().startswith(_GITHUBS_OWN)
             out[name] = new_dep(name, _ref(match.group(2), match.group(3)), number, True, dev=own)
     return out
+
+
+def pins_an_action(line: str) -> bool:
+    """Whether `line` is a `uses: owner/action@ref` that `actions` reads (and so the
+    dependencies detector rates when it changes)."""
+    match = _USES.match(line)
+    return match is not None and not match.group(1).startswith(("./", "docker://"))
 
 
 def _ref(ref: str, rest: str) -> str:
