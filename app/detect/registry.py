@@ -9,6 +9,7 @@ from app.detect.auth import AuthDetector
 from app.detect.base import ChangedFile, Detector, DetectorSettings, Finding, Kind, Severity
 from app.detect.dependencies import DependenciesDetector
 from app.detect.infra import InfraDetector
+from app.detect.infra.detector import PINS_ONLY
 from app.detect.migrations import MigrationsDetector
 from app.detect.secrets import SecretsDetector
 from app.detect.secrets.redact import redact
@@ -37,9 +38,28 @@ def run_detectors(
         own = settings.get(name) or detector.settings_model()
         if own.enabled:
             findings.extend(_guarded(detector, files, own))
-    findings = [redacted(f) for f in findings]
+    findings = [redacted(f) for f in pins_rated(findings)]
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def pins_rated(findings: list[Finding]) -> list[Finding]:
+    """A pipeline edit that only moves action pins (infra marks it) is info where the
+    dependencies detector rated those actions on the same file: what runs differently
+    is the actions' code, rated there (a third party's major or moved commit calls
+    security). Where nothing rated them (that detector off, scoped away or failed),
+    the edit keeps its medium: no pin moves unseen."""
+    rated = {f.file for f in findings if f.kind is Kind.DEPENDENCY and f.file}
+    return [
+        replace(
+            f,
+            severity=Severity.INFO,
+            message=f"{f.message}; only its actions' pins moved, each rated as a dependency",
+        )
+        if f.extra.get(PINS_ONLY) and f.file in rated
+        else f
+        for f in findings
+    ]
 
 
 def redacted(finding: Finding) -> Finding:

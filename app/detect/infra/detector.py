@@ -120,6 +120,7 @@ INFRA_RULES: tuple[PathRule, ...] = (
 )
 
 
+PINS_ONLY = "pins_only"  # extra of an infra.ci finding whose edit only moved action pins
 _DEPLOY = next(r.globs for r in INFRA_RULES if r.rule == "infra.deploy")  # k8s, helm …
 DEPLOY_SEVERITY = next(r.severity for r in INFRA_RULES if r.rule == "infra.deploy")
 
@@ -164,10 +165,9 @@ class InfraDetector:
 
 
 def _pins_only(finding: Finding, changed: ChangedFile | None) -> Finding:
-    """A pipeline edit that only moves `uses: owner/action@ref` pins (Dependabot's
-    everyday change) is info: what runs is the actions' new code, which the
-    dependencies detector rates action by action (a third party's major or moved
-    commit calls security); the pipeline's own steps did not change."""
+    """Mark a pipeline edit that only moves `uses: owner/action@ref` pins (Dependabot's
+    everyday change): the registry makes it info where the dependencies detector rated
+    those actions (registry.pins_rated)."""
     if finding.rule != "infra.ci" or changed is None or not changed.lines_known:
         return finding
     if changed.status not in (FileStatus.MODIFIED, FileStatus.RENAMED):
@@ -175,12 +175,7 @@ def _pins_only(finding: Finding, changed: ChangedFile | None) -> Finding:
     lines = [text for _, text in (*changed.added, *changed.removed)]
     if not lines or not all(pins_an_action(t) or _blank_or_comment(t) for t in lines):
         return finding
-    return replace(
-        finding,
-        severity=Severity.INFO,
-        message=f"{finding.message}; only its actions' pins moved (each rated as a "
-        "dependency), so info",
-    )
+    return replace(finding, extra={**finding.extra, PINS_ONLY: True})
 
 
 def _blank_or_comment(line: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.detect.base import ChangedFile, FileStatus, Severity
-from app.detect.registry import DETECTORS
+from app.detect.base import ChangedFile, FileStatus, Finding, Severity
+from app.detect.registry import DETECTORS, run_detectors
 from tests.detect.content_helpers import change, found, infra
 
 PR_TARGET = """
@@ -145,6 +145,13 @@ def test_an_edited_workflow_without_its_whole_text_gets_the_line_rules() -> None
     assert not DETECTORS["infra"].wants_content(new, DETECTORS["infra"].settings_model())
 
 
+def _ci(changed: ChangedFile, **off: bool) -> Finding:
+    """The infra.ci finding once every detector ran (the registry weighs pins moved)."""
+    settings = {name: d.settings_model(enabled=name not in off) for name, d in DETECTORS.items()}
+    [ci] = [f for f in run_detectors([changed], settings) if f.rule == "infra.ci"]
+    return ci
+
+
 @pytest.mark.parametrize(
     ("removed", "added", "severity"),
     [
@@ -169,11 +176,20 @@ def test_a_pipeline_edit_that_only_moves_action_pins_is_info(
     removed: str, added: str, severity: Severity
 ) -> None:
     edited = change(".github/workflows/ci.yml", added, removed=removed)
-    [ci] = [f for f in found("infra", edited) if f.rule == "infra.ci"]
-    assert ci.severity == severity
+    assert _ci(edited).severity == severity
+
+
+def test_pins_nobody_rated_keep_the_pipeline_edit_medium() -> None:
+    """With the dependencies detector off, nothing rates the actions' new code: SRE."""
+    edited = change(
+        ".github/workflows/ci.yml",
+        "      - uses: acme/deploy@0e279bb959325dab635dd2c09392533439d90093",
+        removed="      - uses: acme/deploy@ac6db6d3c1f721f886538a378a2d73e85697340a",
+    )
+    assert _ci(edited).severity == Severity.INFO
+    assert _ci(edited, dependencies=True).severity == Severity.MEDIUM
 
 
 def test_a_new_workflow_of_only_pins_still_calls_sre() -> None:
     new = change(".github/workflows/ci.yml", "      - uses: actions/checkout@v5")
-    [ci] = [f for f in found("infra", new) if f.rule == "infra.ci"]
-    assert ci.severity == Severity.MEDIUM
+    assert _ci(new).severity == Severity.MEDIUM
