@@ -11,6 +11,7 @@ Cache-Control, which would let a dismissed approval count for a minute).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
@@ -18,22 +19,21 @@ from app.github.client import PER_PAGE, GatewayError, call
 from app.github.immutable import ByCommit
 
 MAX_BYTES = 8 * 1024 * 1024
-_ITEM_BYTES = 600  # a review as githubkit's model holds it, roughly
 
-Request = Callable[[int, dict[str, str]], Awaitable[Any]]
+One = Callable[[dict[str, str]], Awaitable[Any]]
+Page = Callable[[int, dict[str, str]], Awaitable[Any]]
 
 
 class Conditional:
     """The last answer and its ETag for each object or page asked here, in an LRU."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self._pages = ByCommit(max_bytes)
+        self._answers = ByCommit(max_bytes)
 
-    async def one(
-        self, key: Hashable, request: Callable[[dict[str, str]], Awaitable[Any]], what: str
-    ) -> Any:
-        """One object (a pull request), asked with the ETag of its last answer."""
-        known: tuple[str, Any] | None = self._pages.get(key)
+    async def one(self, key: Hashable, request: One, what: str) -> Any:
+        """One object (a pull request, a page of a list), asked with the ETag of its
+        last answer; `request(headers)` sends it."""
+        known: tuple[str, Any] | None = self._answers.get(key)
         headers = {"If-None-Match": known[0]} if known is not None else {}
         response = await call(request(headers), what)
         if response.status_code == 304:
@@ -42,28 +42,17 @@ class Conditional:
             return known[1]
         data = response.parsed_data
         etag = response.headers.get("etag")
-        if etag:
-            self._pages.put(key, (etag, data), 4 * len(response.content) + 200)
+        if etag:  # the parsed models take a few times the JSON's bytes
+            self._answers.put(key, (etag, data), 4 * len(response.content) + 200)
         return data
 
-    async def pages(self, key: Hashable, request: Request, what: str) -> list[Any]:
-        """Every item of a paginated list, each page asked with the ETag of its last
-        answer; `request(page, headers)` sends one."""
+    async def pages(self, key: Hashable, request: Page, what: str) -> list[Any]:
+        """Every item of a paginated list, each page asked as `one`; `request(page,
+        headers)` sends one."""
         items: list[Any] = []
         page = 1
         while True:
-            known: tuple[str, list[Any]] | None = self._pages.get((key, page))
-            headers = {"If-None-Match": known[0]} if known is not None else {}
-            response = await call(request(page, headers), what)
-            if response.status_code == 304:
-                if known is None:
-                    raise GatewayError(f"GitHub answered 304 for {what} without being asked")
-                batch = known[1]
-            else:
-                batch = response.parsed_data
-                etag = response.headers.get("etag")
-                if etag:
-                    self._pages.put((key, page), (etag, batch), 200 + _ITEM_BYTES * len(batch))
+            batch = await self.one((key, page), functools.partial(request, page), what)
             items.extend(batch)
             if len(batch) < PER_PAGE:
                 return items
