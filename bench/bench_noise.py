@@ -122,32 +122,33 @@ def releases(name: str, count: int) -> list[tuple[str, str]]:
     index = f"https://pypi.org/pypi/{name}/json"
     listing = _json(index)["releases"]
     assert isinstance(listing, dict)
-    found = []
+    candidates = []
     for text, files in listing.items():
-        try:
-            version = Version(text)
-        except InvalidVersion:
-            continue
         sdists = [f["url"] for f in files if f["packagetype"] == "sdist" and not f["yanked"]]
-        if sdists and not version.is_prerelease and not version.is_devrelease:
-            # a mirror may answer with URLs relative to the JSON's own
-            found.append((version, urllib.parse.urljoin(index, sdists[0])))
-    found.sort()
-    return [(str(v), url) for v, url in found[-count:]]
+        if sdists:  # a mirror may answer with URLs relative to the JSON's own
+            candidates.append((text, urllib.parse.urljoin(index, sdists[0])))
+    return _latest(candidates, count)
 
 
 def npm_releases(name: str, count: int) -> list[tuple[str, str]]:
     listing = _json(f"https://registry.npmjs.org/{urllib.parse.quote(name, safe='@')}")
     versions = listing["versions"]
     assert isinstance(versions, dict)
+    # npm's prereleases carry a `-` (1.0.0-beta.1), which PEP 440 may still parse
+    tarballs = [(t, meta["dist"]["tarball"]) for t, meta in versions.items() if "-" not in t]
+    return _latest(tarballs, count)
+
+
+def _latest(candidates: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    """The last `count` final releases among (version, URL) pairs, oldest first."""
     found = []
-    for text, meta in versions.items():
+    for text, url in candidates:
         try:
             version = Version(text)
         except InvalidVersion:
             continue
-        if not version.is_prerelease and not version.is_devrelease and "-" not in text:
-            found.append((version, meta["dist"]["tarball"]))
+        if not version.is_prerelease and not version.is_devrelease:
+            found.append((version, url))
     found.sort()
     return [(str(v), url) for v, url in found[-count:]]
 
