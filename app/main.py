@@ -11,6 +11,7 @@ import asyncio
 import gc
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -143,11 +144,15 @@ def default_gateway(settings: Settings) -> Gateway:
 
 
 def build_worker(
-    settings: Settings, gateway: Gateway, journal: Journal, metrics: Metrics | None = None
+    settings: Settings,
+    gateway: Gateway,
+    journal: Journal,
+    metrics: Metrics | None = None,
+    turns: threading.Lock | None = None,
 ) -> Worker:
     worker = Worker(
         journal,
-        Evaluator(gateway, journal, pages_url=settings.pages_url),
+        Evaluator(gateway, journal, pages_url=settings.pages_url, turns=turns),
         concurrency=settings.worker_concurrency,
         max_attempts=settings.max_attempts,
         retry_base_seconds=settings.retry_base_seconds,
@@ -181,7 +186,11 @@ async def run_worker(
     journal = open_journal(settings.database_url)
     await journal.open()
     metrics = Metrics()
-    worker = build_worker(settings, gateway, journal, metrics)
+    # a process of its own: its journal writes may wait for its detection (not so for
+    # a receiver sharing the process, whose deliveries must not wait for evaluations)
+    turns = threading.Lock()
+    journal.take_turns(turns)
+    worker = build_worker(settings, gateway, journal, metrics, turns)
     worker.listeners.extend(listeners or [])
     if settings.metrics_port:
         from prometheus_client import start_http_server

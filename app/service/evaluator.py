@@ -11,8 +11,10 @@ check that says why (fail closed), never a silent green.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import httpx
 import structlog
@@ -34,6 +36,7 @@ from app.service.merge_queue import check_group
 from app.service.plan import Plan, findings_of, plan_invalid, plan_pull, required_roles
 from app.service.snapshot import Closed, InvalidConfig, read_pull, read_review_facts
 
+T = TypeVar("T")
 log = structlog.get_logger()
 
 
@@ -46,12 +49,16 @@ class Evaluator:
         journal: Journal,
         notify_transport: httpx.AsyncBaseTransport | None = None,
         pages_url: str | None = None,
+        turns: threading.Lock | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
         self.pages_url = pages_url  # when the pages are on, each check links its PR's page
         self.notify_transport = notify_transport  # tests hand a local receiver
         self.configs = Configs(gateway)
+        # held while detection and the policy run: the journal's writes take turns
+        # with them (SqliteJournal.take_turns); a lock nobody else takes where unset
+        self.turns = turns or threading.Lock()
         self._names: dict[str, str] = {}  # repository -> the check name its config gives
         self._sources: dict[str, tuple[str, ...]] = {}  # repository -> what it extends
 
@@ -145,10 +152,16 @@ class Evaluator:
             self._sources[repo.lower()] = snapshot.extends
         # Detection and the policy are pure CPU (milliseconds to tens of them for a big
         # PR): off the event loop, so the receiver sharing it answers webhooks meanwhile
-        findings = await asyncio.to_thread(findings_of, snapshot)
+        findings = await asyncio.to_thread(self._in_turn, findings_of, snapshot)
         required = required_roles(snapshot, findings)
         facts = await read_review_facts(self.gateway, self.journal, job, snapshot, required)
-        return await asyncio.to_thread(plan_pull, snapshot, findings, facts, job.owner)
+        return await asyncio.to_thread(
+            self._in_turn, plan_pull, snapshot, findings, facts, job.owner
+        )
+
+    def _in_turn(self, work: Callable[..., T], *args: Any) -> T:
+        with self.turns:
+            return work(*args)
 
     async def merge_group(self, job: Job) -> Outcome:
         """Check a merge group: every PR in it must pass now (merge_queue.py)."""

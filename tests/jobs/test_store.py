@@ -339,3 +339,31 @@ async def test_sqlite_commits_leave_the_wal_checkpoint_to_a_thread_of_its_own(
     finally:
         await journal.close()
     assert journal._checkpointer is None  # type: ignore[attr-defined]
+
+
+async def test_a_sqlite_journal_taking_turns_writes_only_between_them(tmp_path: Path) -> None:
+    """The worker's journal waits for its detection to let go of the turns before it
+    takes SQLite's write lock (so it never holds that lock, which the receivers need,
+    while waiting for the GIL); its reads do not wait."""
+    import threading
+
+    journal = SqliteJournal(str(tmp_path / "j.db"))
+    await journal.open()
+    turns = threading.Lock()
+    journal.take_turns(turns)
+    try:
+        turns.acquire()  # detection is running
+        write = asyncio.ensure_future(journal.save_check_run("acme/shop", "a" * 40, "G", 1, "h"))
+        await asyncio.sleep(0.2)
+        assert not write.done()
+        turns.release()
+        await asyncio.wait_for(write, 5)
+        with turns:  # a read during detection
+            assert await asyncio.wait_for(journal.check_run("acme/shop", "a" * 40, "G"), 5) == (
+                1,
+                "h",
+            )
+    finally:
+        if turns.locked():
+            turns.release()
+        await journal.close()

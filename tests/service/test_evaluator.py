@@ -165,31 +165,35 @@ async def test_detection_and_the_policy_run_off_the_event_loop(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A 3,000-file PR takes about half a second to detect (bench_core): on the loop it
-    would hold every webhook's acknowledgement that long."""
+    would hold every webhook's acknowledgement that long. Both run holding the
+    evaluator's turns, which a worker process's journal writes wait for."""
     import threading
 
     from app.service import evaluator as module
 
-    threads: list[str] = []
+    threads: list[tuple[str, bool]] = []
     real_findings, real_plan = module.findings_of, module.plan_pull
+    turns = threading.Lock()
 
     def findings_of(snapshot: object) -> object:
-        threads.append(threading.current_thread().name)
+        threads.append((threading.current_thread().name, turns.locked()))
         return real_findings(snapshot)  # type: ignore[arg-type]
 
     def plan_pull(*args: object) -> object:
-        threads.append(threading.current_thread().name)
+        threads.append((threading.current_thread().name, turns.locked()))
         return real_plan(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(module, "findings_of", findings_of)
     monkeypatch.setattr(module, "plan_pull", plan_pull)
     fake = FakeGitHub()
     _, pull = drop_email(fake)
-    [outcome] = await Evaluator(fake_gateway(fake), journal).run(pull_job(pull.number))
+    evaluator = Evaluator(fake_gateway(fake), journal, turns=turns)
+    [outcome] = await evaluator.run(pull_job(pull.number))
     assert outcome.conclusion == "in_progress"
     loop_thread = threading.current_thread().name
     assert len(threads) == 2
-    assert loop_thread not in threads
+    assert all(name != loop_thread and held for name, held in threads)
+    assert not turns.locked()
 
 
 WHOLE = """\

@@ -13,6 +13,7 @@ Both backends share this logic and the SQL in schema.py; Postgres adds
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -140,6 +141,11 @@ class Journal(HistoryStore, Protocol):
         backend cannot tell (workers then poll)."""
         ...
 
+    def take_turns(self, turns: threading.Lock) -> None:
+        """Write only while holding `turns`, which this process's CPU-bound work holds
+        while it runs (the worker's detection); a no-op where writers block nobody."""
+        ...
+
 
 class SqlJournal(PullHistory):
     """The shared logic; subclasses run statements on their own connection."""
@@ -149,6 +155,11 @@ class SqlJournal(PullHistory):
     _group: GroupCommit | None = None  # accept()'s batches, made on first use
 
     async def listen(self, wake: Callable[[], None]) -> None:
+        return None
+
+    def take_turns(self, turns: threading.Lock) -> None:
+        # Postgres locks the rows a transaction writes, not the database: a worker's
+        # transaction that waits for the GIL holds up no receiver's insert
         return None
 
     async def _run(
