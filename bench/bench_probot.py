@@ -8,7 +8,13 @@ before the 202. Both get the same real 25 KB `pull_request.opened` payload, each
 with its own delivery id, from 16 connections that send the next request as soon as
 the answer is read (closed loop), for a few seconds; rounds alternate the servers.
 
-    python bench/bench_probot.py [--seconds 8] [--rounds 2]
+The load comes from wrk (`apt install wrk`; a Lua script gives every request its
+own delivery id) when it is on PATH, else from this script's own asyncio senders.
+The load generator shares the machine's two cores with the server it measures: the
+Python one needs most of a core, which is taken from whichever server uses more
+CPU per request; wrk needs a fraction of one.
+
+    python bench/bench_probot.py [--seconds 8] [--rounds 2] [--load wrk|python]
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +110,80 @@ async def closed_loop(
     return sum(statuses.values()) / (time.perf_counter() - started), statuses
 
 
+# Each request gets its own X-GitHub-Delivery (a fixed one would be answered as a
+# duplicate, which writes nothing); statuses are counted per thread and summed.
+WRK_SCRIPT = """
+local body = io.open(os.getenv("BENCH_BODY"), "rb"):read("*a")
+local threads, sent = {}, 0
+thread_id, statuses = 0, {}  -- globals: setup() and done() reach them through thread:set/get
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("thread_id", #threads)
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["X-GitHub-Event"] = "pull_request"
+  wrk.headers["X-Hub-Signature-256"] = os.getenv("BENCH_SIGNATURE")
+  wrk.headers["Content-Type"] = "application/json"
+end
+function request()
+  sent = sent + 1
+  wrk.headers["X-GitHub-Delivery"] = string.format(
+    "%s-%d-%d", os.getenv("BENCH_RUN"), thread_id, sent)
+  return wrk.format()
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + n
+    end
+  end
+  for status, n in pairs(total) do io.write(string.format("status %d %d\\n", status, n)) end
+  io.write(string.format("rate %f\\n", summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def measure_wrk(name: str, port: int, seconds: float, tmp: str) -> float:
+    """The same closed loop driven by wrk: 2 threads, CONNECTIONS connections."""
+    body = payload("pull_request.opened")
+    raw, headers = signed("pull_request", body, SECRET)
+    (Path(tmp) / "body.json").write_bytes(raw)
+    (Path(tmp) / "load.lua").write_text(WRK_SCRIPT)
+    env = os.environ | {
+        "BENCH_BODY": str(Path(tmp) / "body.json"),
+        "BENCH_SIGNATURE": headers["X-Hub-Signature-256"],
+    }
+    url = f"http://127.0.0.1:{port}/webhooks"
+
+    def run(duration: float) -> tuple[float, dict[int, int]]:
+        env["BENCH_RUN"] = str(uuid.uuid4())
+        args = [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{max(1, round(duration))}s",
+            "-s",
+            f"{tmp}/load.lua",
+            url,
+        ]
+        out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+        fields = [line.split() for line in out.splitlines()]
+        statuses = {int(f[1]): int(f[2]) for f in fields if f and f[0] == "status"}
+        rate = next(float(f[1]) for f in fields if f and f[0] == "rate")
+        return rate, statuses
+
+    run(1.0)  # warm: JIT, caches, connections
+    rate, statuses = run(seconds)
+    print(f"  {name:9} {rate:8.0f} req/s  {statuses}", flush=True)
+    return rate
+
+
 def measure(name: str, port: int, seconds: float) -> float:
     batch = requests(int(seconds * 10_000))
     asyncio.run(closed_loop(port, batch[:500], 1.0))  # warm: JIT, caches, connections
@@ -118,7 +199,11 @@ def main() -> None:
     parser.add_argument(
         "--processes", default="1,2", help="receiver processes of ours (WEB_CONCURRENCY), each"
     )
+    parser.add_argument(
+        "--load", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python"
+    )
     args = parser.parse_args()
+    print(f"load generator: {args.load}")
     binary = install_probot()
     probot_port = free_port()
     ours = {int(n): free_port() for n in args.processes.split(",")}
@@ -132,9 +217,14 @@ def main() -> None:
             rates: dict[str, list[float]] = {"probot": []} | {f"ours x{n}": [] for n in ours}
             for round_ in range(1, args.rounds + 1):
                 print(f"round {round_}:")
-                rates["probot"].append(measure("probot", probot_port, args.seconds))
-                for n, port in ours.items():
-                    rates[f"ours x{n}"].append(measure(f"ours x{n}", port, args.seconds))
+                for name, port in [("probot", probot_port)] + [
+                    (f"ours x{n}", port) for n, port in ours.items()
+                ]:
+                    if args.load == "wrk":
+                        rate = measure_wrk(name, port, args.seconds, tmp)
+                    else:
+                        rate = measure(name, port, args.seconds)
+                    rates[name].append(rate)
         finally:
             for server in servers:
                 server.terminate()
