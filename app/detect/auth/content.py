@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from app.detect.auth import rules as r
 from app.detect.auth import structural
+from app.detect.auth.rewrites import rewritten
 from app.detect.auth.settings import AUTH_COOKIE_WORDS
 from app.detect.auth.structural import Hit
 from app.detect.auth.syntax import Source
@@ -49,8 +50,18 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     credentials = any(h.rule == "cors.credentials" for h in hits) or any(
         r.CORS_CREDENTIALS.search(t, low) for _, t, low in lines
     )
+    before = _rewrites(changed, lines, hits)
     for hit in _unique(hits):
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
+        if finding is not None and hit.line in before and finding.severity > Severity.LOW:
+            finding = _finding(
+                changed.path,
+                hit.line,
+                Severity.LOW,
+                hit.rule,
+                f"{hit.what} (a line this change rewrites: line {before[hit.line]} "
+                "before it did the same)",
+            )
         if finding is not None:
             findings.append(finding)
     # `"argon2-cffi>=23.1.0"` in setup.py names a package, which the dependencies
@@ -68,6 +79,15 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
             )
         )
     return findings
+
+
+def _rewrites(
+    changed: ChangedFile, lines: list[tuple[int, str, str]], hits: list[Hit]
+) -> dict[int, int]:
+    """Risky added lines that only rewrite a removed one of their hunk (rewrites.py)."""
+    if not changed.removed or not any(h.rule in r.RISK_RULES for h in hits):
+        return {}
+    return rewritten(changed.patch, lines, _code_lines(changed.removed), _line_hit)
 
 
 def _not_imports(changed: ChangedFile, added: dict[int, str], markers: list[int]) -> list[int]:

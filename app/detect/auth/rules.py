@@ -281,6 +281,7 @@ RISKS: tuple[Risk, ...] = (
         r"\bMD5PasswordHasher\b|\bSHA1PasswordHasher\b",
     ),
 )
+RISK_RULES = frozenset(risk.rule for risk in RISKS)
 CORS_ANY = _risk(
     "auth.cors-permissive",
     "allows requests from any origin",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from app.detect.base import Severity
+from app.detect.base import ChangedFile, Severity
 from app.detect.diff import parse_git_diff
 from tests.detect.content_helpers import change, found, rules
 
@@ -269,3 +271,101 @@ def test_a_package_named_like_auth_in_a_manifest_is_no_marker() -> None:
     assert rules("auth", change("src/hashing.py", "hasher = argon2.PasswordHasher()")) == {
         "auth.marker": Severity.LOW
     }
+
+
+def _diff(path: str, *hunks: str) -> list[ChangedFile]:
+    body = "".join(textwrap.dedent(h).lstrip("\n") for h in hunks)
+    return parse_git_diff(f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{body}")
+
+
+def _auth(files: list[ChangedFile]) -> list[tuple[str, int | None, Severity]]:
+    return [(f.rule, f.line, f.severity) for f in found("auth", *files) if f.rule != "auth.path"]
+
+
+def test_a_risky_line_the_change_only_rewrites_is_low() -> None:
+    """A formatter's quotes (requests' move to black), a renamed variable (httpx), a
+    line indented under a new `if` (CKAN): the base had the same switch in the same
+    hunk, so the change adds no risk; it is still shown, at low."""
+    quotes = _diff(
+        "client/adapters.py",
+        """
+        @@ -10,3 +10,3 @@ def cert_verify(conn, verify):
+             if not verify:
+        -        conn.cert_reqs = 'CERT_NONE'
+        +        conn.cert_reqs = "CERT_NONE"
+                 conn.ca_certs = None
+        """,
+    )
+    renamed = _diff(
+        "client/config.py",
+        """
+        @@ -40,6 +40,5 @@ def create_ssl_context(verify):
+             elif verify is False:
+        -        ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        -        ssl_context.check_hostname = False
+        -        ssl_context.verify_mode = ssl.CERT_NONE
+        -        return ssl_context
+        +        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        +        ctx.check_hostname = False
+        +        ctx.verify_mode = ssl.CERT_NONE
+             elif isinstance(verify, str):
+        """,
+    )
+    indented = _diff(
+        "web/app.py",
+        """
+        @@ -20,2 +20,3 @@ def exempt(view):
+        -    csrf.exempt(dest)
+        +    if view:
+        +        csrf.exempt(dest)
+             return view
+        """,
+    )
+    assert _auth(quotes) == [("auth.tls-verify-disabled", 11, Severity.LOW)]
+    assert _auth(renamed) == [
+        ("auth.tls-verify-disabled", 42, Severity.LOW),
+        ("auth.tls-verify-disabled", 43, Severity.LOW),
+    ]
+    assert _auth(indented) == [("auth.csrf-disabled", 21, Severity.LOW)]
+    [finding] = [f for f in found("auth", *quotes) if f.rule != "auth.path"]
+    assert "line 11 before it did the same" in finding.message
+
+
+def test_a_risky_line_moved_elsewhere_or_added_once_more_stays_high() -> None:
+    """Where a switch sits is what makes it dangerous: one taken out of a test helper and
+    put in another hunk is new there; a hunk that adds two copies and removes one adds
+    one; turning verification off where it was on is new."""
+    moved = _diff(
+        "client/http.py",
+        """
+        @@ -5,2 +5,1 @@ def helper_for_tests(url):
+        -    return requests.get(url, verify=False)
+             pass
+        @@ -80,1 +79,2 @@ def fetch(url):
+             log.info(url)
+        +    return requests.get(url, verify=False)
+        """,
+    )
+    doubled = _diff(
+        "client/http.py",
+        """
+        @@ -5,1 +5,2 @@ def fetch(url):
+        -    return requests.get(url, verify=False)
+        +    first = requests.get(url, verify=False)
+        +    return requests.get(url, verify=False)
+        """,
+    )
+    switched = _diff(
+        "client/http.py",
+        """
+        @@ -5,1 +5,1 @@ def fetch(url):
+        -    return requests.get(url, verify=True)
+        +    return requests.get(url, verify=False)
+        """,
+    )
+    assert _auth(moved) == [("auth.tls-verify-disabled", 80, Severity.HIGH)]
+    assert _auth(doubled) == [
+        ("auth.tls-verify-disabled", 5, Severity.LOW),
+        ("auth.tls-verify-disabled", 6, Severity.HIGH),
+    ]
+    assert _auth(switched) == [("auth.tls-verify-disabled", 5, Severity.HIGH)]
