@@ -53,31 +53,15 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     before = _rewrites(changed, lines, hits)
     for hit in _unique(hits):
         finding = _to_finding(changed.path, hit, added, bool(removed), credentials, auth_path)
-        if finding is not None and hit.line in before and finding.severity > Severity.LOW:
-            finding = _finding(
-                changed.path,
-                hit.line,
-                Severity.LOW,
-                hit.rule,
-                f"{hit.what} (a line this change rewrites: line {before[hit.line]} "
-                "before it did the same)",
-            )
         if finding is not None:
-            findings.append(finding)
+            findings.append(_as_rewrite(changed.path, finding, hit, before))
     # `"argon2-cffi>=23.1.0"` in setup.py names a package, which the dependencies
     # detector reports; it touches no auth code
     markers = [] if dependency_file(changed.path) else _not_imports(changed, added, markers)
     if markers:
         more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
-        findings.append(
-            _finding(
-                changed.path,
-                markers[0],
-                Severity.LOW,
-                "auth.marker",
-                f"touches authentication, authorization, session or crypto code{more}",
-            )
-        )
+        what = f"touches authentication, authorization, session or crypto code{more}"
+        findings.append(_finding(changed.path, markers[0], Severity.LOW, "auth.marker", what))
     return findings
 
 
@@ -88,6 +72,16 @@ def _rewrites(
     if not changed.removed or not any(h.rule in r.RISK_RULES for h in hits):
         return {}
     return rewritten(changed.patch, lines, _code_lines(changed.removed), _line_hit)
+
+
+def _as_rewrite(path: str, finding: Finding, hit: Hit, before: dict[int, int]) -> Finding:
+    """Low where the line only rewrites one that did the same before the change."""
+    if hit.line not in before or finding.severity <= Severity.LOW:
+        return finding
+    what = (
+        f"{hit.what} (a line this change rewrites: line {before[hit.line]} before it did the same)"
+    )
+    return _finding(path, hit.line, Severity.LOW, hit.rule, what)
 
 
 def _not_imports(changed: ChangedFile, added: dict[int, str], markers: list[int]) -> list[int]:
