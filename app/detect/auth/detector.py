@@ -9,7 +9,7 @@ markers, guards removed, and risky patterns on added lines, in seven languages.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.detect.auth.content import auth_content
@@ -76,18 +76,30 @@ class AuthDetector:
         findings = detect_by_path(self.kind, self.name, files, settings, AUTH_RULES)
         by_path = {f.file for f in findings}
         allowed = scoped(settings)
+        claimed = _claimed(settings)
         for changed in files:
-            if not allowed(changed) or NOT_CODE.match(changed.path):
+            own = claimed(changed.path)
+            if not allowed(changed) or (NOT_CODE.match(changed.path) and not own):
                 continue
             word = auth_word(changed.path)
             if word is not None and changed.path not in by_path:
                 findings.append(_by_name(changed.path, word))
-            if _BUILD_OUTPUT.match(changed.path):
+            if _BUILD_OUTPUT.match(changed.path) and not own:
                 continue
             auth_path = word is not None or bool(_AUTH_PATHS.match(changed.path))
             findings.extend(auth_content(changed, auth_path=auth_path))
         changed_by_path = {changed.path: changed for changed in files}
         return [_by_kind_of_change(f, changed_by_path.get(f.file or "")) for f in findings]
+
+
+def _claimed(settings: DetectorSettings) -> Callable[[str], bool]:
+    """Paths the repository gives auth (`detectors.auth.paths`) are read even where the
+    defaults skip them: a GitHub Action's committed `dist/index.js` is the code that
+    runs, so a team that says so has its guards and switches read there too."""
+    if not settings.paths:
+        return lambda path: False
+    globs = compiled(tuple(settings.paths))
+    return globs.match
 
 
 def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding:

@@ -150,3 +150,20 @@ def test_an_auth_file_moved_unchanged_is_info() -> None:
     edited.status, edited.previous_path = FileStatus.RENAMED, "session.py"
     [finding] = [f for f in found("auth", edited) if f.rule == "auth.path"]
     assert finding.severity == Severity.LOW
+
+
+def test_paths_the_repository_gives_auth_are_read_where_the_defaults_skip_them() -> None:
+    """Build output and test directories are not read for auth by default (a bundle
+    repeats its source); a GitHub Action's committed `dist/index.js` is what runs, so
+    `detectors.auth.paths` brings such a path back: a guard removed there is found."""
+    auth = DETECTORS["auth"]
+    guard = "router.use(passport.authenticate('jwt', { session: false }));"
+    bundle = change("dist/index.js", "const ok = true;", removed=guard)
+    helper = change("tests/helpers.js", "const ok = true;", removed=guard)
+    default = {f.rule for f in auth.detect([bundle, helper], DetectorSettings())}
+    claimed = auth.detect([bundle, helper], DetectorSettings(paths=["dist/**"]))
+    assert default == set()
+    assert {(f.file, f.rule) for f in claimed} == {
+        ("dist/index.js", "auth.configured-path"),
+        ("dist/index.js", "auth.guard-removed"),
+    }
