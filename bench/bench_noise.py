@@ -15,6 +15,7 @@ ping can be read and judged: `--show security` lists them one by one.
     python bench/bench_noise.py --show security  # each ping with its findings
     python bench/bench_noise.py --corpus apps    # applications instead of libraries
     python bench/bench_noise.py --corpus node-apps  # Node applications from npm
+    python bench/bench_noise.py --corpus per-pr  # a release for every merged PR
 """
 
 from __future__ import annotations
@@ -97,7 +98,18 @@ NODE_APPS = {
     "npm:@tryghost/members-api": 20,
     "npm:@budibase/server": 17,
 }
-CORPORA = {"libraries": LIBRARIES, "apps": APPS, "node-apps": NODE_APPS}
+# Projects that publish a release for every pull request they merge (Hypothesis by its
+# documented process, semantic-release and its plugins by semantic-release itself): a
+# release-to-release diff is one merged change plus its version bump, the granularity
+# the App sees, where the corpora above bundle weeks of work into one diff.
+PER_PR = {
+    "hypothesis": 20,
+    "npm:semantic-release": 20,
+    "npm:@semantic-release/github": 20,
+    "npm:@semantic-release/npm": 20,
+    "npm:@semantic-release/commit-analyzer": 20,
+}
+CORPORA = {"libraries": LIBRARIES, "apps": APPS, "node-apps": NODE_APPS, "per-pr": PER_PR}
 NOISE = CACHE / "noise"
 
 
