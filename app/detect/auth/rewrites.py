@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from app.detect.auth import rules as r
 from app.detect.auth.structural import Hit
+from app.detect.base import split_lines
 from app.detect.diff import HUNK
 
 _RISKS = {risk.rule: risk for risk in r.RISKS}
@@ -68,7 +69,7 @@ def _key(hit: Hit | None, code: str, hunk: int | None) -> tuple[int, str, str] |
 
 def _hunks(patch: str) -> Hunks:
     out: Hunks = []
-    for line in patch.splitlines():
+    for line in split_lines(patch):  # git's lines: a form feed inside one splits nothing
         header = HUNK.match(line)
         if header is not None:
             old, old_count, new, new_count = header.groups()
