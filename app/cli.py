@@ -257,6 +257,15 @@ def worker() -> None:
     asyncio.run(until_signalled())
 
 
+@cli.command()
+@click.argument("delivery_id")
+def delivery(delivery_id: str) -> None:
+    """Print a recorded delivery's body (by its X-GitHub-Delivery) from the journal."""
+    from app.jobs.store.bodies import print_delivery
+
+    sys.exit(print_delivery(_settings().database_url, delivery_id))
+
+
 @cli.command("pre-push")
 @click.option("--fail-on-required", is_flag=True, help="Stop the push when any role is required.")
 @click.argument("remote", required=False)

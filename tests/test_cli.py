@@ -293,3 +293,32 @@ def test_a_check_of_ordinary_code_imports_no_reader_it_does_not_use(tmp_path: Pa
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_delivery_prints_a_recorded_body_as_github_sent_it(tmp_path: Path) -> None:
+    """`release-roles delivery ID`: the journal keeps bodies packed; an operator reads one
+    back as it came (stdout), what it was on stderr; an unknown id exits 1."""
+    import asyncio
+
+    from app.jobs.store import open_journal
+    from tests.harness import free_port, serve_env
+
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    body = b'{"action": "opened", "number": 7}'
+
+    async def record() -> None:
+        journal = open_journal(url)
+        await journal.open()
+        await journal.accept("d-7", "pull_request", "opened", body, [])
+        await journal.close()
+
+    asyncio.run(record())
+    runner = CliRunner()
+    env = serve_env(free_port(), url)
+    found = runner.invoke(cli, ["delivery", "d-7"], env=env)
+    assert found.exit_code == 0, found.output
+    assert found.stdout_bytes == body + b"\n"
+    assert "pull_request opened received" in found.stderr
+    missing = runner.invoke(cli, ["delivery", "d-8"], env=env)
+    assert missing.exit_code == 1
+    assert "no delivery d-8" in missing.stderr

@@ -13,6 +13,7 @@ Both backends share this logic and the SQL in schema.py; Postgres adds
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,7 @@ from app.jobs.model import (
     TickEdit,
 )
 from app.jobs.store import schema
+from app.jobs.store.bodies import StoredDelivery, pack, unpack
 from app.jobs.store.group import GroupCommit, Statements
 from app.jobs.store.history import HistoryStore, PullHistory, prune_statements
 
@@ -60,6 +62,10 @@ class Journal(HistoryStore, Protocol):
     async def pending(self) -> int: ...
     async def has_delivery(self, delivery_id: str) -> bool:
         """Whether this delivery (its X-GitHub-Delivery) was received and kept."""
+        ...
+
+    async def delivery(self, delivery_id: str) -> StoredDelivery | None:
+        """A delivery as it was received (kept KEEP_DELIVERIES_DAYS), else None."""
         ...
 
     async def prune(self, older_than: float, records_older_than: float | None = None) -> int: ...
@@ -182,8 +188,10 @@ class SqlJournal(PullHistory):
         self, delivery_id: str, event: str, action: str | None, body: bytes, jobs: Sequence[Job]
     ) -> bool:
         now = time.time()
+        # packing a body of megabytes (GitHub allows 25) would hold the loop: a thread
+        packed = pack(body) if len(body) < 1_000_000 else await asyncio.to_thread(pack, body)
         statements: list[tuple[str, Sequence[Any]]] = [
-            (schema.INSERT_DELIVERY, (delivery_id, event, action, now, body))
+            (schema.INSERT_DELIVERY, (delivery_id, event, action, now, *packed))
         ]
         statements += [
             (schema.UPSERT_JOB, (job.key, job.dumps(), delivery_id, now, now)) for job in jobs
@@ -241,6 +249,13 @@ class SqlJournal(PullHistory):
     async def has_delivery(self, delivery_id: str) -> bool:
         [row] = await self._run([(schema.HAS_DELIVERY, (delivery_id,))], fetch=True)
         return bool(row)
+
+    async def delivery(self, delivery_id: str) -> StoredDelivery | None:
+        [row] = await self._run([(schema.DELIVERY, (delivery_id,))], fetch=True)
+        if row is None:
+            return None
+        event, action, received_at, blob, encoding = row
+        return StoredDelivery(event, action, received_at, unpack(blob, encoding))
 
     async def prune(self, older_than: float, records_older_than: float | None = None) -> int:
         """Forget deliveries received before `older_than` (a Unix time; their bodies are

@@ -153,6 +153,7 @@ UPGRADES = (
     ("removed_reviewers", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
     ("check_runs", "saved_at DOUBLE PRECISION NOT NULL DEFAULT 0"),
     ("check_runs", "number INTEGER"),
+    ("deliveries", "body_encoding TEXT"),  # bodies.py; none: the body as it came
 )
 # Made after the upgrades, which add the columns they cover.
 INDEXES = (
@@ -164,7 +165,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS check_suites_by_owner ON check_suites (owner)",
 )
 INSERT_DELIVERY = (
-    "INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO deliveries (id, event, action, received_at, body, body_encoding) "
+    "VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO NOTHING"
 )
 UPSERT_JOB = (
@@ -207,6 +209,7 @@ REMOVED_REVIEWERS = "SELECT reviewer FROM removed_reviewers WHERE repo = ? AND n
 COUNT_JOBS = "SELECT COUNT(*) FROM jobs WHERE attempts > 0 OR available_at <= ? OR leased_until > 0"
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE received_at < ?"
 HAS_DELIVERY = "SELECT 1 FROM deliveries WHERE id = ?"
+DELIVERY = "SELECT event, action, received_at, body, body_encoding FROM deliveries WHERE id = ?"
 PRUNE_CHECK_RUNS = "DELETE FROM check_runs WHERE saved_at < ?"
 PRUNE_REMOVED = "DELETE FROM removed_reviewers WHERE saved_at < ?"
 SAVE_OVERRIDE = (
