@@ -224,3 +224,51 @@ def test_type_declarations_are_one_level_lower_than_code() -> None:
         ("@types/doctrine", Severity.LOW),
         ("doctrine", Severity.MEDIUM),
     }
+
+
+def _cargo_lock(root_deps: list[str], crates: list[tuple[str, str]]) -> str:
+    """A Cargo.lock as cargo writes it: the workspace's crate (no source) listing what it
+    asks for, then each registry crate."""
+    source = 'source = "registry+https://github.com/rust-lang/crates.io-index"'
+    listed = "".join(f' "{d}",\n' for d in root_deps)
+    text = f'version = 3\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n{listed}]\n'
+    for name, version in crates:
+        text += f'\n[[package]]\nname = "{name}"\nversion = "{version}"\n{source}\n'
+    return text
+
+
+def test_cargo_lock_says_what_the_workspace_asks_for_and_compares_each_copy() -> None:
+    """A lockfile-only upgrade (Hypothesis's Rust extension moving to pyo3 0.30): pyo3,
+    which the workspace's crate lists, is a direct major; the crates pyo3 brings are
+    transitive, a level lower. `syn` locked at 1 and 2: the copy the workspace names is
+    the primary one, and the other moving is no 1 -> 2 "major"."""
+    base = _cargo_lock(
+        ["pyo3", "syn 2.0.50"],
+        [("pyo3", "0.29.3"), ("pyo3-ffi", "0.29.3"), ("syn", "1.0.109"), ("syn", "2.0.50")],
+    )
+    head = _cargo_lock(
+        ["pyo3", "syn 2.0.60"],
+        [("pyo3", "0.30.1"), ("pyo3-ffi", "0.30.1"), ("syn", "1.0.109"), ("syn", "2.0.60")],
+    )
+    found = {
+        f.package: f
+        for f in DETECTOR.detect(
+            [modified("rust/Cargo.lock", base, head)], DETECTOR.settings_model()
+        )
+    }
+    assert (found["pyo3"].change, found["pyo3"].severity) == (Change.MAJOR, Severity.MEDIUM)
+    assert found["pyo3"].extra["direct"] is True
+    assert (found["pyo3-ffi"].change, found["pyo3-ffi"].severity) == (Change.MAJOR, Severity.LOW)
+    assert "transitive" in found["pyo3-ffi"].message
+    assert (found["syn"].change, found["syn"].from_version) == (Change.PATCH, "2.0.50")
+    assert set(found) == {"pyo3", "pyo3-ffi", "syn"}
+
+
+def test_a_crate_added_to_cargo_lock_while_nothing_moved_keeps_its_weight() -> None:
+    """A lockfile line is text anyone can write: a crate the workspace does not list,
+    added while nothing that could pull it in changed, is not made cheaper."""
+    base = _cargo_lock(["serde"], [("serde", "1.0.190")])
+    head = _cargo_lock(["serde"], [("serde", "1.0.190"), ("evil-crate", "0.1.0")])
+    [finding] = DETECTOR.detect([modified("Cargo.lock", base, head)], DETECTOR.settings_model())
+    assert (finding.package, finding.change) == ("evil-crate", Change.ADDED)
+    assert finding.severity == Severity.MEDIUM

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from app.detect.dependencies.parsers.common import (
+    Dep,
     Parsed,
     keep_runtime,
     line_finder,
     load_toml,
     new_dep,
+    with_copies,
 )
 
 
@@ -30,9 +32,23 @@ def cargo_toml(text: str) -> Parsed:
 
 
 def cargo_lock(text: str) -> Parsed:
+    """Crates from a registry or git; direct when one of the workspace's own crates
+    (no `source`) lists it, transitive otherwise. A file whose own crates list nothing
+    (an old or trimmed lockfile) does not say: every crate is then of unknown standing.
+    A crate locked at several versions (`syn` 1 and 2) is compared copy by copy, its
+    primary copy the one the workspace names (`"syn 2.0.60"` where it is ambiguous)."""
     data = load_toml(text)
-    out: Parsed = {}
-    for package in data.get("package") or []:
-        if "source" in package:  # the workspace's own crates have no source
-            out[package["name"]] = new_dep(package["name"], package["version"])
-    return out
+    packages = data.get("package") or []
+    own = [p for p in packages if "source" not in p]
+    if isinstance(data.get("root"), dict):  # lockfile format 1 keeps the root apart
+        own.append(data["root"])
+    entries = [entry.split() for p in own for entry in p.get("dependencies") or []]
+    asked = {entry[0] for entry in entries}
+    primary = {entry[0]: entry[1] for entry in entries if len(entry) > 1}
+    copies: dict[str, list[Dep]] = {}
+    for package in packages:
+        if "source" in package:
+            name = package["name"]
+            direct = (name in asked) if asked else None
+            copies.setdefault(name, []).append(new_dep(name, package["version"], None, direct))
+    return with_copies(copies, primary)
