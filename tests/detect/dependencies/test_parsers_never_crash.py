@@ -21,6 +21,17 @@ SAMPLES = {
     "uv.lock": (DEPS / "pypi/head/uv.lock").read_text(),
     "requirements.txt": (DEPS / "pypi/head/requirements.txt").read_text(),
     "pyproject.toml": (DEPS / "pypi/head/pyproject.toml").read_text(),
+    # the workspace's crate lists what it asks for, a crate is locked at two versions
+    "Cargo.lock": (
+        'version = 3\n\n[[package]]\nname = "app"\nversion = "0.1.0"\n'
+        'dependencies = [\n "serde",\n "syn 2.0.60",\n]\n\n'
+        '[[package]]\nname = "serde"\nversion = "1.0.203"\n'
+        'source = "registry+https://github.com/rust-lang/crates.io-index"\n\n'
+        '[[package]]\nname = "syn"\nversion = "1.0.109"\n'
+        'source = "registry+https://github.com/rust-lang/crates.io-index"\n\n'
+        '[[package]]\nname = "syn"\nversion = "2.0.60"\n'
+        'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+    ),
     "setup.py": (
         "from setuptools import setup\nREQUIRES = ['click>=8', 'rich; python_version > \"3.8\"']\n"
         "setup(name='x', install_requires=REQUIRES, extras_require={'test': ['pytest']})\n"
