@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.jobs.store.journal import LEASE_SECONDS, Journal
 from app.jobs.store.postgres import PostgresJournal
+from app.jobs.store.protocol import LEASE_SECONDS, Journal
 from app.jobs.store.sqlite import SqliteJournal
 
 __all__ = ["LEASE_SECONDS", "Journal", "PostgresJournal", "SqliteJournal", "open_journal"]
