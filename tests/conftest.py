@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -62,6 +64,34 @@ class GitRepo:
 
     def diff(self, *args: str) -> str:
         return self.git("diff", "--no-color", "-M", "--src-prefix=a/", "--dst-prefix=b/", *args)
+
+
+# Longer than any test takes (the slowest, Chromium's and the durability kills, run
+# well under a minute); a test that hangs ends the run here with every thread's stack
+# instead of holding CI until its own limit, with nothing said.
+WATCHDOG_SECONDS = 300
+
+
+_REAL_STDERR: list[int] = []  # the terminal's stderr, not the capture of a test's
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture()
+    _REAL_STDERR.append(os.dup(2))
+    if capture is not None:
+        capture.resume_global_capture()
+
+
+@pytest.fixture(autouse=True)
+def _watchdog() -> Iterator[None]:
+    out = os.fdopen(os.dup(_REAL_STDERR[0]), "w") if _REAL_STDERR else None
+    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True, file=out or sys.stderr)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+    if out is not None:
+        out.close()
 
 
 @pytest.fixture
