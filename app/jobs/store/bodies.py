@@ -5,8 +5,9 @@ A webhook payload is mostly URLs that repeat the repository's: a 22 KB
 delivery cost the journal (SQLite: six overflow pages under the database's one write
 lock, then copied again by the checkpoint), and two receiver processes spent their time
 waiting for each other's writes: 0.88 of a minimal Probot app's acknowledgements a
-second, 1.19 packed (best of three rounds, twice; bench/README.md, bench_probot). `release-roles delivery ID`
-prints one back; rows from before have no encoding and are the body as it came.
+second, 1.19 packed (best of three rounds, twice; bench/README.md, bench_probot).
+`release-roles delivery ID` prints one back; rows from before have no encoding and are
+the body as it came.
 """
 
 from __future__ import annotations
