@@ -142,10 +142,21 @@ class SharedTransport(httpx.AsyncBaseTransport):
 
 async def all_pages(request: Callable[[int], Awaitable[Any]], what: str) -> list[Any]:
     """Every item of a paginated list endpoint; a short page is the last one."""
+
+    async def page_items(page: int) -> list[Any]:
+        items: list[Any] = (await call(request(page), what)).parsed_data
+        return items
+
+    return await pages_until_short(page_items)
+
+
+async def pages_until_short(page_items: Callable[[int], Awaitable[list[Any]]]) -> list[Any]:
+    """The items of pages 1, 2, … as `page_items(page)` reads each, up to the first page
+    shorter than PER_PAGE (GitHub's last)."""
     items: list[Any] = []
     page = 1
     while True:
-        batch = (await call(request(page), what)).parsed_data
+        batch = await page_items(page)
         items.extend(batch)
         if len(batch) < PER_PAGE:
             return items

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from app.github.client import PER_PAGE, GatewayError, call
+from app.github.client import GatewayError, call, pages_until_short
 from app.github.immutable import ByCommit
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -49,11 +49,9 @@ class Conditional:
     async def pages(self, key: Hashable, request: Page, what: str) -> list[Any]:
         """Every item of a paginated list, each page asked as `one`; `request(page,
         headers)` sends one."""
-        items: list[Any] = []
-        page = 1
-        while True:
-            batch = await self.one((key, page), functools.partial(request, page), what)
-            items.extend(batch)
-            if len(batch) < PER_PAGE:
-                return items
-            page += 1
+
+        async def page_items(page: int) -> list[Any]:
+            items: list[Any] = await self.one((key, page), functools.partial(request, page), what)
+            return items
+
+        return await pages_until_short(page_items)
