@@ -68,10 +68,13 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
 def _rewrites(
     changed: ChangedFile, lines: list[tuple[int, str, str]], hits: list[Hit]
 ) -> dict[int, int]:
-    """Risky added lines that only rewrite a removed one of their hunk (rewrites.py)."""
-    if not changed.removed or not any(h.rule in r.RISK_RULES for h in hits):
+    """Risky added lines that only rewrite a removed one of their hunk (rewrites.py);
+    only lines a risk rule hit are asked again, not every added line."""
+    risky = {h.line for h in hits if h.rule in r.RISK_RULES}
+    if not changed.removed or not risky:
         return {}
-    return rewritten(changed.patch, lines, _code_lines(changed.removed), _line_hit)
+    asked = [line for line in lines if line[0] in risky]
+    return rewritten(changed.patch, asked, _code_lines(changed.removed), _line_hit)
 
 
 def _as_rewrite(path: str, finding: Finding, hit: Hit, before: dict[int, int]) -> Finding:
