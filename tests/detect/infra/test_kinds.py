@@ -7,6 +7,8 @@ of the Kubernetes, Istio, Helm and Heroku documentation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.detect.base import ChangedFile, FileStatus, Severity
@@ -92,19 +94,24 @@ def test_other_yaml_and_json_is_not_a_deploy_file(path: str, text: str) -> None:
     assert rules_for("infra", added(path, text)) == []
 
 
-def test_an_edited_manifest_whose_top_is_out_of_view_is_read_whole() -> None:
-    lines = DEPLOYMENT.splitlines()
-    patch = "@@ -11 +11 @@\n-          image: ghcr.io/acme/frontend:1.4.1\n+" + lines[10] + "\n"
-    changed = ChangedFile(
+def _one_line_edit(number: int, old: str, patch: str, **extra: Any) -> ChangedFile:
+    """DEPLOYMENT's line `number`, edited from `old`, as a diff shows it."""
+    return ChangedFile(
         path="kubernetes-manifests/frontend.yaml",
         status=FileStatus.MODIFIED,
-        added=[(11, lines[10])],
-        removed=[(11, "          image: ghcr.io/acme/frontend:1.4.1")],
+        added=[(number, DEPLOYMENT.splitlines()[number - 1])],
+        removed=[(number, old)],
         patch=patch,
         additions=1,
         deletions=1,
-        head_loader=lambda _path: DEPLOYMENT,
+        **extra,
     )
+
+
+def test_an_edited_manifest_whose_top_is_out_of_view_is_read_whole() -> None:
+    old = "          image: ghcr.io/acme/frontend:1.4.1"
+    patch = f"@@ -11 +11 @@\n-{old}\n+{DEPLOYMENT.splitlines()[10]}\n"
+    changed = _one_line_edit(11, old, patch, head_loader=lambda _path: DEPLOYMENT)
     settings = DETECTORS["infra"].settings_model()
     assert DETECTORS["infra"].wants_content(changed, settings)
     assert _detect(changed) == [("infra.deploy", changed.path, Severity.LOW)]
@@ -124,15 +131,7 @@ def test_an_edited_manifest_the_app_could_not_read_whole_is_known_by_its_hunks()
     lines = DEPLOYMENT.splitlines()
     context = "".join(f" {line}\n" for line in lines[:3])
     patch = f"@@ -1,4 +1,4 @@\n{context}-  name: web\n+{lines[3]}\n"
-    changed = ChangedFile(
-        path="kubernetes-manifests/frontend.yaml",
-        status=FileStatus.MODIFIED,
-        added=[(4, lines[3])],
-        removed=[(4, "  name: web")],
-        patch=patch,
-        additions=1,
-        deletions=1,
-    )  # no loader: the whole text is not at hand
+    changed = _one_line_edit(4, "  name: web", patch)  # no loader: nothing whole at hand
     assert _detect(changed) == [("infra.deploy", changed.path, Severity.LOW)]
 
 
