@@ -99,15 +99,24 @@ NODE_APPS = {
     "npm:@budibase/server": 17,
 }
 # Projects that publish a release for every pull request they merge (Hypothesis by its
-# documented process, semantic-release and its plugins by semantic-release itself): a
-# release-to-release diff is one merged change plus its version bump, the granularity
-# the App sees, where the corpora above bundle weeks of work into one diff.
+# documented process; commitizen by `cz bump` on each merge; python-semantic-release,
+# semantic-release and its plugins, Octokit's packages and Renovate by semantic-release
+# itself): a release-to-release diff is one merged change plus its version bump, the
+# granularity the App sees, where the corpora above bundle weeks of work into one diff.
+# Only changes that release are here (a `fix`/`feat`, not docs, tests or CI alone), so
+# the rates are an upper bound for a project's pull requests.
 PER_PR = {
     "hypothesis": 20,
+    "commitizen": 20,
+    "python-semantic-release": 20,
     "npm:semantic-release": 20,
     "npm:@semantic-release/github": 20,
     "npm:@semantic-release/npm": 20,
     "npm:@semantic-release/commit-analyzer": 20,
+    "npm:@semantic-release/release-notes-generator": 20,
+    "npm:@octokit/core": 20,
+    "npm:@octokit/auth-app": 20,
+    "npm:renovate": 20,
 }
 CORPORA = {"libraries": LIBRARIES, "apps": APPS, "node-apps": NODE_APPS, "per-pr": PER_PR}
 NOISE = CACHE / "noise"
