@@ -15,7 +15,9 @@ roles:
       - detector: migrations
         min_severity: low
   security:
-    description: Auth code, secrets, and new or majorly upgraded runtime dependencies.
+    description: >-
+      Auth code, secrets, new runtime dependencies, and dependency versions with
+      known vulnerabilities.
     reviewers: {teams: [security]}
     when:
       # auth paths and markers are low; MD5 for a cache key is info
@@ -24,10 +26,20 @@ roles:
       # sample keys and passwords in tests and docs are low: shown, not a ping
       - detector: secrets
         min_severity: medium
-      # transitive and dev-only packages are a level lower: a direct runtime
-      # dependency added or majorly upgraded calls security, a new linter does not
+      # a new publisher to trust: transitive and dev-only packages are a level
+      # lower, so a direct runtime dependency calls security, a new linter does not
       - detector: dependencies
-        changes: [added, major]
+        changes: [added]
+        min_severity: medium
+      # a known vulnerability, whatever the change; an upgrade of a package already
+      # trusted (a major too) is shown in the check and left to the code's owners
+      - detector: dependencies
+        min_severity: high
+      # a third party's action moved to a commit no tag names: nothing in the diff
+      # says what code it is, and a fork's commit resolves under the action's name
+      # (GitHub's own actions are a level lower, as everywhere)
+      - detector: dependencies
+        rules: [dependency.pin-moved]
         min_severity: medium
   sre:
     name: SRE

@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from app.detect.base import Change, Finding, Kind, Severity
 from app.policy.config import Config, json_schema
+from app.policy.evaluate import evaluate
+from app.policy.facts import PullFacts
 from app.policy.loading import ConfigError, ExtendsError, default_config, load_config
 
 
@@ -108,9 +111,50 @@ def test_defaults_route_the_three_standard_roles() -> None:
     assert loaded.is_default
     assert {k: [c.detector for c in r.when] for k, r in loaded.config.roles.items()} == {
         "dba": ["migrations"],
-        "security": ["auth", "secrets", "dependencies"],
+        "security": ["auth", "secrets", "dependencies", "dependencies", "dependencies"],
         "sre": ["infra"],
     }
+
+
+def _dependency(change: Change | None, severity: Severity, rule: str = "") -> Finding:
+    return Finding(
+        Kind.DEPENDENCY,
+        "package.json",
+        3,
+        severity,
+        rule or f"dependency.{change.value if change else 'manifest-changed'}",
+        "m",
+        ecosystem="npm",
+        change=change,
+    )
+
+
+@pytest.mark.parametrize(
+    ("finding", "calls_security"),
+    [
+        # a new publisher to trust (a direct runtime package is medium)
+        (_dependency(Change.ADDED, Severity.MEDIUM), True),
+        # transitive or dev-only: a level lower
+        (_dependency(Change.ADDED, Severity.LOW), False),
+        # an upgrade of a package already trusted, a major too: shown, no ping
+        (_dependency(Change.MAJOR, Severity.MEDIUM), False),
+        (_dependency(Change.DOWNGRADE, Severity.MEDIUM), False),
+        # ... unless the new version has a known vulnerability
+        (_dependency(Change.MAJOR, Severity.HIGH), True),
+        (_dependency(Change.PATCH, Severity.HIGH), True),
+        # a third party's action moved to a commit no tag names; GitHub's own a level lower
+        (_dependency(Change.MAJOR, Severity.MEDIUM, "dependency.pin-moved"), True),
+        (_dependency(Change.MAJOR, Severity.LOW, "dependency.pin-moved"), False),
+        # a file whose packages were not compared: fail closed
+        (_dependency(None, Severity.MEDIUM), True),
+    ],
+)
+def test_the_built_in_security_role_on_dependency_changes(
+    finding: Finding, calls_security: bool
+) -> None:
+    facts = PullFacts(author="alice", head_sha="h", team_members={}, reviews=None)
+    decision = evaluate(default_config().config, [], [finding], facts)
+    assert {r.key for r in decision.required} == ({"security"} if calls_security else set())
 
 
 def test_extends_merges_org_defaults_under_the_repo_file() -> None:

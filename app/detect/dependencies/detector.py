@@ -35,6 +35,7 @@ from app.detect.dependencies.parsers.common import (
     safely,
 )
 from app.detect.dependencies.parsers.javascript import npm_scope
+from app.detect.dependencies.versions import rule_for
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -294,7 +295,7 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         place.file,
         entry.line,
         severity,
-        f"dependency.{change.value}",
+        rule_for(ecosystem, before, after, change),
         message
         + (f"; also in {', '.join(also)}" if also else "")
         + (f"; moved from {', '.join(moved)}" if moved else ""),

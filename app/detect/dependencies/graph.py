@@ -16,6 +16,7 @@ from typing import Any
 
 from app.detect.base import Change, Finding, Kind, Severity
 from app.detect.dependencies.changes import SEVERITY, change_of, describe
+from app.detect.dependencies.versions import rule_for
 
 # GitHub's ecosystem names -> ours (the ones formats.py uses).
 ECOSYSTEMS = {
@@ -73,7 +74,7 @@ def _finding(
         Kind.DEPENDENCY,
         manifest,
         severity,
-        f"dependency.{change.value}",
+        rule_for(ecosystem, before, after, change),
         message,
         ecosystem=ecosystem,
         package=name,

@@ -251,6 +251,7 @@ def test_actions_pinned_to_commits_are_pins_and_githubs_own_are_dev() -> None:
     # a third party's commit moved with no tag to say how far: new code with the
     # repository's secrets, so it calls security like a major
     assert found["acme/deploy"].change == Change.MAJOR
+    assert found["acme/deploy"].rule == "dependency.pin-moved"
     assert found["acme/deploy"].severity == Severity.MEDIUM
     assert found["tj-actions/changed-files"].severity == Severity.MEDIUM  # a third party
     assert found["actions/cache"].severity == Severity.LOW
@@ -277,9 +278,11 @@ def test_pins_with_tag_comments_are_compared_by_their_tags() -> None:
         "acme/deploy v1.4.0 (aaaaaaaaaaaa) -> v1.5.0 (bbbbbbbbbbbb)"
     )
     assert found["acme/lint"].change == Change.MAJOR
+    assert found["acme/lint"].rule == "dependency.major"  # the tags say how far
     # the commit moved under an unchanged tag comment: read as a major (GitHub's own: dev)
     assert found["actions/setup-node"].change == Change.MAJOR
     assert found["actions/setup-node"].severity == Severity.LOW
+    assert found["actions/setup-node"].rule == "dependency.pin-moved"
     assert "acme/notify" not in found
 
 
