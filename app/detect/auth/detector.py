@@ -56,6 +56,10 @@ _MARKUP = compiled(
     ignore_case=True,
 )
 
+# Type declarations (`auth.d.ts`, a `.pyi` stub) say what code looks like and run
+# nothing: like `@types/*` packages for dependencies, shown without a call.
+_DECLARATIONS = compiled(("**/*.{d.ts,d.mts,d.cts,pyi}",), ignore_case=True)
+
 
 # Build output repeats the source it is built from (Ghost's `core/built/admin/assets/`,
 # a bundle in `dist/`): the source's change carries the signal, the bundle's hundred
@@ -107,6 +111,8 @@ def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding
         return finding
     if _MARKUP.match(finding.file):
         kind = "markup or styles"
+    elif _DECLARATIONS.match(finding.file):
+        kind = "type declarations (no code that runs)"
     elif in_migrations(finding.file):
         kind = "a migration"
     elif _BUILD_OUTPUT.match(finding.file):

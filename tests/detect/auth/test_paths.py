@@ -76,6 +76,9 @@ def test_a_name_says_which_word_made_it_auth() -> None:
         ("db/migrate/20240101000000_add_oauth_tokens.rb", "a migration"),
         ("core/built/admin/assets/embed-signup-form-modal-BsCYUMvQ.js", "build output"),
         ("dist/auth/index.js", "build output"),
+        # @octokit/auth-app ships its declarations beside the code
+        ("dist-types/get-app-authentication.d.ts", "type declarations (no code that runs)"),
+        ("typeshed/stubs/oauthlib/oauth2/auth.pyi", "type declarations (no code that runs)"),
     ],
 )
 def test_markup_and_migrations_named_for_auth_are_shown_without_a_call(
