@@ -44,12 +44,15 @@ class PathRule:
     message: str  # formatted with {path} and {glob}
     statuses: frozenset[FileStatus] | None = None  # None: any status
     skip_non_code: bool = False
+    unless: GlobSet | None = None  # files these match never take the rule
 
     def applies(self, changed: ChangedFile) -> str | None:
         """The glob that makes this rule apply to `changed`, or None."""
         if self.statuses is not None and changed.status not in self.statuses:
             return None
         if self.skip_non_code and NOT_CODE.match(changed.path):
+            return None
+        if self.unless is not None and self.unless.match(changed.path):
             return None
         return self.globs.first_match(changed.path) or (
             self.globs.first_match(changed.previous_path) if changed.previous_path else None
@@ -65,6 +68,7 @@ def rule(
     ignore_case: bool = False,
     statuses: Iterable[FileStatus] | None = None,
     skip_non_code: bool = False,
+    unless: Sequence[str] = (),
 ) -> PathRule:
     return PathRule(
         rule=rule_id,
@@ -73,6 +77,7 @@ def rule(
         message=message,
         statuses=frozenset(statuses) if statuses is not None else None,
         skip_non_code=skip_non_code,
+        unless=compiled(tuple(unless), ignore_case) if unless else None,
     )
 
 

@@ -26,6 +26,18 @@ from app.detect.dependencies.parsers.actions import pins_an_action
 from app.detect.infra import kinds, manifests, workflows
 from app.detect.pathrules import PathRule, detect_by_path, rule, scoped
 
+# A directory named for a tool (`kubernetes/`, `ansible/`, `charts/`) holds that tool's
+# files. Inside an application's source tree it is code *about* the tool (Renovate's
+# `lib/modules/manager/kubernetes/extract.ts`, a dashboard's `src/k8s/` client), and a
+# source map repeats code; neither deploys anything. At the top, or under `infra/`, code
+# there may define infrastructure (cdk8s, Pulumi) and stays; so do shell, Python and
+# Ruby anywhere: deploy scripts and Ansible's modules are written in them.
+CODE_ABOUT_TOOLS = (
+    "**/*.map",
+    "**/{src,lib,pkg,internal,dist,build,modules,plugins}/**/"
+    "*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,kt,scala,rs,cs,swift,c,h,cc,cpp,hpp}",
+)
+
 INFRA_RULES: tuple[PathRule, ...] = (
     rule(
         "infra.governance",
@@ -74,6 +86,7 @@ INFRA_RULES: tuple[PathRule, ...] = (
             "**/playbook*.{yml,yaml}",
         ],
         "{path} is infrastructure as code ({glob})",
+        unless=CODE_ABOUT_TOOLS,
     ),
     rule(
         "infra.deploy",
@@ -110,6 +123,7 @@ INFRA_RULES: tuple[PathRule, ...] = (
             "**/{istio,argocd}/**",
         ],
         "{path} changes how the service is built, deployed or served ({glob})",
+        unless=CODE_ABOUT_TOOLS,
     ),
     rule(
         "infra.build",
