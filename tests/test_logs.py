@@ -161,6 +161,8 @@ def test_serve_evaluates_in_a_child_process_it_restarts(
         first = ready()["worker_process"]
         assert first["alive"]
         assert first["pid"] != proc.pid
+        # evaluations yield the CPU to acknowledgements
+        assert _niceness(first["pid"]) == min(19, _niceness(proc.pid) + 10)
         for n in (1, 2):
             if n == 2:
                 os.kill(first["pid"], signal.SIGKILL)
@@ -175,6 +177,7 @@ def test_serve_evaluates_in_a_child_process_it_restarts(
                 assert time.monotonic() < deadline, stdout.read_text()[-2000:]
                 time.sleep(0.05)
         assert ready()["worker_process"]["restarts"] == 1
+        assert _niceness(ready()["worker_process"]["pid"]) == min(19, _niceness(proc.pid) + 10)
         assert fake.check_runs
     finally:
         proc.terminate()
@@ -202,6 +205,10 @@ def test_the_worker_child_stops_when_serve_is_killed(
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def _niceness(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
 
 
 def _state(pid: int) -> bytes:

@@ -24,6 +24,11 @@ COMMAND = (sys.executable, "-m", "app.cli", "worker")
 # even if serve died before the child had started far enough to look
 PARENT_VARIABLE = "RELEASE_ROLES_PARENT_PID"
 RESTART_SECONDS = 1.0
+# the child's scheduling priority below serve's: at 200 deliveries/s with evaluations,
+# ack p99 6.8-8.4 ms against 8.3-9.2 on Postgres, 5.9-6.6 against 6.7-8.4 on SQLite
+# (bench_server); delivery -> check unchanged when the receiver is idle
+WORKER_NICENESS = 10
+MAX_NICENESS = 19
 
 
 class WorkerChild:
@@ -76,6 +81,7 @@ class WorkerChild:
     def _spawn(self) -> None:
         env = (self.env or dict(os.environ)) | {PARENT_VARIABLE: str(os.getpid())}
         self._process = subprocess.Popen(self.command, env=env)
+        _lower_priority(self._process.pid)
         log.info("worker_child_started", pid=self._process.pid)
 
     def _watch(self) -> None:
@@ -91,3 +97,12 @@ class WorkerChild:
                     return
                 self.restarts += 1
                 self._spawn()
+
+
+def _lower_priority(pid: int) -> None:
+    """An acknowledgement is due within GitHub's ten seconds and an evaluation is not:
+    when both want the CPU, the receiver gets it first (a queued job waits, durable).
+    Lowering a priority needs no privilege; where it is refused, nothing changes."""
+    with contextlib.suppress(OSError):
+        niceness = min(MAX_NICENESS, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
