@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:  # imported by the commands that need them (a fast --version)
-    from app.jobs.child import WorkerChild
-    from app.settings import Settings
+    pass
 
 # the config's path, spelt here too so that `--help` imports no model (a test keeps
 # the two the same)
@@ -160,6 +159,8 @@ def schema() -> None:
 def serve(host: str, port: int | None) -> None:
     """Run the GitHub App: webhooks in, review requests and check runs out. Reads the
     environment, and ./.env when there is one (environment variables win)."""
+    from app.serving import export_env_file, run_server
+
     settings = _settings()
     port = port or settings.port
     child = None
@@ -169,49 +170,16 @@ def serve(host: str, port: int | None) -> None:
         from app.logs import configure
 
         configure(settings.log_level)  # its lines are JSON like every other
-        _export_env_file()
+        export_env_file()
         child = WorkerChild()
         child.start()
         settings = settings.model_copy(update={"worker_in_process": False})
         os.environ["WORKER_IN_PROCESS"] = "false"  # for WEB_CONCURRENCY's processes
     try:
-        _serve(settings, host, port, child)
+        run_server(settings, host, port, child)
     finally:
         if child is not None:
             child.stop()
-
-
-def _serve(settings: Settings, host: str, port: int, child: WorkerChild | None) -> None:
-    import uvicorn
-
-    from app.main import create_app
-
-    if settings.web_concurrency > 1:
-        # uvicorn's supervisor starts the processes; each builds its own app from the
-        # environment, which the .env's values join first (the environment still wins)
-        _export_env_file()
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            workers=settings.web_concurrency,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
-        return
-    app = create_app(settings, child=child)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-
-
-def _export_env_file() -> None:
-    env_file = Path(".env")
-    if env_file.is_file():
-        from dotenv import dotenv_values
-
-        for name, value in dotenv_values(env_file).items():
-            if value is not None:
-                os.environ.setdefault(name, value)
 
 
 def _settings() -> Any:
