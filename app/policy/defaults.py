@@ -35,11 +35,12 @@ roles:
       # trusted (a major too) is shown in the check and left to the code's owners
       - detector: dependencies
         min_severity: high
-      # a third party's action moved to a commit no tag names: nothing in the diff
-      # says what code it is, and a fork's commit resolves under the action's name
-      # (GitHub's own actions are a level lower, as everywhere)
+      # a new source, as much as a new package: a registry package now from a git
+      # URL, an archive or another package's alias; and a third party's action at a
+      # commit no tag names (nothing in the diff says what code it is, and a fork's
+      # commit resolves under the action's name; GitHub's own are a level lower)
       - detector: dependencies
-        rules: [dependency.pin-moved]
+        rules: [dependency.source-changed, dependency.pin-moved]
         min_severity: medium
   sre:
     name: SRE

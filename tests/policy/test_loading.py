@@ -145,6 +145,9 @@ def _dependency(change: Change | None, severity: Severity, rule: str = "") -> Fi
         # a third party's action moved to a commit no tag names; GitHub's own a level lower
         (_dependency(Change.MAJOR, Severity.MEDIUM, "dependency.pin-moved"), True),
         (_dependency(Change.MAJOR, Severity.LOW, "dependency.pin-moved"), False),
+        # a registry package now from a git URL: a new source to trust
+        (_dependency(Change.OTHER, Severity.MEDIUM, "dependency.source-changed"), True),
+        (_dependency(Change.OTHER, Severity.LOW), False),  # a git ref moved
         # a file whose packages were not compared: fail closed
         (_dependency(None, Severity.MEDIUM), True),
     ],

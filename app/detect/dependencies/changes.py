@@ -4,7 +4,12 @@ graph): its kind, its default severity and how it reads in a report."""
 from __future__ import annotations
 
 from app.detect.base import Change, Severity
-from app.detect.dependencies.versions import classify
+from app.detect.dependencies.sources import new_source
+from app.detect.dependencies.versions import classify, untagged_move
+
+PIN_MOVED = "dependency.pin-moved"
+SOURCE_CHANGED = "dependency.source-changed"
+_NO_SOURCES = {"github-actions", "docker"}
 
 SEVERITY = {
     Change.ADDED: Severity.MEDIUM,
@@ -35,3 +40,24 @@ def describe(
     if change == Change.REMOVED:
         return f"{name} {before} removed ({', '.join((ecosystem, *notes))})"
     return f"{name} {before} -> {after} ({', '.join((ecosystem, change.value, *notes))})"
+
+
+def rule_for(ecosystem: str, before: str | None, after: str | None, change: Change) -> str:
+    """`dependency.<change>`, except two changes that security's built-in role calls for
+    whatever their kind: an action moved to a commit no tag names (`pin-moved`: a commit
+    of any fork of the action's repository resolves under its name, and nothing in the
+    diff says what code it is) and a package moved to another source (`source-changed`:
+    a registry package now from a git URL, an archive or another package's alias)."""
+    if before is not None and after is not None:
+        if ecosystem == "github-actions" and untagged_move(before, after):
+            return PIN_MOVED
+        # (an action's ref or an image's tag may hold a `/`: not a source)
+        if ecosystem not in _NO_SOURCES and new_source(before, after):
+            return SOURCE_CHANGED
+    return f"dependency.{change.value}"
+
+
+def base_severity(rule: str, change: Change) -> Severity:
+    """Before lowering for transitive and development-only packages: a new source weighs
+    like a new package."""
+    return SEVERITY[Change.ADDED] if rule == SOURCE_CHANGED else SEVERITY[change]

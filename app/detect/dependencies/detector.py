@@ -24,7 +24,7 @@ from app.detect.base import (
     Kind,
     Severity,
 )
-from app.detect.dependencies.changes import SEVERITY, change_of, describe
+from app.detect.dependencies.changes import base_severity, change_of, describe, rule_for
 from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
 from app.detect.dependencies.graph import LOCKFILE_ADDED
 from app.detect.dependencies.parsers.common import (
@@ -35,7 +35,6 @@ from app.detect.dependencies.parsers.common import (
     safely,
 )
 from app.detect.dependencies.parsers.javascript import npm_scope
-from app.detect.dependencies.versions import rule_for
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -286,7 +285,8 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         # lockfile (or a `# via` comment) edited by hand must not make it cheaper
         notes.append("yet nothing that could pull it in changed")
         lowered -= 1
-    severity = Severity(max(Severity.INFO, SEVERITY[change] - lowered))
+    rule = rule_for(ecosystem, before, after, change)
+    severity = Severity(max(Severity.INFO, base_severity(rule, change) - lowered))
     message = describe(name, before, after, change, ecosystem, *notes)
     moved = _moved_from(items, place)
     also = sorted({i.file for i in items} - {place.file} - set(moved))
@@ -295,7 +295,7 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         place.file,
         entry.line,
         severity,
-        rule_for(ecosystem, before, after, change),
+        rule,
         message
         + (f"; also in {', '.join(also)}" if also else "")
         + (f"; moved from {', '.join(moved)}" if moved else ""),

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.detect.base import Change, Finding, Kind, Severity
-from app.detect.dependencies.changes import SEVERITY, change_of, describe
-from app.detect.dependencies.versions import rule_for
+from app.detect.dependencies.changes import base_severity, change_of, describe, rule_for
 
 # GitHub's ecosystem names -> ours (the ones formats.py uses).
 ECOSYSTEMS = {
@@ -55,7 +54,8 @@ def _finding(
     before = str(old["version"]) if old else None
     after = str(new["version"]) if new else None
     change = change_of(ecosystem, before, after)
-    severity = SEVERITY[change]
+    rule = rule_for(ecosystem, before, after, change)
+    severity = base_severity(rule, change)
     current = new or old or {}
     notes = ["development only"] if current.get("scope") == "development" else []
     message = describe(name, before, after, change, ecosystem, *notes)
@@ -74,7 +74,7 @@ def _finding(
         Kind.DEPENDENCY,
         manifest,
         severity,
-        rule_for(ecosystem, before, after, change),
+        rule,
         message,
         ecosystem=ecosystem,
         package=name,

@@ -101,30 +101,24 @@ def _actions(old: str, new: str) -> Change | None:
     (old_tag, old_commit), (new_tag, new_commit) = _pin(old), _pin(new)
     if old_commit is None and new_commit is None:
         return None  # tags both: the usual order
+    if untagged_move(old, new):
+        return Change.MAJOR
     if old_commit is None or new_commit is None:
-        return Change.OTHER  # pinned (or unpinned) at what may be the same code
+        return Change.OTHER  # pinned at what its tag comment names, or unpinned
     if old_tag is None or new_tag is None or old_tag == new_tag:
-        return Change.MAJOR if _untagged_move(old, new) else Change.OTHER
+        return Change.OTHER  # the same commit
     return classify("github-actions", old_tag, new_tag)
 
 
-def _untagged_move(old: str, new: str) -> bool:
-    """Both commit pins, another commit, and no tag to say how far it moved."""
+def untagged_move(old: str, new: str) -> bool:
+    """An action now at a commit that no tag names: moved from another commit, or pinned
+    from a tag, with no tag comment (or an unchanged one) to say what it is."""
     (old_tag, old_commit), (new_tag, new_commit) = _pin(old), _pin(new)
-    if old_commit is None or new_commit is None or old_commit == new_commit:
+    if new_commit is None or new_commit == old_commit:
         return False
+    if old_commit is None:
+        return new_tag is None  # pinned to a bare commit
     return old_tag is None or new_tag is None or old_tag == new_tag
-
-
-def rule_for(ecosystem: str, old: str | None, new: str | None, change: Change) -> str:
-    """The finding's rule: `dependency.<change>`, except an action's commit pin that
-    moved with no tag to say to what (`dependency.pin-moved`, read as a major). Such a
-    commit cannot be checked from the diff, and a commit of any fork of the action's
-    repository resolves under its name, so it keeps calling security where a tagged
-    major does not."""
-    if ecosystem == "github-actions" and old and new and _untagged_move(old, new):
-        return "dependency.pin-moved"
-    return f"dependency.{change.value}"
 
 
 def classify(ecosystem: str, old: str, new: str) -> Change:
