@@ -37,12 +37,14 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     findings: list[Finding] = list(removed)
     hits: list[Hit] = []
     markers: list[int] = []
+    terms: dict[int, str] = {}  # what each marker line named, for the message
     for number, text, low in lines:
         hit = _line_hit(number, text, low)
         if hit is not None:
             hits.append(hit)
-        elif r.MARKERS[lang].search(text) and not _IMPORT.match(text):
+        elif (marker := r.MARKERS[lang].search(text)) and not _IMPORT.match(text):
             markers.append(number)
+            terms[number] = marker.group(0).strip()
     added = dict(changed.added)
     hot = structural.hot_lines((n, t) for n, t, _ in lines)
     if hot:
@@ -59,8 +61,10 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     # detector reports; it touches no auth code
     markers = [] if dependency_file(changed.path) else _not_imports(changed, added, markers)
     if markers:
-        more = f" (and {len(markers) - 1} more lines)" if len(markers) > 1 else ""
-        what = f"touches authentication, authorization, session or crypto code{more}"
+        others = len(markers) - 1
+        more = f"; and {others} more line{'s' if others > 1 else ''}" if others else ""
+        named = terms[markers[0]][:60]
+        what = f"touches authentication, authorization, session or crypto code (`{named}`{more})"
         findings.append(_finding(changed.path, markers[0], Severity.LOW, "auth.marker", what))
     return findings
 

@@ -57,7 +57,11 @@ def rule_for(ecosystem: str, before: str | None, after: str | None, change: Chan
     return f"dependency.{change.value}"
 
 
-def base_severity(rule: str, change: Change) -> Severity:
-    """Before lowering for transitive and development-only packages: a new source weighs
-    like a new package."""
-    return SEVERITY[Change.ADDED] if rule == SOURCE_CHANGED else SEVERITY[change]
+def weighed(
+    ecosystem: str, before: str | None, after: str | None, change: Change, lowered: int = 0
+) -> tuple[str, Severity]:
+    """The rule and severity: a new source weighs like a new package, then `lowered`
+    levels less (transitive, development-only), never below info."""
+    rule = rule_for(ecosystem, before, after, change)
+    base = SEVERITY[Change.ADDED] if rule == SOURCE_CHANGED else SEVERITY[change]
+    return rule, Severity(max(Severity.INFO, base - lowered))

@@ -24,7 +24,7 @@ from app.detect.base import (
     Kind,
     Severity,
 )
-from app.detect.dependencies.changes import base_severity, change_of, describe, rule_for
+from app.detect.dependencies.changes import change_of, describe, weighed
 from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
 from app.detect.dependencies.graph import LOCKFILE_ADDED
 from app.detect.dependencies.parsers.common import (
@@ -285,8 +285,7 @@ def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
         # lockfile (or a `# via` comment) edited by hand must not make it cheaper
         notes.append("yet nothing that could pull it in changed")
         lowered -= 1
-    rule = rule_for(ecosystem, before, after, change)
-    severity = Severity(max(Severity.INFO, base_severity(rule, change) - lowered))
+    rule, severity = weighed(ecosystem, before, after, change, lowered)
     message = describe(name, before, after, change, ecosystem, *notes)
     moved = _moved_from(items, place)
     also = sorted({i.file for i in items} - {place.file} - set(moved))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.detect.base import Change, Finding, Kind, Severity
-from app.detect.dependencies.changes import base_severity, change_of, describe, rule_for
+from app.detect.dependencies.changes import change_of, describe, weighed
 
 # GitHub's ecosystem names -> ours (the ones formats.py uses).
 ECOSYSTEMS = {
@@ -54,8 +54,7 @@ def _finding(
     before = str(old["version"]) if old else None
     after = str(new["version"]) if new else None
     change = change_of(ecosystem, before, after)
-    rule = rule_for(ecosystem, before, after, change)
-    severity = base_severity(rule, change)
+    rule, severity = weighed(ecosystem, before, after, change)
     current = new or old or {}
     notes = ["development only"] if current.get("scope") == "development" else []
     message = describe(name, before, after, change, ecosystem, *notes)

@@ -249,6 +249,17 @@ def test_a_name_in_a_multi_line_import_is_no_marker() -> None:
     [changed] = parse_git_diff(diff)
     [marker] = found("auth", changed)
     assert (marker.rule, marker.line) == ("auth.marker", 5)
+    # the reviewer is told what the line touches, not only that it does
+    assert marker.message.endswith("code (`login_user`)")
+
+
+def test_a_marker_message_names_the_first_line_and_counts_the_rest() -> None:
+    lines = "@login_required\ndef inbox(request):\n    return check_password(pw, h)\n"
+    [marker] = found("auth", change("app/views.py", lines))
+    assert marker.message == (
+        "touches authentication, authorization, session or crypto code "
+        "(`@login_required`; and 1 more line)"
+    )
 
 
 def test_a_minified_bundle_losing_a_guard_is_not_a_removed_guard() -> None:
