@@ -38,7 +38,7 @@ def remote_source(spec: str) -> str | None:
     spec = spec.strip()
     if _LOCAL.match(spec) or not _REMOTE.match(spec):
         return None
-    root = spec.split("#", 1)[0].removeprefix("git+").lower()
+    root = spec.split("#", 1)[0].split("?", 1)[0].removeprefix("git+").lower()
     if root.startswith("npm:"):  # npm:@scope/name@^1 -> the package it names
         name = root[4:]
         at = name.rfind("@")

@@ -30,6 +30,7 @@ SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
         ("git+https://github.com/org/repo.git@v2#egg=repo", "github.com/org/repo"),
         ("git+ssh://git@github.com/org/repo.git", "github.com/org/repo"),
         ("git@github.com:org/repo.git", "github.com/org/repo"),
+        ("git+https://github.com/org/repo?rev=4f2a#4f2a9c", "github.com/org/repo"),  # Cargo
         ("https://example.com/dist/pkg-1.0.tar.gz", "example.com"),
         ("https://github.com/org/repo/archive/v1.2.tar.gz", "github.com/org/repo"),
         ("npm:@evil/left-pad@^1.3.0", "npm:@evil/left-pad"),
