@@ -442,3 +442,45 @@ async def test_a_body_kept_before_packing_reads_as_it_came(tmp_path: Path) -> No
         assert (await journal.delivery("d-2")).body == b'{"zen":"x"}'  # type: ignore[union-attr]
     finally:
         await journal.close()
+
+
+async def test_a_batch_is_written_on_the_loop_when_the_write_lock_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No thread for a delivery when no one holds SQLite's write lock (the hop to a
+    thread and back cost more than the write); while another process holds it the
+    batch waits in the thread, and the loop goes on meanwhile; a delivery of
+    megabytes is written in the thread too."""
+    import os
+    import sqlite3
+
+    from app.jobs.store import sqlite as store
+
+    journal = SqliteJournal(str(tmp_path / "j.db"))
+    await journal.open()
+    hops: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(work: Any, *args: Any) -> Any:
+        hops.append(work.__name__)
+        return await to_thread(work, *args)
+
+    monkeypatch.setattr(store.asyncio, "to_thread", counted)
+    other = sqlite3.connect(tmp_path / "j.db", isolation_level=None)
+    try:
+        assert await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+        assert hops == []
+        other.execute("BEGIN IMMEDIATE")  # another process writing
+        accepting = asyncio.create_task(journal.accept("d-2", "ping", None, b"{}", []))
+        await asyncio.sleep(0.05)  # the loop is not held while the batch waits
+        assert not accepting.done()
+        other.execute("COMMIT")
+        assert await accepting
+        assert hops == ["_groups"]
+        big = os.urandom(store.INLINE_BYTES + 1)  # packs to no less
+        assert await journal.accept("d-3", "ping", None, big, [])
+        assert hops == ["_groups", "_groups"]
+        assert (await journal.delivery("d-3")).body == big  # type: ignore[union-attr]
+    finally:
+        other.close()
+        await journal.close()
