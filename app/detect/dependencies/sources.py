@@ -19,8 +19,8 @@ _REMOTE = re.compile(
 _LOCAL = re.compile(r"^(?:file|link|workspace|portal|path):|^\.{0,2}/", re.IGNORECASE)
 # `git+https://host/org/repo.git@v1.2` -> the ref after the path; `user@host` is not one
 _REF = re.compile(r"^(?P<root>[a-z][a-z0-9+.-]*://[^/]+/[^@]*)@[^/]*$", re.IGNORECASE)
-
-
+# npm's and pip's spellings of one repository: `github:o/r` and `o/r` (npm's default
+# host), `git@github.com:o/r` (scp), `ssh://git@github.com/o/r`, `https://github.com/o/r`
 _SHORTHAND = re.compile(r"^(?:(?P<host>github|gitlab|bitbucket):)?(?P<path>[^:/@]+/[^:/@]+)$")
 _SHORTHAND_HOSTS = {"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"}
 _SCP = re.compile(r"^[^@/:]+@(?P<host>[^:/]+):(?P<path>.+)$")
