@@ -129,6 +129,12 @@ def split_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
+def blank_or_hash_comment(line: str) -> bool:
+    """Blank, or a whole-line `#` comment: YAML, env files, lockfiles, requirements."""
+    stripped = line.lstrip()
+    return not stripped or stripped.startswith("#")
+
+
 ContentLoader = Callable[[str], "str | None"]
 """Returns a file's full text at one side of the diff, or None if it has none there."""
 

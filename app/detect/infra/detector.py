@@ -20,6 +20,7 @@ from app.detect.base import (
     Finding,
     Kind,
     Severity,
+    blank_or_hash_comment,
     split_lines,
 )
 from app.detect.dependencies.parsers.actions import pins_an_action
@@ -187,13 +188,9 @@ def _pins_only(finding: Finding, changed: ChangedFile | None) -> Finding:
     if changed.status not in (FileStatus.MODIFIED, FileStatus.RENAMED):
         return finding
     lines = [text for _, text in (*changed.added, *changed.removed)]
-    if not lines or not all(pins_an_action(t) or _blank_or_comment(t) for t in lines):
+    if not lines or not all(pins_an_action(t) or blank_or_hash_comment(t) for t in lines):
         return finding
     return replace(finding, extra={**finding.extra, PINS_ONLY: True})
-
-
-def _blank_or_comment(line: str) -> bool:
-    return not line.strip() or line.lstrip().startswith("#")
 
 
 def _by_kind(changed: ChangedFile) -> list[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from app.detect.base import ChangedFile
+from app.detect.base import ChangedFile, blank_or_hash_comment
 
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 # words that name a secret anywhere in a name (`SECRETKEY`), and ones that must be a
@@ -51,7 +51,7 @@ def only_inert_values(changed: ChangedFile) -> bool:
 
 
 def _inert_line(text: str) -> bool:
-    if not text.strip() or text.lstrip().startswith("#"):
+    if blank_or_hash_comment(text):
         return True
     assignment = _ASSIGNMENT.match(text)
     if assignment is None:

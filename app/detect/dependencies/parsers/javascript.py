@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from app.detect.base import split_lines
+from app.detect.base import blank_or_hash_comment, split_lines
 from app.detect.dependencies.parsers.common import (
     Dep,
     Parsed,
@@ -109,7 +109,7 @@ def yarn_lock(text: str) -> Parsed:
     name: str | None = None
     workspace = in_dependencies = False
     for number, line in enumerate(split_lines(text), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
+        if blank_or_hash_comment(line):
             continue
         if not line.startswith(" "):
             if not line.rstrip().endswith(":"):
@@ -205,8 +205,7 @@ def _pnpm_lines(text: str) -> list[tuple[int, str, str]]:
     only keys belong (a merge conflict's marker), makes the file unreadable."""
     out = []
     for number, line in enumerate(split_lines(text), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        if blank_or_hash_comment(line):
             continue
         found = _PNPM_LINE.match(line)
         if found is None:
