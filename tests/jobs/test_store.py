@@ -484,3 +484,25 @@ async def test_a_batch_is_written_on_the_loop_when_the_write_lock_is_free(
     finally:
         other.close()
         await journal.close()
+
+
+async def test_a_postgres_redelivery_leaves_the_job_as_it_was(postgres_url: str) -> None:
+    """A delivery and its job go in one statement on Postgres; a delivery seen before
+    writes neither (its job's generation and attempts stay)."""
+    import psycopg
+
+    journal = open_journal(postgres_url)
+    await journal.open()
+    try:
+        assert await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+        assert await journal.claim() is not None  # attempts 1
+        assert not await journal.accept("d-1", "pull_request", "opened", b"{}", [pull()])
+        assert await journal.accept("d-2", "pull_request", "edited", b"{}", [pull()])
+    finally:
+        await journal.close()
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute("SELECT key, generation, attempts, delivery_id FROM jobs").fetchall()
+        deliveries = conn.execute("SELECT id FROM deliveries ORDER BY id").fetchall()
+    # d-2 bumped it once (and reset its attempts); the redelivery of d-1 did nothing
+    assert rows == [(pull().key, 1, 0, "d-2")]
+    assert deliveries == [("d-1",), ("d-2",)]

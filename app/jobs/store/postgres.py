@@ -93,6 +93,13 @@ class PostgresJournal(SqlJournal):
         results = []
         async with self._pool.connection() as conn, conn.transaction():
             for first, *rest in groups:
+                if (
+                    first[0] == schema.INSERT_DELIVERY
+                    and len(rest) == 1
+                    and rest[0][0] == (schema.UPSERT_JOB)
+                ):
+                    results.append(await _delivery_with_job(conn, first[1], rest[0][1]))
+                    continue
                 cursor = await conn.execute(first[0].replace("?", "%s"), tuple(first[1]))
                 if cursor.rowcount == 0:
                     results.append(False)
@@ -101,3 +108,25 @@ class PostgresJournal(SqlJournal):
                     await conn.execute(sql.replace("?", "%s"), tuple(params))
                 results.append(True)
         return results
+
+
+# A delivery and its one job in one statement: psycopg spends some 50 µs of CPU on each
+# execute, so a delivery's two statements were half of a Postgres receiver's CPU per
+# delivery (bench_journal). The job is written only if the delivery row was new, as
+# the two statements did.
+DELIVERY_WITH_JOB = (
+    "WITH d AS (" + schema.INSERT_DELIVERY.replace("?", "%s") + " RETURNING id), "
+    "j AS (INSERT INTO jobs (key, job, delivery_id, enqueued_at, available_at) "
+    "SELECT %s, %s, d.id, %s, %s FROM d "
+    + schema.UPSERT_JOB[schema.UPSERT_JOB.index("ON CONFLICT") :]
+    + ") SELECT count(*) FROM d"
+)
+
+
+async def _delivery_with_job(conn: Any, delivery: Sequence[Any], job: Sequence[Any]) -> bool:
+    key, text, _, enqueued_at, available_at = job  # its delivery id is the row's own
+    cursor = await conn.execute(
+        DELIVERY_WITH_JOB, (*delivery, key, text, enqueued_at, available_at)
+    )
+    [(fresh,)] = await cursor.fetchall()
+    return bool(fresh)
