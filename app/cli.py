@@ -10,12 +10,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:  # imported by the commands that need them (a fast --version)
-    pass
 
 # the config's path, spelt here too so that `--help` imports no model (a test keeps
 # the two the same)

@@ -36,14 +36,12 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
     removed = _removed_guards(changed, lang)
     findings: list[Finding] = list(removed)
     hits: list[Hit] = []
-    markers: list[int] = []
-    terms: dict[int, str] = {}  # what each marker line named, for the message
+    terms: dict[int, str] = {}  # marker lines: what each named, for the message
     for number, text, low in lines:
         hit = _line_hit(number, text, low)
         if hit is not None:
             hits.append(hit)
         elif (marker := r.MARKERS[lang].search(text)) and not _IMPORT.match(text):
-            markers.append(number)
             terms[number] = marker.group(0).strip()
     added = dict(changed.added)
     hot = structural.hot_lines((n, t) for n, t, _ in lines)
@@ -59,7 +57,7 @@ def auth_content(changed: ChangedFile, *, auth_path: bool) -> list[Finding]:
             findings.append(_as_rewrite(changed.path, finding, hit, before))
     # `"argon2-cffi>=23.1.0"` in setup.py names a package, which the dependencies
     # detector reports; it touches no auth code
-    markers = [] if dependency_file(changed.path) else _not_imports(changed, added, markers)
+    markers = [] if dependency_file(changed.path) else _not_imports(changed, added, list(terms))
     if markers:
         others = len(markers) - 1
         more = f"; and {others} more line{'s' if others > 1 else ''}" if others else ""

@@ -121,12 +121,8 @@ class SqliteJournal(SqlJournal):
                 _begin(conn)
             else:
                 conn.execute("BEGIN")
-            try:
+            with _committed(conn):
                 yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
     def _groups(self, groups: Sequence[Statements]) -> list[bool]:
         with self._atomic(write=True) as conn:
@@ -143,13 +139,8 @@ class SqliteJournal(SqlJournal):
             if "locked" in str(error):
                 return None
             raise
-        try:
-            results = _apply(conn, groups)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return results
+        with _committed(conn):
+            return _apply(conn, groups)
 
     def _transaction(
         self,
@@ -169,6 +160,17 @@ class SqliteJournal(SqlJournal):
                 else:
                     results.append(cursor.rowcount)
         return results
+
+
+@contextlib.contextmanager
+def _committed(conn: sqlite3.Connection) -> Iterator[None]:
+    """The transaction begun on `conn` committed, or rolled back if the block raises."""
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _apply(conn: sqlite3.Connection, groups: Sequence[Statements]) -> list[bool]:
