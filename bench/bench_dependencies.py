@@ -135,14 +135,19 @@ def poetry_lock(packages: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def run(path: str, base: str, head: str) -> None:
-    changed = ChangedFile(
+def modified(path: str, base: str, head: str) -> ChangedFile:
+    """`path` changed from `base` to `head`, both read whole, as from git."""
+    return ChangedFile(
         path=path,
         status=FileStatus.MODIFIED,
         added=[(1, "x")],
         base_loader=lambda _p: base,
         head_loader=lambda _p: head,
     )
+
+
+def run(path: str, base: str, head: str) -> None:
+    changed = modified(path, base, head)
     detector = DependenciesDetector()
     start = time.perf_counter()
     findings = detector.detect([changed], detector.settings_model())

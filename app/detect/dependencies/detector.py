@@ -13,10 +13,9 @@ does not parse is `dependency.unreadable` (medium).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from app.detect.base import (
-    Change,
     ChangedFile,
     DetectorSettings,
     FileStatus,
@@ -24,9 +23,9 @@ from app.detect.base import (
     Kind,
     Severity,
 )
-from app.detect.dependencies.changes import change_of, describe, weighed
 from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
-from app.detect.dependencies.graph import LOCKFILE_ADDED
+from app.detect.dependencies.merging import Key, Seen, merged
+from app.detect.dependencies.origins import origin_findings
 from app.detect.dependencies.parsers.common import (
     Dep,
     NotDeclaredError,
@@ -69,23 +68,6 @@ _DEV_FILES = compiled(
 )
 
 
-@dataclass
-class _Seen:
-    """One package's change as one file tells it."""
-
-    ecosystem: str
-    name: str
-    old: Dep | None
-    new: Dep | None
-    file: str
-    role: str
-    # from a lockfile this change adds: its entries pin what the manifests already ask
-    # for (the lockfile is new, not the packages), unless a manifest adds them too
-    introduced: bool = False
-    # published under the project's own npm scope, as the base's package.json names it
-    first_party: bool = False
-
-
 class DependenciesDetector:
     name = "dependencies"
     kind = Kind.DEPENDENCY
@@ -95,7 +77,8 @@ class DependenciesDetector:
         allowed = scoped(settings)
         extra = compiled(tuple(settings.paths))
         findings: list[Finding] = []
-        seen: list[_Seen] = []
+        seen: list[Seen] = []
+        installed: dict[Key, str] = {}  # locked at one version on both sides
         go_mod_changed = any(f.path.endswith("go.mod") for f in files)
         for changed in files:
             if not allowed(changed):
@@ -110,13 +93,16 @@ class DependenciesDetector:
                     findings.append(_finding(changed, found.ecosystem or None, found.role))
                 continue
             result = _compare(changed, found.ecosystem, found.role, found.parse)
-            if not isinstance(result, Finding) and _DEV_FILES.match(changed.path):
-                result = [_as_dev(item) for item in result]
             if isinstance(result, Finding):
                 findings.append(result)
-            else:
-                seen.extend(result)
-        findings.extend(f for f in _merged(seen) if f is not None)
+                continue
+            items, fetched, kept = result
+            if _DEV_FILES.match(changed.path):
+                items = [_as_dev(item) for item in items]
+            seen.extend(items)
+            findings.extend(fetched)
+            installed.update(kept)
+        findings.extend(f for f in merged(seen, installed) if f is not None)
         return findings
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
@@ -149,7 +135,10 @@ def _texts(changed: ChangedFile) -> tuple[str, str] | None:
 
 def _compare(
     changed: ChangedFile, ecosystem: str, role: str, parse: Parser
-) -> list[_Seen] | Finding:
+) -> tuple[list[Seen], list[Finding], dict[Key, str]] | Finding:
+    """The packages whose version changed; for a lockfile, also what it now fetches
+    from elsewhere (origins.py) and the packages locked at the same version before and
+    after (a manifest that adds one asks for what was already installed)."""
     texts = _texts(changed)
     if texts is None:
         return _finding(
@@ -184,8 +173,16 @@ def _compare(
         if old is not None and new is not None and old.version == new.version:
             continue
         first_party = own is not None and name.startswith(f"{own}/")
-        out.append(_Seen(ecosystem, name, old, new, changed.path, role, introduced, first_party))
-    return out
+        out.append(Seen(ecosystem, name, old, new, changed.path, role, introduced, first_party))
+    if role != LOCKFILE:
+        return out, [], {}
+    project = changed.path.rpartition("/")[0]
+    kept = {
+        (project, ecosystem, name.lower()): dep.version
+        for name, dep in after.items()
+        if name in before and before[name].version == dep.version
+    }
+    return out, origin_findings(changed.path, ecosystem, before, after), kept
 
 
 def _own_scope(path: str, base_text: str) -> str | None:
@@ -198,146 +195,11 @@ def _own_scope(path: str, base_text: str) -> str | None:
     return npm_scope(base_text)
 
 
-def _as_dev(item: _Seen) -> _Seen:
+def _as_dev(item: Seen) -> Seen:
     def dev(dep: Dep | None) -> Dep | None:
         return replace(dep, dev=True) if dep is not None else None
 
     return replace(item, old=dev(item.old), new=dev(item.new))
-
-
-def _merged(seen: list[_Seen]) -> list[Finding | None]:
-    """One finding per package and project (directory): versions from the lockfile
-    (exact), place from the manifest (where a person wrote it)."""
-    by_package: dict[tuple[str, str, str], list[_Seen]] = {}
-    for item in seen:
-        project = item.file.rpartition("/")[0]
-        by_package.setdefault((project, item.ecosystem, item.name.lower()), []).append(item)
-    explained = {project for (project, _, _), items in by_package.items() if _explains(items)}
-    findings: list[Finding | None] = []
-    pinned: dict[str, list[_Seen]] = {}
-    for (project, _, _), items in by_package.items():
-        if all(item.introduced for item in items):
-            pinned.setdefault(items[0].file, []).append(items[0])
-        else:
-            findings.append(_package_finding(items, project in explained))
-    return findings + [_lockfile_added(file, items) for file, items in pinned.items()]
-
-
-def _lockfile_added(file: str, items: list[_Seen]) -> Finding:
-    """A lockfile this change adds, whose packages no manifest adds in the same change:
-    it pins what was already asked for. One finding for it, not one per package."""
-    ecosystem = items[0].ecosystem
-    return Finding.for_file(
-        Kind.DEPENDENCY,
-        file,
-        Severity.INFO,
-        LOCKFILE_ADDED,
-        f"{file} added: {len(items)} {ecosystem} packages pinned; no manifest in this "
-        "change asks for a new one",
-        ecosystem=ecosystem,
-        change=Change.OTHER,  # classified: `changes: [added]` is not about it
-    )
-
-
-def _explains(items: list[_Seen]) -> bool:
-    """Whether this package's change can bring in new transitive packages: its version
-    moved, or it is one the project asks for (a manifest entry, a direct lockfile one)."""
-    for item in items:
-        dep = item.new or item.old
-        if dep is None:
-            continue
-        bumped = item.old is not None and item.new is not None
-        # a lockfile that does not say what is direct: a package added there may be
-        # asked for, and is itself reported at full weight
-        asked = dep.direct is not False and (
-            dep.direct is True or item.role == MANIFEST or item.new is not None
-        )
-        if bumped or asked:
-            return True
-    return False
-
-
-def _package_finding(items: list[_Seen], explained: bool) -> Finding | None:
-    locked = next((i for i in items if i.role == "lockfile"), None)
-    manifests = [i for i in items if i.role == "manifest"]
-    first = manifests[0] if manifests else None
-    declared = next((i for i in manifests if i.new is not None), first)
-    place = declared or items[0]
-    old, new = _versions(locked, items)
-    before, after = (old.version if old else None), (new.version if new else None)
-    if before == after:
-        return None  # moved from one manifest to another (setup.cfg -> pyproject.toml)
-    ecosystem = (locked or place).ecosystem
-    change = change_of(ecosystem, before, after)
-    entry = place.new or place.old  # as the manifest (else the lockfile) writes it
-    source = entry if declared else (new or old)
-    assert entry is not None  # every change has a side
-    assert source is not None
-    # a manifest's entry is direct unless the file says otherwise (pip-compile's `via`)
-    direct = (source.direct is not False) if declared else source.direct
-    notes = _lowering(items, direct, source)
-    lowered = len(notes)
-    name = source.name
-    if (locked or place).name != name:  # keyed name@version: one more copy of it
-        notes.append("another copy beside the one the project resolves")
-    if direct is False and change == Change.ADDED and not explained:
-        # nothing the project asks for changed, so nothing pulled this package in: a
-        # lockfile (or a `# via` comment) edited by hand must not make it cheaper
-        notes.append("yet nothing that could pull it in changed")
-        lowered -= 1
-    rule, severity = weighed(ecosystem, before, after, change, lowered)
-    message = describe(name, before, after, change, ecosystem, *notes)
-    moved = _moved_from(items, place)
-    also = sorted({i.file for i in items} - {place.file} - set(moved))
-    return Finding.for_line(
-        Kind.DEPENDENCY,
-        place.file,
-        entry.line,
-        severity,
-        rule,
-        message
-        + (f"; also in {', '.join(also)}" if also else "")
-        + (f"; moved from {', '.join(moved)}" if moved else ""),
-        ecosystem=ecosystem,
-        package=name,
-        from_version=before,
-        to_version=after,
-        change=change,
-        extra=({"direct": direct} if direct is not None else {})
-        | ({"dev": True} if source.dev else {})
-        | ({"also_in": tuple(also)} if also else {}),
-    )
-
-
-def _lowering(items: list[_Seen], direct: bool | None, source: Dep) -> list[str]:
-    """What makes a package's change one level lower each: transitive, development-only,
-    from the project's own npm scope, TypeScript declarations (`@types/*`: DefinitelyTyped's
-    scope, no code that runs)."""
-    notes = (["transitive"] if direct is False else []) + (["dev"] if source.dev else [])
-    if any(item.first_party for item in items):
-        notes.append("the project's own npm scope")
-    if items[0].ecosystem == "npm" and source.name.startswith("@types/"):
-        notes.append("type declarations only")
-    return notes
-
-
-def _versions(locked: _Seen | None, items: list[_Seen]) -> tuple[Dep | None, Dep | None]:
-    """Before and after: the lockfile's, else across the project's manifests (a package
-    removed from one and added to another moved, it was not added)."""
-    if locked is not None and locked.introduced:  # no lockfile before: the manifest's word
-        old = next((i.old for i in items if i.role == MANIFEST and i.old is not None), None)
-        return old, locked.new
-    if locked is not None:
-        return locked.old, locked.new
-    old = next((i.old for i in items if i.old is not None), None)
-    new = next((i.new for i in items if i.new is not None), None)
-    return old, new
-
-
-def _moved_from(items: list[_Seen], place: _Seen) -> list[str]:
-    return sorted(
-        {i.file for i in items if i.role == "manifest" and i.new is None and i is not place}
-    )
 
 
 def _classify(changed: ChangedFile, extra: GlobSet) -> Format | None:

@@ -36,7 +36,7 @@ def remote_source(spec: str) -> str | None:
     way it is spelt (`github:o/r`, `o/r`, `git+ssh://git@github.com/o/r.git` are one);
     None for a version, a range or a local path."""
     spec = spec.strip()
-    if _LOCAL.match(spec) or not _REMOTE.match(spec):
+    if local(spec) or not _REMOTE.match(spec):
         return None
     root = spec.split("#", 1)[0].split("?", 1)[0].removeprefix("git+").lower()
     if root.startswith("npm:"):  # npm:@scope/name@^1 -> the package it names
@@ -57,6 +57,11 @@ def remote_source(spec: str) -> str | None:
         host, path = archive.group("host"), archive.group("path").split("/")
         return "/".join([host, *path[:2]]) if host in _CODE_HOSTS else host
     return root
+
+
+def local(spec: str) -> bool:
+    """A path in the repository (`file:components/pkg-1.0.0.tgz`, `link:../lib`)."""
+    return bool(_LOCAL.match(spec.strip()))
 
 
 def new_source(before: str, after: str) -> bool:

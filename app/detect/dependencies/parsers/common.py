@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -30,6 +30,10 @@ class Dep:
     # Needed only to develop, test or document the project (devDependencies, a
     # `dev` group, requirements/docs.txt): never shipped, so less for security.
     dev: bool = False
+    # Where a lockfile says the code is fetched from (npm's `resolved`, a pnpm tarball)
+    # and the digest it must match (`integrity`, a checksum): see origins.py.
+    origin: str | None = None
+    digest: str | None = None
 
 
 class UnreadableError(Exception):
@@ -65,9 +69,11 @@ def new_dep(
     direct: bool | None = None,
     *,
     dev: bool = False,
+    origin: str | None = None,
+    digest: str | None = None,
 ) -> Dep:
     version = version.strip()
-    return Dep(name, version, line, direct, bool(EXACT.match(version)), dev)
+    return Dep(name, version, line, direct, bool(EXACT.match(version)), dev, origin, digest)
 
 
 def keep_runtime(out: Parsed, dep: Dep) -> None:
@@ -93,7 +99,7 @@ def with_copies(copies: dict[str, list[Dep]], primary: dict[str, str] | None = N
         out[name] = main
         for version, dep in by_version.items():
             if version != main.version:
-                out[f"{name}@{version}"] = Dep(name, version, dep.line, False, dep.exact, dep.dev)
+                out[f"{name}@{version}"] = replace(dep, direct=False)
     return out
 
 

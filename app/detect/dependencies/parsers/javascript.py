@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from app.detect.base import blank_or_hash_comment, split_lines
 from app.detect.dependencies.parsers.common import (
@@ -64,27 +65,40 @@ def package_lock(text: str) -> Parsed:
             version = info.get("version")
             if isinstance(version, str):
                 top = path.count("node_modules/") == 1
-                copies.setdefault(name, []).append(
-                    new_dep(name, version, None, top and name in direct)
+                origin, digest = _fetched(info)
+                dep = new_dep(
+                    name, version, None, top and name in direct, origin=origin, digest=digest
                 )
+                copies.setdefault(name, []).append(dep)
                 if top:
                     hoisted[name] = version
         return with_copies(copies, hoisted)
     dependencies = data.get("dependencies")
     if not isinstance(dependencies, dict):
         raise UnreadableError("neither `packages` nor `dependencies`")
-    for name, version, depth in _v1(dependencies):
-        copies.setdefault(name, []).append(new_dep(name, version))
+    for name, info, depth in _v1(dependencies):
+        origin, digest = _fetched(info)
+        dep = new_dep(name, info["version"], origin=origin, digest=digest)
+        copies.setdefault(name, []).append(dep)
         if depth == 0:
-            hoisted[name] = version
+            hoisted[name] = info["version"]
     return with_copies(copies, hoisted)
 
 
-def _v1(tree: dict[str, object], depth: int = 0) -> Iterator[tuple[str, str, int]]:
+def _fetched(info: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The address and digest npm's lockfile records for a package."""
+    resolved, integrity = info.get("resolved"), info.get("integrity")
+    return (
+        resolved if isinstance(resolved, str) else None,
+        integrity if isinstance(integrity, str) else None,
+    )
+
+
+def _v1(tree: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, dict[str, Any], int]]:
     for name, info in tree.items():
         if isinstance(info, dict):
             if isinstance(info.get("version"), str):
-                yield name, str(info["version"]), depth
+                yield name, info, depth
             nested = info.get("dependencies")
             if isinstance(nested, dict):
                 yield from _v1(nested, depth + 1)
@@ -103,7 +117,7 @@ def yarn_lock(text: str) -> Parsed:
     pulls in is transitive (one both asked for and pulled in reads transitive; where
     the manifest changes too, its entry says direct)."""
     berry = "__metadata:" in text
-    copies: dict[str, list[Dep]] = {}
+    copies: dict[str, list[_YarnCopy]] = {}
     pulled: set[str] = set()  # names some package depends on
     asked: set[str] = set()  # names a berry workspace depends on
     name: str | None = None
@@ -121,18 +135,35 @@ def yarn_lock(text: str) -> Parsed:
         elif not line.startswith("   "):  # a field of the package, two spaces in
             in_dependencies = line.strip() in _DEPENDENCY_BLOCKS
             if name and (version := _version_line(line, berry)):
-                copies.setdefault(name, []).append(new_dep(name, version, number))
+                copies.setdefault(name, []).append(_YarnCopy(version, number))
+            elif name and line.startswith(_YARN_FETCHED) and name in copies:
+                _yarn_fetched(copies[name][-1], line, berry)
         elif in_dependencies and line.startswith("    ") and not line.startswith("     "):
             (asked if workspace else pulled).add(_dependency_name(line))
     if not copies and text.strip() and not berry:
         raise UnreadableError("no packages found")
-    for name, deps in copies.items():
+    deps: dict[str, list[Dep]] = {}
+    for name, found in copies.items():
         direct = name in asked if berry else name not in pulled
-        copies[name] = [replace(dep, direct=direct) for dep in deps]
-    return with_copies(copies)
+        deps[name] = [
+            new_dep(name, c.version, c.line, direct, origin=c.origin, digest=c.digest)
+            for c in found
+        ]
+    return with_copies(deps)
+
+
+@dataclass(slots=True)
+class _YarnCopy:
+    """One version's entry while it is read (a Dep once its standing is known)."""
+
+    version: str
+    line: int
+    origin: str | None = None
+    digest: str | None = None
 
 
 _DEPENDENCY_BLOCKS = {"dependencies:", "optionalDependencies:"}
+_YARN_FETCHED = ("  resolved ", "  integrity ", "  resolution:", "  checksum:")
 
 
 def _dependency_name(line: str) -> str:
@@ -155,6 +186,24 @@ def _version_line(line: str, berry: bool) -> str | None:
     return rest.strip().strip('"') if rest[:1] == " " else None
 
 
+def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool) -> None:
+    """Where yarn fetches `copy` from and its digest, if `line` says: v1's `resolved
+    "<url>"` and `integrity sha512-…`; berry's `resolution: "name@npm:1.0.0"` (the
+    registry: no address of its own) and `checksum: 10c0/…` (prefixed by the cache key
+    it was computed under; an unprefixed one changes with `cacheKey`: not kept)."""
+    key, _, value = line.strip().partition(":" if berry else " ")
+    value = value.strip().strip("\"'")
+    if key == ("checksum" if berry else "integrity") and (not berry or "/" in value):
+        copy.digest = value
+    elif not berry and key == "resolved":
+        copy.origin = value
+    elif berry and key == "resolution":
+        at = value.find("@", 1)
+        where = value[at + 1 :] if at > 0 else value
+        registry = where.startswith("npm:") and "@" not in where[4:]
+        copy.origin = None if registry else where
+
+
 def _yarn_name(spec: str) -> str:
     spec = spec.strip('"')
     at = spec.find("@", 1)  # scoped names start with @
@@ -171,14 +220,17 @@ def pnpm_lock(text: str) -> Parsed:
         raise UnreadableError("no lockfileVersion")
     direct: dict[str, str] = {}
     copies: dict[str, list[Dep]] = {}
-    section = group = name = ""
+    section = group = name = entry = ""
     for indent, key, value in lines:
         if indent == 0:
             section, group = key, ""
         elif section == "packages" and indent == 2:
             package, version = _pnpm_key(key)
+            entry = package or ""
             if package:
                 copies.setdefault(package, []).append(new_dep(package, version))
+        elif section == "packages" and indent == 4 and key == "resolution" and entry in copies:
+            copies[entry][-1] = _pnpm_fetched(copies[entry][-1], value)
         elif section == "importers" and indent == 4:
             group = key
         elif (section == "importers" and group in _PNPM_GROUPS and indent == 6) or (
@@ -218,6 +270,17 @@ def _pnpm_lines(text: str) -> list[tuple[int, str, str]]:
             raise UnreadableError(f"line {number}: a flow collection that does not close")
         out.append((len(indent), key, (value or "").strip("'\"")))
     return out
+
+
+_PNPM_RESOLUTION = re.compile(r"(integrity|tarball|repo):\s*([^,}\s]+)")
+
+
+def _pnpm_fetched(dep: Dep, resolution: str) -> Dep:
+    """`dep` with its `resolution`: `{integrity: sha512-…}` (the registry's: no address
+    of its own), `{tarball: <url>, integrity: …}`, `{commit: …, repo: <url>, type: git}`."""
+    found = dict(_PNPM_RESOLUTION.findall(resolution))
+    origin = found.get("tarball") or found.get("repo")
+    return replace(dep, origin=origin, digest=found.get("integrity"))
 
 
 def _balanced(value: str) -> bool:

@@ -326,13 +326,28 @@ def toml_packages(text: str) -> Parsed:
         if not isinstance(name, str) or not isinstance(version, str):
             continue
         key = canonicalize_name(name)
-        out[key] = new_dep(key, version)
+        out[key] = _fetched(new_dep(key, version), package)
     if project:
         out = {
             k: replace(d, direct=k in runtime or k in dev, dev=k in dev and k not in runtime)
             for k, d in out.items()
         }
     return out
+
+
+def _fetched(dep: Dep, package: dict[str, Any]) -> Dep:
+    """`dep` with where a locked package's files come from and their digests: uv's `source`
+    (a registry, git or URL), `sdist` and `wheels`; Poetry's `[package.source]` and
+    `files`; pdm's `files`. Space-separated, as origins.py reads them."""
+    source = package.get("source")
+    files = [package.get("sdist"), *(package.get("wheels") or []), *(package.get("files") or [])]
+    urls = [f["url"] for f in files if isinstance(f, dict) and isinstance(f.get("url"), str)]
+    if isinstance(source, dict):
+        where = source.get("git") or source.get("url")
+        if isinstance(where, str):
+            urls.insert(0, where)
+    hashes = [f["hash"] for f in files if isinstance(f, dict) and isinstance(f.get("hash"), str)]
+    return replace(dep, origin=" ".join(urls) or None, digest=" ".join(hashes) or None)
 
 
 def _uv_roots(package: dict[str, Any], runtime: set[str], dev: set[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.detect.dependencies.parsers.common import (
     Dep,
     Parsed,
@@ -50,5 +52,8 @@ def cargo_lock(text: str) -> Parsed:
         if "source" in package:
             name = package["name"]
             direct = (name in asked) if asked else None
-            copies.setdefault(name, []).append(new_dep(name, package["version"], None, direct))
+            dep = new_dep(name, package["version"], None, direct)
+            checksum = package.get("checksum")
+            dep = replace(dep, origin=package["source"], digest=checksum)
+            copies.setdefault(name, []).append(dep)
     return with_copies(copies, primary)

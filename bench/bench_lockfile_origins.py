@@ -1,0 +1,227 @@
+"""Lockfile injection: is a package fetched from elsewhere, or as other code, at the
+version already locked, found — and are real lockfile changes left alone?
+
+The lockfiles are real and made at run time: for each package below, the runtime
+dependencies of its last published versions (from the npm registry) are locked by
+npm (`npm install --package-lock-only`, `resolved` kept) and by pnpm 9 (`pnpm install
+--lockfile-only`), each version in a directory of its own (cached in
+bench/.cache/origins). Then, through the dependencies detector:
+
+- **false alarms**: each version's lockfile against the next one's (real upgrades,
+  additions, removals), and against legitimate rewrites of itself (npm's registry
+  written as yarn's, `resolved` omitted as `omit-lockfile-registry-resolved` writes
+  it, an integrity algorithm added beside the old one); any
+  `dependency.source-changed` here is wrong;
+- **recall**: up to 12 packages of each head that the real change left alone, each
+  tampered one way at a time in the head — fetched from another host, as another
+  package's tarball on the registry (a real address from the same lockfile), with
+  another package's digest (a real one), from a git repository — must each give one
+  `dependency.source-changed` that names the package.
+
+    python bench/bench_lockfile_origins.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.detect.base import Finding  # noqa: E402
+from app.detect.dependencies import DependenciesDetector  # noqa: E402
+from bench.bench_dependencies import modified  # noqa: E402
+from bench.registry import CACHE  # noqa: E402
+
+# Applications and tools with a few dozen to a few hundred runtime packages.
+PACKAGES = {
+    "@semantic-release/github": 3,
+    "@octokit/auth-app": 3,
+    "probot": 3,
+    "express": 3,
+    "fastify": 3,
+    "eslint": 3,
+}
+PNPM = "pnpm@9.15.0"
+SAMPLED = 12
+HOST = "https://npm.evil.example"
+DETECTOR = DependenciesDetector()
+RULE = "dependency.source-changed"
+
+
+def npm(*args: str, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        ["npm", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=600
+    )
+    return done.stdout
+
+
+def last_versions(name: str, count: int) -> list[str]:
+    """The last `count` stable versions, in publishing order."""
+    times = json.loads(npm("view", name, "time", "--json"))
+    stable = [v for v in times if re.fullmatch(r"\d+\.\d+\.\d+", v)]
+    return sorted(stable, key=lambda v: times[v])[-count:]
+
+
+def locked(name: str, version: str, tool: str) -> str:
+    """The lockfile `tool` writes for `name@version`'s runtime dependencies."""
+    where = CACHE / "origins" / tool / f"{name.replace('/', '__')}@{version}"
+    lockfile = where / ("package-lock.json" if tool == "npm" else "pnpm-lock.yaml")
+    if not lockfile.exists():
+        where.mkdir(parents=True, exist_ok=True)
+        deps = json.loads(npm("view", f"{name}@{version}", "dependencies", "--json") or "{}")
+        manifest = {"name": "bench-app", "version": "1.0.0", "dependencies": deps}
+        (where / "package.json").write_text(json.dumps(manifest))
+        quiet = ["--ignore-scripts"]
+        if tool == "npm":
+            npm("install", "--package-lock-only", "--legacy-peer-deps", "--no-audit", *quiet,
+                "--omit-lockfile-registry-resolved=false", cwd=where)  # fmt: skip
+        else:
+            subprocess.run(
+                ["npx", "--yes", PNPM, "install", "--lockfile-only", *quiet],
+                cwd=where, check=True, capture_output=True, timeout=600,
+            )  # fmt: skip
+    return lockfile.read_text()
+
+
+def detect(path: str, base: str, head: str) -> list[Finding]:
+    return DETECTOR.detect([modified(path, base, head)], DETECTOR.settings_model())
+
+
+# Tamperings: (lockfile text, package, version, a donor package's entry) -> text.
+Tamper = Callable[[str, str, str, dict[str, str]], str]
+
+
+def _npm_edit(text: str, name: str, **fields: str) -> str:
+    data = json.loads(text)
+    data["packages"][f"node_modules/{name}"].update(fields)
+    return json.dumps(data, indent=2)
+
+
+NPM_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: _npm_edit(
+        t, n, resolved=f"{HOST}/{n}/-/{n.rpartition('/')[2]}-{v}.tgz"
+    ),
+    "another package's tarball": lambda t, n, v, d: _npm_edit(t, n, resolved=d["resolved"]),
+    "another package's digest": lambda t, n, v, d: _npm_edit(t, n, integrity=d["integrity"]),
+    "a git repository": lambda t, n, v, d: _npm_edit(
+        t, n, resolved=f"git+ssh://git@github.com/evil/{n.rpartition('/')[2]}.git#{'a' * 40}"
+    ),
+}
+NPM_REWRITES: dict[str, Callable[[str], str]] = {
+    "yarn's registry name": lambda t: t.replace(
+        "https://registry.npmjs.org/", "https://registry.yarnpkg.com/"
+    ),
+    "resolved omitted": lambda t: re.sub(r'\n\s*"resolved": "[^"]*",', "", t),
+    "sha1 added beside sha512": lambda t: re.sub(
+        r'"integrity": "(sha512-[^"]*)"', r'"integrity": "\1 sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA="', t
+    ),
+}
+
+
+def _pnpm_edit(text: str, name: str, version: str, resolution: str) -> str:
+    key = re.escape(f"{name}@{version}")
+    pattern = rf"(\n  '?{key}'?:\n    resolution: )\{{[^\n]*\}}"
+    edited, count = re.subn(pattern, lambda m: m.group(1) + resolution, text, count=1)
+    assert count == 1, f"{name}@{version} not found"
+    return edited
+
+
+PNPM_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: _pnpm_edit(
+        t, n, v, f"{{integrity: {d['integrity']}, tarball: {HOST}/{n}.tgz}}"
+    ),
+    "another package's tarball": lambda t, n, v, d: _pnpm_edit(
+        t, n, v, f"{{integrity: {d['integrity']}, tarball: {d['tarball']}}}"
+    ),
+    "another package's digest": lambda t, n, v, d: _pnpm_edit(
+        t, n, v, f"{{integrity: {d['integrity']}}}"
+    ),
+    "a git repository": lambda t, n, v, d: _pnpm_edit(
+        t, n, v, f"{{commit: {'a' * 40}, repo: https://github.com/evil/x, type: git}}"
+    ),
+}
+
+
+def npm_entries(text: str) -> dict[str, dict[str, str]]:
+    """Top-level packages: name -> {version, resolved, integrity}."""
+    out = {}
+    for path, info in json.loads(text)["packages"].items():
+        if path.count("node_modules/") == 1 and "resolved" in info and "integrity" in info:
+            out[path.removeprefix("node_modules/")] = info
+    return out
+
+
+_PNPM_ENTRY = re.compile(
+    r"\n  '?([^\s']+)@([^@\s':]+)'?:\n    resolution: \{integrity: ([^}\s]+)\}"
+)
+
+
+def pnpm_entries(text: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for found in _PNPM_ENTRY.finditer(text):
+        name, version, integrity = found.groups()
+        tail = name.rpartition("/")[2]
+        tarball = f"https://registry.npmjs.org/{name}/-/{tail}-{version}.tgz"
+        out[name] = {"version": version, "integrity": integrity, "tarball": tarball}
+    return out
+
+
+def main() -> None:
+    tools = {
+        "npm": ("package-lock.json", NPM_TAMPERINGS, npm_entries, NPM_REWRITES),
+        "pnpm": ("pnpm-lock.yaml", PNPM_TAMPERINGS, pnpm_entries, {}),
+    }
+    rng = random.Random(13)
+    for tool, (path, tamperings, entries, rewrites) in tools.items():
+        found: Counter[str] = Counter()
+        tried: Counter[str] = Counter()
+        pairs = wrong = rewritten = wrong_rewrites = real_findings = 0
+        for name, count in PACKAGES.items():
+            versions = last_versions(name, count)
+            texts = [locked(name, version, tool) for version in versions]
+            for base, head in itertools.pairwise(texts):
+                pairs += 1
+                real = detect(path, base, head)
+                real_findings += len(real)
+                wrong += sum(f.rule == RULE for f in real)
+                for rewrite in rewrites.values():
+                    rewritten += 1
+                    wrong_rewrites += sum(f.rule == RULE for f in detect(path, head, rewrite(head)))
+                before, after = entries(base), entries(head)
+                kept = sorted(n for n, e in after.items() if before.get(n) == e)
+                for victim in rng.sample(kept, min(SAMPLED, len(kept))):
+                    donor = after[rng.choice([n for n in after if n != victim])]
+                    for kind, tamper in tamperings.items():
+                        tampered = tamper(head, victim, after[victim]["version"], donor)
+                        hits = [
+                            f
+                            for f in detect(path, base, tampered)
+                            if f.rule == RULE
+                            and victim in (f.package, *f.extra.get("packages", ()))
+                        ]
+                        tried[kind] += 1
+                        found[kind] += bool(hits)
+        print(f"{tool} ({path}): {pairs} real version-to-version pairs, {real_findings} findings")
+        print(f"  false alarms: {wrong} source-changed findings on the real pairs")
+        if rewrites:
+            print(f"  false alarms: {wrong_rewrites} on {rewritten} legitimate rewrites")
+        for kind in tamperings:
+            print(f"  recall, {kind}: {found[kind]}/{tried[kind]}")
+        total = sum(found.values())
+        print(f"  recall, all: {total}/{sum(tried.values())} ({total / sum(tried.values()):.3f})")
+
+
+if __name__ == "__main__":
+    if shutil.which("npm") is None:
+        sys.exit("npm is needed: the lockfiles are made by npm and pnpm at run time")
+    main()
