@@ -16,6 +16,7 @@ ping can be read and judged: `--show security` lists them one by one.
     python bench/bench_noise.py --corpus apps    # applications instead of libraries
     python bench/bench_noise.py --corpus node-apps  # Node applications from npm
     python bench/bench_noise.py --corpus per-pr  # a release for every merged PR
+    python bench/bench_noise.py --corpus per-pr-locked  # its npm ones with lockfiles
 """
 
 from __future__ import annotations
@@ -118,7 +119,20 @@ PER_PR = {
     "npm:@octokit/auth-app": 20,
     "npm:renovate": 20,
 }
-CORPORA = {"libraries": LIBRARIES, "apps": APPS, "node-apps": NODE_APPS, "per-pr": PER_PR}
+# The npm projects of the per-PR corpus as their pull requests carry them: with a
+# package-lock.json beside package.json (their repositories commit one; the npm
+# package ships none), made at run time by npm from each release's package.json
+# (`npm install --package-lock-only`, dependencies resolved as of the run, devDependencies
+# included as in the repository). A lockfile resolved today is not the one the project
+# had, but one PR's change to it is the same kind: what the manifest's change brings in.
+PER_PR_LOCKED = {name: count for name, count in PER_PR.items() if name.startswith("npm:")}
+CORPORA = {
+    "libraries": LIBRARIES,
+    "apps": APPS,
+    "node-apps": NODE_APPS,
+    "per-pr": PER_PR,
+    "per-pr-locked": PER_PR_LOCKED,
+}
 NOISE = CACHE / "noise"
 
 
@@ -188,10 +202,11 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.decode()
 
 
-def history(name: str, count: int) -> tuple[Path, list[str]]:
-    """A git repository with one commit per release, tagged with the version."""
+def history(name: str, count: int, locked: bool = False) -> tuple[Path, list[str]]:
+    """A git repository with one commit per release, tagged with the version (`locked`:
+    with a package-lock.json npm makes for each release that ships none)."""
     versions = releases(name, count)
-    repo = NOISE / "repos" / name.replace("/", "__").replace(":", "-")
+    repo = NOISE / "repos" / (name.replace("/", "__").replace(":", "-") + "-locked" * locked)
     stamp = repo / ".git" / "bench-versions"
     wanted = " ".join(v for v, _ in versions)
     if stamp.exists() and stamp.read_text() == wanted:
@@ -200,12 +215,12 @@ def history(name: str, count: int) -> tuple[Path, list[str]]:
     repo.mkdir(parents=True)
     _git(repo, "init", "-q")
     for version, url in versions:
-        _commit_release(repo, _download(url), version)
+        _commit_release(repo, _download(url), version, locked)
     stamp.write_text(wanted)
     return repo, [v for v, _ in versions]
 
 
-def _commit_release(repo: Path, sdist: Path, version: str) -> None:
+def _commit_release(repo: Path, sdist: Path, version: str, locked: bool = False) -> None:
     for child in repo.iterdir():
         if child.name != ".git":
             shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -215,10 +230,36 @@ def _commit_release(repo: Path, sdist: Path, version: str) -> None:
             if len(parts) == 2 and parts[1] and (member.isfile() or member.isdir()):
                 member.name = parts[1]
                 tar.extract(member, repo, filter="data")
+    if locked and not (repo / "package-lock.json").exists():
+        _lock(repo, _git_file(repo, "HEAD", "package-lock.json"))
     _git(repo, "add", "-A")
     env = ("-c", "user.name=bench", "-c", "user.email=bench@example.invalid")
     _git(repo, *env, "commit", "-q", "--allow-empty", "-m", version)
     _git(repo, "tag", "-f", f"v{version}")
+
+
+def _git_file(repo: Path, rev: str, path: str) -> str | None:
+    done = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True)
+    return done.stdout.decode() if done.returncode == 0 else None
+
+
+def _lock(repo: Path, previous: str | None) -> None:
+    """A package-lock.json for the release's package.json, as npm resolves it now,
+    updating the previous release's as `npm install` updates a branch's: what the
+    manifest's change needs moves, the rest stays."""
+    if previous is not None:
+        (repo / "package-lock.json").write_text(previous)
+    manifest = json.loads((repo / "package.json").read_text())
+    manifest.pop("workspaces", None)  # the package is one workspace of its repository
+    (repo / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    flags = ["--ignore-scripts", "--legacy-peer-deps", "--no-audit", "--no-fund"]
+    flags.append("--omit-lockfile-registry-resolved=false")  # as npm writes it by default
+    done = subprocess.run(
+        ["npm", "install", "--package-lock-only", *flags],
+        cwd=repo, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    if done.returncode != 0:
+        print(f"  (no lockfile for {repo.name}: {done.stderr.strip()[-200:]})", file=sys.stderr)
 
 
 def evaluate_pair(repo: Path, pair: Pair) -> tuple[dict[str, RoleDecision], int]:
@@ -254,7 +295,7 @@ def main() -> None:
     }
     shown: list[str] = []
     for name, count in CORPORA[args.corpus].items():
-        repo, versions = history(name, count)
+        repo, versions = history(name, count, locked=args.corpus == "per-pr-locked")
         tally: collections.Counter[str] = collections.Counter()
         for base, head in itertools.pairwise(versions):
             roles, size = evaluate_pair(repo, Pair(name, base, head))

@@ -37,7 +37,8 @@ roles:
         min_severity: high
       # a new source, as much as a new package: a registry package now from a git
       # URL, an archive or another package's alias, a lockfile now fetching one from a
-      # new host or as other code at its locked version; and a third party's action at a
+      # new host or as other code at its locked version, a registry or index that a
+      # configuration file now names; and a third party's action at a
       # commit no tag names (nothing in the diff says what code it is, and a fork's
       # commit resolves under the action's name; GitHub's own are a level lower)
       - detector: dependencies

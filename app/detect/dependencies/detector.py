@@ -34,6 +34,7 @@ from app.detect.dependencies.parsers.common import (
     safely,
 )
 from app.detect.dependencies.parsers.javascript import npm_scope
+from app.detect.dependencies.registries import config_file, registry_findings
 from app.detect.globs import GlobSet, compiled
 from app.detect.pathrules import scoped
 
@@ -85,6 +86,7 @@ class DependenciesDetector:
                 continue
             if _NOT_A_PROJECT.match(changed.path) and not extra.match(changed.path):
                 continue  # test fixtures, examples, vendored code: not what ships
+            findings.extend(registry_findings(changed))
             found = _classify(changed, extra)
             if found is None:
                 continue
@@ -107,10 +109,12 @@ class DependenciesDetector:
 
     def wants_content(self, changed: ChangedFile, settings: DetectorSettings) -> bool:
         # base and head are compared parsed; a new file's added lines are all of it
-        return (
-            scoped(settings)(changed)
-            and _parsed_format(changed.path)
-            and (changed.status != FileStatus.ADDED or not changed.lines_known)
+        if not scoped(settings)(changed):
+            return False
+        if config_file(changed.path) and changed.status != FileStatus.ADDED:
+            return True  # its sources at the base, to tell which the change adds
+        return _parsed_format(changed.path) and (
+            changed.status != FileStatus.ADDED or not changed.lines_known
         )
 
 

@@ -12,6 +12,7 @@ from app.detect.dependencies.changes import change_of, describe, weighed
 from app.detect.dependencies.formats import MANIFEST
 from app.detect.dependencies.graph import LOCKFILE_ADDED
 from app.detect.dependencies.parsers.common import Dep
+from app.detect.dependencies.sources import remote_source
 
 # (project directory, ecosystem, package name in lower case)
 Key = tuple[str, str, str]
@@ -60,8 +61,15 @@ def merged(seen: list[Seen], installed: dict[Key, str]) -> list[Finding | None]:
 
 
 def _asked(items: list[Seen]) -> bool:
-    """Only manifests changed for this package, each adding it."""
-    return all(i.role == MANIFEST and i.old is None and i.new is not None for i in items)
+    """Only manifests changed for this package, each adding it by version or range (a
+    git URL or an archive names a source the lockfile's entry does not)."""
+    return all(
+        i.role == MANIFEST
+        and i.old is None
+        and i.new is not None
+        and not remote_source(i.new.version)
+        for i in items
+    )
 
 
 def _now_direct(item: Seen, version: str) -> Finding:

@@ -383,3 +383,16 @@ def test_a_package_fetched_as_a_fork_is_a_new_source_once() -> None:
     # the fork's next version, as the base already fetched it: an upgrade, not a source
     upgraded = _detect(("yarn.lock", _esm("esm-wallaby", "3.2.32"), _esm("esm-wallaby", "3.2.35")))
     assert [f.rule for f in upgraded] == ["dependency.patch"]
+
+
+def test_an_installed_package_asked_for_from_a_repository_is_still_added() -> None:
+    findings = _detect(
+        ("package.json", _manifest(a="^1.0.0"), _manifest(a="^1.0.0", b="github:evil/b")),
+        (
+            "package-lock.json",
+            _lock({"a": "^1.0.0"}, **BASE),
+            _lock({"a": "^1.0.0", "b": "github:evil/b"}, **BASE),
+        ),
+    )
+    [finding] = findings
+    assert (finding.rule, finding.severity) == ("dependency.added", Severity.MEDIUM)
