@@ -168,9 +168,11 @@ def _what_changed(old: Dep | None, new: Dep, moved: bool) -> tuple[Severity, str
         return Severity.MEDIUM, f"is fetched as {wrong}, another package's file"
     if old is None:
         return None  # a new package or version: its address is new too
-    if moved:
+    # an entry without an address (npm's bundled packages, `resolved` left out) was
+    # fetched from the registry or inside its parent: its own tarball there is no move
+    if moved and old.origin is not None:
         now = sorted(addresses(new) - addresses(old))[0]
-        was = ", ".join(sorted(addresses(old) - addresses(new))) or "the registry"
+        was = ", ".join(sorted(addresses(old) - addresses(new)))
         return Severity.MEDIUM, f"at the same version is fetched from {now} (was {was})"
     if changed := _digest_changed(old.digest, new.digest):
         return Severity.HIGH, (

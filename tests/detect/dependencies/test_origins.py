@@ -105,6 +105,9 @@ def test_the_same_version_with_another_digest_is_high() -> None:
         {"b": _entry("b", "2.1.0", resolved="https://registry.yarnpkg.com/b/-/b-2.1.0.tgz")},
         # `omit-lockfile-registry-resolved`: fetched from the configured registry
         {"b": {"version": "2.1.0", "integrity": SHA512}},
+        # and back: an entry that had no address (npm's bundled packages too) now has
+        # its own tarball on the registry
+        "b without an address at the base",
         # an ordinary upgrade from the same registry
         {"b": _entry("b", "2.2.0", integrity=OTHER512)},
         # a new package from the registry
@@ -113,8 +116,10 @@ def test_the_same_version_with_another_digest_is_high() -> None:
         {"@s__c": _entry("@s/c", "1.0.0")},
     ],
 )
-def test_what_is_not_a_new_source(head: dict[str, Any]) -> None:
+def test_what_is_not_a_new_source(head: dict[str, Any] | str) -> None:
     before = {"a": _entry("a", "1.0.0"), "b": _entry("b", "2.1.0", integrity="sha1-x=")}
+    if isinstance(head, str):
+        before, head = BASE | {"b": {"version": "2.1.0", "integrity": SHA512}}, BASE
     if "c" in head or "@s__c" in head:
         before = BASE
     findings = _npm(before, BASE | head)
