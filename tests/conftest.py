@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import faulthandler
+import gc
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -85,13 +89,33 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _watchdog() -> Iterator[None]:
+def _watchdog(request: pytest.FixtureRequest) -> Iterator[None]:
     out = os.fdopen(os.dup(_REAL_STDERR[0]), "w") if _REAL_STDERR else None
+    # first the test's name and what its event loops await (the thread stacks
+    # faulthandler prints then show only a loop idle in select), then the stacks
+    warning = threading.Timer(
+        WATCHDOG_SECONDS - 5, _say_what_hangs, (request.node.nodeid, out or sys.stderr)
+    )
+    warning.daemon = True
+    warning.start()
     faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True, file=out or sys.stderr)
     yield
     faulthandler.cancel_dump_traceback_later()
+    warning.cancel()
     if out is not None:
         out.close()
+
+
+def _say_what_hangs(nodeid: str, out: TextIO) -> None:
+    print(f"\nwatchdog: {nodeid} has run for {WATCHDOG_SECONDS - 5} s", file=out)
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)]
+    for loop in loops:
+        if not loop.is_running():
+            continue
+        for task in list(asyncio.all_tasks(loop)):
+            print(f"task {task.get_name()}: {task.get_coro()!r}", file=out)
+            task.print_stack(file=out)
+    out.flush()
 
 
 @pytest.fixture

@@ -45,6 +45,13 @@ AUTH_RULES: tuple[PathRule, ...] = (
 _AUTH_PATHS = AUTH_RULES[0].globs
 # a whole line of comment; `/* a */ code()` is code, and `#!` a shebang
 _COMMENT_LINE = re.compile(r"\s*(?:#(?!!)|//|--|<!--|(?:/\*|\*(?=\s|/|$))(?!.*\*/\s*\S))")
+# A log line with fixed text only (`debug("SSH key auth successful.");`, `logger.info('x')`):
+# it can neither change what the code decides nor write a value out. An f-string, a
+# template with `${…}`, or any argument that is not one literal is not this.
+_FIXED_LOG_LINE = re.compile(
+    r"""\s*(?:(?:[A-Za-z_][\w.]*\.)?(?:debug|info|warn|warning|error|trace|log|print)\s*\(\s*"""
+    r"""(?:"[^"\\]*"|'[^'\\]*'|`[^`$\\]*`)\s*\)\s*;?\s*)$"""
+)
 # Where the name alone says little: a login page's markup and styles (the code behind
 # it is what checks anyone), and migrations (schema, which the DBA reviews; their
 # content rules still run). Shown, no call on security.
@@ -120,7 +127,7 @@ def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding
     elif changed is not None and changed.binary:
         kind = "a binary file (an archive, an image: nothing to read)"
     elif changed is not None and _only_comments(changed):
-        kind = "only comments changed"
+        kind = "only comments and log lines of fixed text changed"
     elif changed is not None and _moved_unchanged(changed):
         kind = "moved, nothing in it changed"
     else:
@@ -130,14 +137,19 @@ def _by_kind_of_change(finding: Finding, changed: ChangedFile | None) -> Finding
 
 
 def _only_comments(changed: ChangedFile) -> bool:
-    """Every changed line a comment or blank: a copyright year bumped in each release
-    (GNU Mailman's passwords.py, 8 of 19 releases) asks nothing of security."""
+    """Every changed line a comment, blank, or a log line of fixed text: a copyright
+    year bumped in each release (GNU Mailman's passwords.py, 8 of 19 releases), a
+    `debug("SSH key auth successful.")` (semantic-release 24.2.2) ask nothing of
+    security."""
     lines = [text for _, text in (*changed.added, *changed.removed)]
     return (
         changed.lines_known
         and changed.status == FileStatus.MODIFIED
         and bool(lines)
-        and all(not text.strip() or _COMMENT_LINE.match(text) for text in lines)
+        and all(
+            not text.strip() or _COMMENT_LINE.match(text) or _FIXED_LOG_LINE.match(text)
+            for text in lines
+        )
     )
 
 

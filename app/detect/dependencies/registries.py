@@ -54,8 +54,8 @@ def registry_findings(changed: ChangedFile) -> list[Finding]:
     head = changed.head_text()
     if base is None or head is None:
         return []  # contents unknown: the file's own detector says so
-    before = {_shown(s) for s in read(base)}
-    added = sorted({_shown(s) for s in read(head)} - before - _PUBLIC)
+    before = {_shown(s) for s in read(base) if _remote(s)}
+    added = sorted({_shown(s) for s in read(head) if _remote(s)} - before - _PUBLIC)
     if not added:
         return []
     listed = ", ".join(added[:3]) + (f" and {len(added) - 3} more" if len(added) > 3 else "")
@@ -82,6 +82,12 @@ _PUBLIC = {
     "https://api.nuget.org/v3/index.json",
     "sparse+https://index.crates.io/",
 }
+
+
+def _remote(source: str) -> bool:
+    """A source on another machine: not a directory (`-f ./wheels`), nor a variable the
+    environment fills (`registry=${NPM_REGISTRY}`: what it names is not in the diff)."""
+    return " => " in source or "://" in source or source.startswith("git@")
 
 
 def _shown(source: str) -> str:

@@ -103,10 +103,25 @@ def test_an_auth_file_whose_changed_lines_are_all_comments_is_info() -> None:
     )
     [finding] = DETECTORS["auth"].detect([year], DetectorSettings())
     assert (finding.rule, finding.severity) == ("auth.path", Severity.INFO)
-    assert finding.message.endswith("; only comments changed, so info only")
+    assert finding.message.endswith(
+        "; only comments and log lines of fixed text changed, so info only"
+    )
     for code in ("    return bcrypt.hash(secret)", "/* checked */ verify(token)", "*rest, = parts"):
         edited = change("src/mailman/utilities/passwords.py", code, removed="# before")
         [finding] = [f for f in found("auth", edited) if f.rule == "auth.path"]
+        assert finding.severity == Severity.LOW, code
+
+
+def test_a_log_line_of_fixed_text_in_auth_code_is_info() -> None:
+    """semantic-release 24.2.2 added `debug("SSH key auth successful.");` to the
+    function that puts the token in the git URL: nothing decided, nothing written out.
+    A log line that writes a value, or does something else too, is code."""
+    path = "lib/get-git-auth-url.js"
+    logged = change(path, '  debug("SSH key auth successful.");', removed="  // Log completion")
+    [finding] = DETECTORS["auth"].detect([logged], DetectorSettings())
+    assert finding.severity == Severity.INFO
+    for code in ("  debug(`auth with ${token}`);", '  debug("ok"); grant(user);', 'log("a", url)'):
+        [finding] = [f for f in found("auth", change(path, code)) if f.rule == "auth.path"]
         assert finding.severity == Severity.LOW, code
 
 

@@ -107,6 +107,8 @@ def test_a_source_the_head_adds_calls_for_a_look(
         ("pyproject.toml", "[project]\n", '[project.urls]\nHomepage = "https://x.example"\n'),
         ("go.mod", "module m\n", "module m\n\nreplace github.com/a/b => ../b\n"),  # local
         ("requirements.txt", "django==5.1\n", "django==5.2\n"),
+        ("requirements.txt", "django\n", "-f ./wheels\ndjango\n"),  # a directory
+        (".npmrc", "", "registry=${NPM_REGISTRY}\n"),  # the environment says where
     ],
 )
 def test_what_adds_no_source(path: str, base: str, head: str) -> None:
