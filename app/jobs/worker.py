@@ -26,6 +26,7 @@ from app.metrics import Metrics
 log = structlog.get_logger()
 POLL_SECONDS = 1.0
 LOOP_ERROR_PAUSE = 1.0  # before a loop tries the journal again after an error
+STOP_RESEND_SECONDS = 1.0  # stop() cancels a task again if it has not ended by then
 PRUNE_EVERY_SECONDS = 3600.0
 RECORDS_SECONDS = 90 * 86400.0
 
@@ -98,10 +99,18 @@ class Worker:
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
     async def stop(self) -> None:
+        """Cancel every loop and wait for them to end. A cancellation that a library
+        swallows (psycopg_pool can lose one that lands as a connection is handed over,
+        psycopg/psycopg#1345: the loop then runs on, and a test run hung here) is sent
+        again each second until the task ends."""
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=STOP_RESEND_SECONDS)
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            await _ended(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("worker_task_failed", error=repr(task.exception()))
         self._tasks = []
 
     def wake(self) -> None:

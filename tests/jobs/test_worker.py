@@ -205,3 +205,24 @@ async def test_stop_during_a_jobs_last_lease_renewal_still_stops(journal: Journa
     await asyncio.wait_for(worker.stop(), timeout=5)
     assert asyncio.get_running_loop().time() - started < 2
     assert worker.running_loops == 0
+
+
+async def test_stop_ends_a_task_whose_cancellation_a_library_swallowed(journal: Journal) -> None:
+    """psycopg_pool can lose a cancellation that lands as it hands a connection over
+    (psycopg/psycopg#1345): the chore goes on to its next sleep, and a stop() that
+    cancels once waits for it for good. stop() cancels again until it ends."""
+    swallowed = asyncio.Event()
+
+    async def chore() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.set()  # as a library would: the caller never sees it
+
+    worker = Worker(journal, Handler([]), concurrency=1)
+    worker.every(3600, "swallows", chore)
+    worker.start()
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(worker.stop(), timeout=5)
+    assert swallowed.is_set()
+    assert worker.running_loops == 0
