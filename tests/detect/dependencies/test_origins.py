@@ -401,3 +401,11 @@ def test_an_installed_package_asked_for_from_a_repository_is_still_added() -> No
     )
     [finding] = findings
     assert (finding.rule, finding.severity) == ("dependency.added", Severity.MEDIUM)
+
+
+def test_a_berry_patch_of_a_registry_package_is_no_new_source() -> None:
+    patched = BERRY.replace(
+        'resolution: "a@npm:1.0.0"',
+        'resolution: "a@patch:a@npm%3A1.0.0#~/.yarn/patches/a-npm-1.0.0-0b1c.patch::version=1.0.0&hash=5f1c"',
+    ).replace("{checksum}", "10c0/beef")
+    assert _detect(("yarn.lock", BERRY.replace("{checksum}", "10c0/abcd"), patched)) == []

@@ -160,9 +160,13 @@ class _YarnCopy:
     line: int
     origin: str | None = None
     digest: str | None = None
+    own: bool = False  # a berry workspace, link or patch: no address, no digest to keep
 
 
 _DEPENDENCY_BLOCKS = {"dependencies:", "optionalDependencies:"}
+# berry protocols for the repository's own code, or a registry package it patches
+# (`patch:lodash@npm%3A4.17.21#~/.yarn/patches/…`): no address of their own
+_BERRY_OWN = ("workspace:", "patch:", "portal:", "link:", "file:")
 _YARN_FETCHED = ("  resolved ", "  integrity ", "  resolution:", "  checksum:")
 
 
@@ -194,14 +198,17 @@ def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool) -> None:
     key, _, value = line.strip().partition(":" if berry else " ")
     value = value.strip().strip("\"'")
     if key == ("checksum" if berry else "integrity") and (not berry or "/" in value):
-        copy.digest = value
+        copy.digest = None if copy.own else value
     elif not berry and key == "resolved":
         copy.origin = value
     elif berry and key == "resolution":
         at = value.find("@", 1)
         where = value[at + 1 :] if at > 0 else value
         registry = where.startswith("npm:") and "@" not in where[4:]
-        copy.origin = None if registry else where
+        # the repository's own code, or a package it patches: its checksum is the
+        # patched code's, which the patch file in the same change explains
+        copy.own = where.startswith(_BERRY_OWN)
+        copy.origin = None if registry or copy.own else where
 
 
 def _yarn_name(spec: str) -> str:
