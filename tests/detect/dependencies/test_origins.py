@@ -409,3 +409,21 @@ def test_a_berry_patch_of_a_registry_package_is_no_new_source() -> None:
         'resolution: "a@patch:a@npm%3A1.0.0#~/.yarn/patches/a-npm-1.0.0-0b1c.patch::version=1.0.0&hash=5f1c"',
     ).replace("{checksum}", "10c0/beef")
     assert _detect(("yarn.lock", BERRY.replace("{checksum}", "10c0/abcd"), patched)) == []
+
+
+def test_yarn_v1_a_package_already_installed_now_asked_for_is_low() -> None:
+    """yarn v1 says only what each package pulls in: `b`, pulled in by `a`, is the
+    same entry before and after the manifest asks for it."""
+    registry = "https://registry.yarnpkg.com/b/-/b-2.1.0.tgz#abc"
+    lock = _yarn(registry)
+    findings = _detect(
+        ("package.json", _manifest(a="^1.0.0"), _manifest(a="^1.0.0", b="^2.0.0")),
+        (
+            "yarn.lock",
+            lock,
+            lock.replace("  integrity sha512-bbb==\n", "  integrity sha512-bbb==\n\n"),
+        ),
+    )
+    [finding] = findings
+    assert (finding.rule, finding.severity) == ("dependency.other", Severity.LOW)
+    assert "b ^2.0.0 now asked for directly" in finding.message
