@@ -287,11 +287,16 @@ def _pnpm_fetched(dep: Dep, resolution: str) -> Dep:
     of its own), `{tarball: <url>, integrity: …}`, `{commit: …, repo: <url>, type: git}`."""
     found = dict(_PNPM_RESOLUTION.findall(resolution))
     origin = found.get("tarball") or found.get("repo")
-    return replace(dep, origin=origin, digest=found.get("integrity"))
+    return new_dep(dep.name, dep.version, origin=origin, digest=found.get("integrity"))
 
 
 def _balanced(value: str) -> bool:
     """Whether a one-line flow value (`{integrity: sha512-…}`) closes what it opens."""
+    opened = value.count("{") + value.count("[")
+    if opened != value.count("}") + value.count("]"):
+        return False
+    if opened == 1:  # most of a lockfile's values: one pair, closed after it opens
+        return max(value.find("}"), value.find("]")) > max(value.find("{"), value.find("["))
     depth = 0
     for ch in value:
         depth += (ch in "[{") - (ch in "]}")

@@ -326,7 +326,8 @@ def toml_packages(text: str) -> Parsed:
         if not isinstance(name, str) or not isinstance(version, str):
             continue
         key = canonicalize_name(name)
-        out[key] = _fetched(new_dep(key, version), package)
+        origin, digest = _fetched(package)
+        out[key] = new_dep(key, version, origin=origin, digest=digest)
     if project:
         out = {
             k: replace(d, direct=k in runtime or k in dev, dev=k in dev and k not in runtime)
@@ -335,8 +336,8 @@ def toml_packages(text: str) -> Parsed:
     return out
 
 
-def _fetched(dep: Dep, package: dict[str, Any]) -> Dep:
-    """`dep` with where a locked package's files come from and their digests: uv's `source`
+def _fetched(package: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Where a locked package's files come from and their digests: uv's `source`
     (a registry, git or URL), `sdist` and `wheels`; Poetry's `[package.source]` and
     `files`; pdm's `files`. Space-separated, as origins.py reads them."""
     source = package.get("source")
@@ -347,7 +348,7 @@ def _fetched(dep: Dep, package: dict[str, Any]) -> Dep:
         if isinstance(where, str):
             urls.insert(0, where)
     hashes = [f["hash"] for f in files if isinstance(f, dict) and isinstance(f.get("hash"), str)]
-    return replace(dep, origin=" ".join(urls) or None, digest=" ".join(hashes) or None)
+    return " ".join(urls) or None, " ".join(hashes) or None
 
 
 def _uv_roots(package: dict[str, Any], runtime: set[str], dev: set[str]) -> None:
