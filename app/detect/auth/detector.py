@@ -47,9 +47,10 @@ _AUTH_PATHS = AUTH_RULES[0].globs
 _COMMENT_LINE = re.compile(r"\s*(?:#(?!!)|//|--|<!--|(?:/\*|\*(?=\s|/|$))(?!.*\*/\s*\S))")
 # A log line with fixed text only (`debug("SSH key auth successful.");`, `logger.info('x')`):
 # it can neither change what the code decides nor write a value out. An f-string, a
-# template with `${…}`, or any argument that is not one literal is not this.
+# template with `${…}`, or any argument that is not one literal is not this; nor is
+# `error(…)`, which some frameworks use to end a request (a guard, then).
 _FIXED_LOG_LINE = re.compile(
-    r"""\s*(?:(?:[A-Za-z_][\w.]*\.)?(?:debug|info|warn|warning|error|trace|log|print)\s*\(\s*"""
+    r"""\s*(?:(?:[A-Za-z_][\w.]*\.)?(?:debug|info|warn|warning|trace|log|print)\s*\(\s*"""
     r"""(?:"[^"\\]*"|'[^'\\]*'|`[^`$\\]*`)\s*\)\s*;?\s*)$"""
 )
 # Where the name alone says little: a login page's markup and styles (the code behind

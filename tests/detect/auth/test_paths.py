@@ -120,7 +120,12 @@ def test_a_log_line_of_fixed_text_in_auth_code_is_info() -> None:
     logged = change(path, '  debug("SSH key auth successful.");', removed="  // Log completion")
     [finding] = DETECTORS["auth"].detect([logged], DetectorSettings())
     assert finding.severity == Severity.INFO
-    for code in ("  debug(`auth with ${token}`);", '  debug("ok"); grant(user);', 'log("a", url)'):
+    for code in (
+        "  debug(`auth with ${token}`);",
+        '  debug("ok"); grant(user);',
+        'log("a", url)',
+        '  error("not signed in")',
+    ):
         [finding] = [f for f in found("auth", change(path, code)) if f.rule == "auth.path"]
         assert finding.severity == Severity.LOW, code
 
