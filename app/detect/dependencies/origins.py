@@ -69,6 +69,8 @@ def _unescape(found: re.Match[str]) -> str:
 def host(origin: str) -> str:
     """The host an address is fetched from, with how: `registry.npmjs.org`,
     `git:github.com` (a repository), `registry:github.com` (Cargo's index there)."""
+    if origin.startswith("npm:"):  # yarn berry's alias: another package, same registry
+        return "registry.npmjs.org"
     where = address(origin)
     if where.startswith("git:"):
         return "git:" + where[4:].split("/", 1)[0]
@@ -99,7 +101,7 @@ def origin_findings(file: str, ecosystem: str, before: Parsed, after: Parsed) ->
     locked = {(dep.name, dep.version): dep for dep in before.values()}
     # packages the base already fetched as another one's file (yarn `resolutions`
     # to a fork, `npm:` aliases): that fork's next version is no new source
-    stand_ins = {
+    stand_ins = {  # (a package's own registry path, `/name/-/`, is the common case)
         (dep.name, _stand_in(dep))
         for dep in before.values()
         if dep.origin and f"/{dep.name}/-/" not in dep.origin and _stand_in(dep)
@@ -165,7 +167,7 @@ def _same_version_elsewhere(
 
 def _what_changed(old: Dep | None, new: Dep, moved: bool) -> tuple[Severity, str] | None:
     if moved and new.origin is not None and (wrong := _misnamed(new, new.origin.split()[0])):
-        return Severity.MEDIUM, f"is fetched as {wrong}, another package's file"
+        return Severity.MEDIUM, f"is fetched as {wrong}, another package"
     if old is None:
         return None  # a new package or version: its address is new too
     # an entry without an address (npm's bundled packages, `resolved` left out) was
@@ -183,7 +185,11 @@ def _what_changed(old: Dep | None, new: Dep, moved: bool) -> tuple[Severity, str
 
 
 def _misnamed(dep: Dep, origin: str) -> str | None:
-    """The tarball a registry-shaped address names, when it is not `dep`'s own."""
+    """What `dep` is fetched as, when that is another package: a registry tarball
+    that is not its own, or yarn berry's alias (`npm:esm-wallaby`)."""
+    if origin.startswith("npm:"):
+        other = origin[4:]
+        return None if other.lower() == dep.name.lower() else f"{other} (an alias)"
     found = _TARBALL.search(address(origin))
     if found is None:
         return None
@@ -199,6 +205,8 @@ def _stand_in(dep: Dep) -> str | None:
     """The other package whose registry tarball `dep` is fetched as, if any."""
     if dep.origin is None or _misnamed(dep, dep.origin.split()[0]) is None:
         return None
+    if dep.origin.startswith("npm:"):
+        return dep.origin[4:].lower()
     found = _TARBALL.search(address(dep.origin.split()[0]))
     return found.group("package").lower() if found else None
 

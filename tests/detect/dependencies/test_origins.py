@@ -87,7 +87,7 @@ def test_another_packages_tarball_on_the_registry_at_the_same_version() -> None:
     swapped = f"{NPM}/b-evil/-/b-evil-2.1.0.tgz"
     [finding] = _npm(BASE, BASE | {"b": _entry("b", "2.1.0", resolved=swapped)})
     assert finding.rule == "dependency.source-changed"
-    assert "is fetched as b-evil/-/b-evil-2.1.0.tgz, another package's file" in finding.message
+    assert "is fetched as b-evil/-/b-evil-2.1.0.tgz, another package" in finding.message
 
 
 def test_the_same_version_with_another_digest_is_high() -> None:
@@ -427,3 +427,23 @@ def test_yarn_v1_a_package_already_installed_now_asked_for_is_low() -> None:
     [finding] = findings
     assert (finding.rule, finding.severity) == ("dependency.other", Severity.LOW)
     assert "b ^2.0.0 now asked for directly" in finding.message
+
+
+def _berry_esm(resolution: str) -> str:
+    """yarn berry's lockfile with `esm` replaced by a fork through `resolutions`."""
+    return (
+        BERRY.replace('"a@npm:^1.0.0":', '"esm@npm:esm-wallaby@^3.2.25":')
+        .replace('resolution: "a@npm:1.0.0"', f'resolution: "{resolution}"')
+        .replace("{checksum}", "10c0/abcd")
+    )
+
+
+def test_yarn_berry_reads_a_package_resolved_as_another() -> None:
+    plain = _berry_esm("esm@npm:3.2.25")
+    [finding] = _detect(("yarn.lock", plain, _berry_esm("esm-wallaby@npm:3.2.32")))
+    assert "esm 1.0.0 is fetched as esm-wallaby (an alias), another package" in finding.message
+    assert finding.rule == "dependency.source-changed"
+    # the fork's next version, as the base already resolved it: no new source
+    moved = _berry_esm("esm-wallaby@npm:3.2.35").replace("version: 1.0.0", "version: 1.0.1")
+    found = _detect(("yarn.lock", _berry_esm("esm-wallaby@npm:3.2.32"), moved))
+    assert [f.rule for f in found] == ["dependency.patch"]

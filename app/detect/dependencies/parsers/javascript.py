@@ -137,7 +137,7 @@ def yarn_lock(text: str) -> Parsed:
             if name and (version := _version_line(line, berry)):
                 copies.setdefault(name, []).append(_YarnCopy(version, number))
             elif name and line.startswith(_YARN_FETCHED) and name in copies:
-                _yarn_fetched(copies[name][-1], line, berry)
+                _yarn_fetched(copies[name][-1], line, berry, name)
         elif in_dependencies and line.startswith("    ") and not line.startswith("     "):
             (asked if workspace else pulled).add(_dependency_name(line))
     if not copies and text.strip() and not berry:
@@ -190,7 +190,7 @@ def _version_line(line: str, berry: bool) -> str | None:
     return rest.strip().strip('"') if rest[:1] == " " else None
 
 
-def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool) -> None:
+def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool, name: str) -> None:
     """Where yarn fetches `copy` from and its digest, if `line` says: v1's `resolved
     "<url>"` and `integrity sha512-…`; berry's `resolution: "name@npm:1.0.0"` (the
     registry: no address of its own) and `checksum: 10c0/…` (prefixed by the cache key
@@ -203,12 +203,14 @@ def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool) -> None:
         copy.origin = value
     elif berry and key == "resolution":
         at = value.find("@", 1)
-        where = value[at + 1 :] if at > 0 else value
-        registry = where.startswith("npm:") and "@" not in where[4:]
+        resolved, where = (value[:at], value[at + 1 :]) if at > 0 else (name, value)
         # the repository's own code, or a package it patches: its checksum is the
         # patched code's, which the patch file in the same change explains
         copy.own = where.startswith(_BERRY_OWN)
-        copy.origin = None if registry or copy.own else where
+        if where.startswith("npm:"):  # the registry; another package's name: an alias
+            copy.origin = None if resolved == name else f"npm:{resolved}"
+        else:
+            copy.origin = None if copy.own else where
 
 
 def _yarn_name(spec: str) -> str:
