@@ -2,7 +2,8 @@
 registries and indexes (`.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, pip's
 `pip.conf`, requirements files' `--index-url`/`--extra-index-url`/`--find-links`,
 uv's `uv.toml` and `[tool.uv]`, Poetry's and pdm's sources, Pipfile's `[[source]]`,
-`.cargo/config.toml`, NuGet.Config) and Go's `replace` directives.
+`.cargo/config.toml`, NuGet.Config), Go's `replace` directives, and package.json's
+`overrides`/`resolutions` that put another source in place of a package.
 
 A source the head names and the base did not is `dependency.source-changed`
 (medium): every package resolved through it comes from there — a registry moved to
@@ -21,9 +22,9 @@ from typing import Any
 from app.detect.base import Change, ChangedFile, FileStatus, Finding, Kind, Severity, split_lines
 from app.detect.dependencies.changes import SOURCE_CHANGED
 from app.detect.dependencies.origins import address
-from app.detect.dependencies.parsers.common import UnreadableError, load_toml
+from app.detect.dependencies.parsers.common import UnreadableError, load_json, load_toml
 from app.detect.dependencies.parsers.go import directives
-from app.detect.dependencies.sources import local
+from app.detect.dependencies.sources import local, remote_source
 
 _NPMRC = re.compile(r"^\s*(?:@[^:\s=]+:)?registry\s*=\s*(\S+)")
 _YARNRC = re.compile(r"""^\s*"?(?:@[^:\s"]+:)?registry"?\s+"?([^"\s]+)""")
@@ -114,6 +115,8 @@ def _reader(path: str) -> Callable[[str], Iterator[str]] | None:
         return lambda text: (m.group(1) for m in _NUGET.finditer(text))
     if name == "go.mod":
         return _go_replacements
+    if name == "package.json":
+        return _overrides
     if name in _TOML_ROOTS or path.endswith((".cargo/config.toml", ".cargo/config")):
         roots = _TOML_ROOTS.get(name, (("source",), ("registries",)))
         return lambda text: _toml_sources(text, roots)
@@ -152,6 +155,42 @@ def _go_replacements(text: str) -> Iterator[str]:
         target = new.split()
         if arrow and target and not local(target[0]):
             yield f"{old.split()[0] if old.split() else old} => {target[0]}"
+
+
+def _overrides(text: str) -> Iterator[str]:
+    """npm's `overrides`, yarn's `resolutions` and pnpm's `pnpm.overrides` that put a
+    remote source (`npm:other@1`, a git URL, a tarball) in place of a package, however
+    deep in the tree: `esm => npm:esm-wallaby`. A version or range is the same
+    publisher's, and is not one."""
+    try:
+        data: Any = load_json(text)
+    except UnreadableError:
+        return  # the manifest's own parser reports it
+    pnpm = data.get("pnpm") if isinstance(data.get("pnpm"), dict) else {}
+    for table in (data.get("overrides"), data.get("resolutions"), pnpm.get("overrides")):
+        yield from _replaced(table)
+
+
+def _replaced(table: object) -> Iterator[str]:
+    if not isinstance(table, dict):
+        return
+    for key, value in table.items():
+        if isinstance(value, dict):  # npm: overrides nested under a package
+            yield from _replaced(value)
+        elif isinstance(value, str) and (source := remote_source(value)):
+            itself = source == f"npm:{_package_of(str(key))}"  # `npm:pro@latest`
+            if not itself:
+                yield f"{key} => {source}"
+
+
+def _package_of(key: str) -> str:
+    """The package an override's key names: `lodash`, `@s/n` from `@s/n@^2`,
+    `**/lodash`, `a/b` (yarn: `b` under `a`)."""
+    path = key.rsplit("**/", 1)[-1]
+    parts = path.split("/")
+    name = "/".join(parts[-2:]) if len(parts) > 1 and parts[-2].startswith("@") else parts[-1]
+    at = name.find("@", 1)
+    return name[:at] if at > 0 else name
 
 
 # The parts of each TOML file that say where packages come from (not project.urls).

@@ -78,6 +78,18 @@ def _found(path: str, base: str, head: str) -> list[Finding]:
             "https://nuget.evil.example/v3/index.json",
         ),
         (
+            "package.json",
+            '{"name": "app", "resolutions": {"lodash": "4.17.21"}}',
+            '{"name": "app", "resolutions": {"lodash": "4.17.21", "esm": "npm:esm-wallaby@^3"}}',
+            "esm => npm:esm-wallaby",
+        ),
+        (
+            "package.json",
+            '{"name": "app"}',
+            '{"name": "app", "overrides": {"foo": {"bar": "github:evil/bar#main"}}}',
+            "bar => github.com/evil/bar",
+        ),
+        (
             "go.mod",
             "module example.com/app\n\nrequire github.com/a/b v1.2.0\n",
             "module example.com/app\n\nrequire github.com/a/b v1.2.0\n\n"
@@ -107,6 +119,10 @@ def test_a_source_the_head_adds_calls_for_a_look(
         ("pyproject.toml", "[project]\n", '[project.urls]\nHomepage = "https://x.example"\n'),
         ("go.mod", "module m\n", "module m\n\nreplace github.com/a/b => ../b\n"),  # local
         ("requirements.txt", "django==5.1\n", "django==5.2\n"),
+        ("package.json", '{"name": "a"}', '{"name": "a", "overrides": {"semver": "^7.5.2"}}'),
+        # Budibase: the package itself at another tag, not another package
+        ("package.json", "{}", '{"resolutions": {"@budibase/pro": "npm:@budibase/pro@latest"}}'),
+        ("package.json", "{}", '{"resolutions": {"**/@s/n@^1": "npm:@s/n@2.0.0"}}'),
         ("requirements.txt", "django\n", "-f ./wheels\ndjango\n"),  # a directory
         (".npmrc", "", "registry=${NPM_REGISTRY}\n"),  # the environment says where
     ],
