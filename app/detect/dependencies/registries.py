@@ -2,8 +2,10 @@
 registries and indexes (`.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, pip's
 `pip.conf`, requirements files' `--index-url`/`--extra-index-url`/`--find-links`,
 uv's `uv.toml` and `[tool.uv]`, Poetry's and pdm's sources, Pipfile's `[[source]]`,
-`.cargo/config.toml`, NuGet.Config), Go's `replace` directives, and package.json's
-`overrides`/`resolutions` that put another source in place of a package.
+`.cargo/config.toml`, NuGet.Config, Gemfile and Gemfile.lock, composer.json, Maven's
+pom.xml and settings.xml, Gradle's build and settings scripts), Go's `replace`
+directives, and package.json's `overrides`/`resolutions` that put another source in
+place of a package.
 
 A source the head names and the base did not is `dependency.source-changed`
 (medium): every package resolved through it comes from there — a registry moved to
@@ -82,6 +84,13 @@ _PUBLIC = {
     "https://pypi.org/simple/",
     "https://api.nuget.org/v3/index.json",
     "sparse+https://index.crates.io/",
+    "https://rubygems.org",
+    "https://rubygems.org/",
+    "https://repo.packagist.org",
+    "https://repo.maven.apache.org/maven2",
+    "https://repo1.maven.org/maven2",
+    "https://plugins.gradle.org/m2",
+    "https://plugins.gradle.org/m2/",
 }
 
 
@@ -96,6 +105,31 @@ def _shown(source: str) -> str:
     if " => " in source:  # go.mod: `module => replacement`
         return source
     return address(source)
+
+
+# Files whose sources one pattern finds, anywhere in the text (group 1, or the last
+# group that matched).
+_FOUND_IN: dict[str, re.Pattern[str]] = {
+    # `source "https://gems.example"`, `gem "x", git: "https://…"`
+    "Gemfile": re.compile(
+        r"""^\s*(?:source\s*\(?\s*["']([^"']+)["']|gem\b.*?\bgit:\s*["']([^"']+)["'])""",
+        re.MULTILINE,
+    ),
+    "Gemfile.lock": re.compile(r"^\s*remote:\s*(\S+)", re.MULTILINE),  # GEM and GIT sections
+    # <repository>, <pluginRepository> or <mirror> (pom.xml, Maven's settings.xml)
+    "pom.xml": re.compile(
+        r"<(repository|pluginRepository|mirror)\b[^>]*>(?:(?!</\1>).)*?<url>\s*([^<\s]+)", re.S
+    ),
+    # maven { url "…" }, maven { url = uri("…") }, maven("…")
+    "build.gradle": re.compile(
+        r"""\b(?:maven|ivy)\s*(?:\{[^}]*?\burl\s*=?\s*(?:uri\()?\s*|\(\s*)["']([^"']+)["']""",
+        re.S,
+    ),
+}
+_FOUND_IN["settings.xml"] = _FOUND_IN["pom.xml"]
+_PUBLISHING = re.compile(r"<distributionManagement>.*?</distributionManagement>", re.S)
+for _gradle in ("build.gradle.kts", "settings.gradle", "settings.gradle.kts"):
+    _FOUND_IN[_gradle] = _FOUND_IN["build.gradle"]
 
 
 def _reader(path: str) -> Callable[[str], Iterator[str]] | None:
@@ -113,6 +147,14 @@ def _reader(path: str) -> Callable[[str], Iterator[str]] | None:
         return lambda text: (m.group(1) for m in _REQUIREMENT.finditer(text))
     if lower == "nuget.config":
         return lambda text: (m.group(1) for m in _NUGET.finditer(text))
+    if name in _FOUND_IN:
+        pattern = _FOUND_IN[name]
+        # where a Maven project publishes is not where it fetches from
+        return lambda text: (
+            m.group(m.lastindex or 1) for m in pattern.finditer(_PUBLISHING.sub("", text))
+        )
+    if name == "composer.json":
+        return _composer
     if name == "go.mod":
         return _go_replacements
     if name == "package.json":
@@ -155,6 +197,19 @@ def _go_replacements(text: str) -> Iterator[str]:
         target = new.split()
         if arrow and target and not local(target[0]):
             yield f"{old.split()[0] if old.split() else old} => {target[0]}"
+
+
+def _composer(text: str) -> Iterator[str]:
+    """composer.json's `repositories` (a list, or keyed by name): their `url`s."""
+    try:
+        data: Any = load_json(text)
+    except UnreadableError:
+        return
+    repositories = data.get("repositories")
+    items = repositories.values() if isinstance(repositories, dict) else repositories or []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            yield item["url"]
 
 
 def _overrides(text: str) -> Iterator[str]:

@@ -90,6 +90,43 @@ def _found(path: str, base: str, head: str) -> list[Finding]:
             "bar => github.com/evil/bar",
         ),
         (
+            "Gemfile",
+            'source "https://rubygems.org"\ngem "rails"\n',
+            'source "https://rubygems.org"\ngem "rails", git: "https://github.com/evil/rails"\n',
+            "https://github.com/evil/rails",
+        ),
+        (
+            "Gemfile.lock",
+            "GEM\n  remote: https://rubygems.org/\n",
+            "GEM\n  remote: https://gems.evil.example/\n",
+            "https://gems.evil.example/",
+        ),
+        (
+            "composer.json",
+            '{"require": {}}',
+            '{"repositories": [{"type": "vcs", "url": "https://github.com/evil/lib"}]}',
+            "https://github.com/evil/lib",
+        ),
+        (
+            "pom.xml",
+            "<project><url>https://example.org</url></project>",
+            "<project><url>https://example.org</url><repositories><repository><id>x</id>"
+            "<url>https://maven.evil.example/repo</url></repository></repositories></project>",
+            "https://maven.evil.example/repo",
+        ),
+        (
+            "build.gradle.kts",
+            "repositories {\n    mavenCentral()\n}\n",
+            'repositories {\n    mavenCentral()\n    maven { url = uri("https://maven.evil.example") }\n}\n',
+            "https://maven.evil.example",
+        ),
+        (
+            "settings.gradle",
+            "",
+            "dependencyResolutionManagement { repositories { maven('https://m.evil.example/') } }\n",
+            "https://m.evil.example/",
+        ),
+        (
             "go.mod",
             "module example.com/app\n\nrequire github.com/a/b v1.2.0\n",
             "module example.com/app\n\nrequire github.com/a/b v1.2.0\n\n"
@@ -117,6 +154,15 @@ def test_a_source_the_head_adds_calls_for_a_look(
         ("pip.conf", "", "[global]\nindex-url = https://pypi.org/simple\n"),
         # project.urls are links, not package sources
         ("pyproject.toml", "[project]\n", '[project.urls]\nHomepage = "https://x.example"\n'),
+        # a project's own <url>, not a repository's
+        ("pom.xml", "<project/>", "<project><url>https://example.org</url></project>"),
+        (
+            "pom.xml",
+            "<project/>",
+            "<project><distributionManagement><repository><url>https://nexus.corp.example/r"
+            "</url></repository></distributionManagement></project>",
+        ),
+        ("Gemfile", "", 'source "https://rubygems.org"\n'),
         ("go.mod", "module m\n", "module m\n\nreplace github.com/a/b => ../b\n"),  # local
         ("requirements.txt", "django==5.1\n", "django==5.2\n"),
         ("package.json", '{"name": "a"}', '{"name": "a", "overrides": {"semver": "^7.5.2"}}'),
