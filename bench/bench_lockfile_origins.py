@@ -3,14 +3,15 @@ version already locked, found — and are real lockfile changes left alone?
 
 The lockfiles are real and made at run time: for each package below, the runtime
 dependencies of its last published versions (from the npm registry) are locked by
-npm (`npm install --package-lock-only`, `resolved` kept) and by pnpm 9 (`pnpm install
---lockfile-only`), each version in a directory of its own (cached in
-bench/.cache/origins). Then, through the dependencies detector:
+npm (`npm install --package-lock-only`, `resolved` kept), by pnpm 9 (`pnpm install
+--lockfile-only`) and by yarn 1 (`yarn install`), each version in a directory of its
+own (cached in bench/.cache/origins). Then, through the dependencies detector:
 
 - **false alarms**: each version's lockfile against the next one's (real upgrades,
   additions, removals), and against legitimate rewrites of itself (npm's registry
-  written as yarn's, `resolved` omitted as `omit-lockfile-registry-resolved` writes
-  it, an integrity algorithm added beside the old one); any
+  written as yarn's and yarn's as npm's, `resolved` omitted as
+  `omit-lockfile-registry-resolved` writes it, an integrity algorithm added beside the
+  old one, yarn's `#sha1` fragment left out); any
   `dependency.source-changed` here is wrong;
 - **recall**: up to 12 packages of each head that the real change left alone, each
   tampered one way at a time in the head — fetched from another host, as another
@@ -52,6 +53,8 @@ PACKAGES = {
     "eslint": 3,
 }
 PNPM = "pnpm@9.15.0"
+YARN = "yarn@1.22.22"
+LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
 SAMPLED = 12
 HOST = "https://npm.evil.example"
 DETECTOR = DependenciesDetector()
@@ -75,7 +78,7 @@ def last_versions(name: str, count: int) -> list[str]:
 def locked(name: str, version: str, tool: str) -> str:
     """The lockfile `tool` writes for `name@version`'s runtime dependencies."""
     where = CACHE / "origins" / tool / f"{name.replace('/', '__')}@{version}"
-    lockfile = where / ("package-lock.json" if tool == "npm" else "pnpm-lock.yaml")
+    lockfile = where / LOCKFILES[tool]
     if not lockfile.exists():
         where.mkdir(parents=True, exist_ok=True)
         deps = json.loads(npm("view", f"{name}@{version}", "dependencies", "--json") or "{}")
@@ -86,10 +89,15 @@ def locked(name: str, version: str, tool: str) -> str:
             npm("install", "--package-lock-only", "--legacy-peer-deps", "--no-audit", *quiet,
                 "--omit-lockfile-registry-resolved=false", cwd=where)  # fmt: skip
         else:
+            command = {
+                "pnpm": [PNPM, "install", "--lockfile-only"],
+                "yarn": [YARN, "install", "--no-progress", "--non-interactive", "--ignore-engines"],
+            }[tool]
             subprocess.run(
-                ["npx", "--yes", PNPM, "install", "--lockfile-only", *quiet],
+                ["npx", "--yes", *command, *quiet],
                 cwd=where, check=True, capture_output=True, timeout=600,
             )  # fmt: skip
+            shutil.rmtree(where / "node_modules", ignore_errors=True)  # yarn v1 installs
     return lockfile.read_text()
 
 
@@ -152,6 +160,52 @@ PNPM_TAMPERINGS: dict[str, Tamper] = {
 }
 
 
+# A yarn v1 entry: its header (the package's first spec), version, resolved, integrity.
+_YARN_ENTRY = re.compile(
+    r'^"?((?:@[^@\s/"]+/)?[^@\s"]+)@[^\n]*:\n  version "([^"]+)"\n'
+    r'  resolved "([^"]+)"\n  integrity (\S+)',
+    re.MULTILINE,
+)
+
+
+def yarn_entries(text: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for found in _YARN_ENTRY.finditer(text):
+        name, version, resolved, integrity = found.groups()
+        out[name] = {"version": version, "resolved": resolved, "integrity": integrity}
+    return out
+
+
+def _yarn_edit(text: str, name: str, version: str, field: str, value: str) -> str:
+    """`field` (resolved or integrity) of `name`'s entry at `version` set to `value`."""
+    for found in _YARN_ENTRY.finditer(text):
+        if found.group(1) == name and found.group(2) == version:
+            group = 3 if field == "resolved" else 4
+            start, end = found.span(group)
+            return text[:start] + value + text[end:]
+    raise AssertionError(f"{name}@{version} not found")
+
+
+YARN_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: _yarn_edit(
+        t, n, v, "resolved", f"{HOST}/{n}/-/{n.rpartition('/')[2]}-{v}.tgz#{'0' * 40}"
+    ),
+    "another package's tarball": lambda t, n, v, d: _yarn_edit(t, n, v, "resolved", d["resolved"]),
+    "another package's digest": lambda t, n, v, d: _yarn_edit(t, n, v, "integrity", d["integrity"]),
+    "a git repository": lambda t, n, v, d: _yarn_edit(
+        t, n, v, "resolved", f"git+ssh://git@github.com/evil/{n.rpartition('/')[2]}.git#{'a' * 40}"
+    ),
+}
+
+
+YARN_REWRITES: dict[str, Callable[[str], str]] = {
+    "npm's registry name": lambda t: t.replace(
+        "https://registry.yarnpkg.com/", "https://registry.npmjs.org/"
+    ),
+    "the sha1 fragment left out": lambda t: re.sub(r'(resolved "[^"#]*)#[0-9a-f]+"', r'\1"', t),
+}
+
+
 def npm_entries(text: str) -> dict[str, dict[str, str]]:
     """Top-level packages: name -> {version, resolved, integrity}."""
     out = {}
@@ -180,6 +234,7 @@ def main() -> None:
     tools = {
         "npm": ("package-lock.json", NPM_TAMPERINGS, npm_entries, NPM_REWRITES),
         "pnpm": ("pnpm-lock.yaml", PNPM_TAMPERINGS, pnpm_entries, {}),
+        "yarn": ("yarn.lock", YARN_TAMPERINGS, yarn_entries, YARN_REWRITES),
     }
     rng = random.Random(13)
     for tool, (path, tamperings, entries, rewrites) in tools.items():
