@@ -25,7 +25,7 @@ from app.detect.base import (
 )
 from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
 from app.detect.dependencies.merging import Key, Seen, merged
-from app.detect.dependencies.origins import origin_findings
+from app.detect.dependencies.origins import go_sum_findings, origin_findings
 from app.detect.dependencies.parsers.common import (
     Dep,
     NotDeclaredError,
@@ -90,6 +90,8 @@ class DependenciesDetector:
             found = _classify(changed, extra)
             if found is None:
                 continue
+            if changed.path.endswith("go.sum") and (texts := _texts(changed)):
+                findings.extend(go_sum_findings(changed.path, *texts))
             if found.parse is None:
                 if not (changed.path.endswith("go.sum") and go_mod_changed):
                     findings.append(_finding(changed, found.ecosystem or None, found.role))
@@ -111,8 +113,10 @@ class DependenciesDetector:
         # base and head are compared parsed; a new file's added lines are all of it
         if not scoped(settings)(changed):
             return False
-        if config_file(changed.path) and changed.status != FileStatus.ADDED:
-            return True  # its sources at the base, to tell which the change adds
+        if (config_file(changed.path) or changed.path.endswith("go.sum")) and (
+            changed.status != FileStatus.ADDED
+        ):
+            return True  # its sources (go.sum: its hashes) at the base, to compare
         return _parsed_format(changed.path) and (
             changed.status != FileStatus.ADDED or not changed.lines_known
         )

@@ -25,7 +25,7 @@ package is usually a transitive one, and development tools run with CI's secrets
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.detect.base import Change, Finding, Kind, Severity
 from app.detect.dependencies.changes import SOURCE_CHANGED
@@ -264,3 +264,43 @@ def _listed(names: Iterable[str]) -> str:
     shown = list(names)
     more = len(shown) - _SHOWN
     return ", ".join(shown[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def go_sum_findings(file: str, base: str, head: str) -> list[Finding]:
+    """go.sum: a module version whose hash the change replaces. Go's checksum database
+    would refuse it for a public module, but a private one (GOPRIVATE, GONOSUMDB) has
+    only this file to say what code a version is."""
+    before = _go_sums(base)
+    findings = []
+    for number, key, digest in _go_sum_lines(head):
+        if before.get(key, digest) != digest:
+            module, version = key
+            findings.append(
+                Finding.for_line(
+                    Kind.DEPENDENCY,
+                    file,
+                    number,
+                    Severity.HIGH,
+                    SOURCE_CHANGED,
+                    f"{module} {version} has another hash at the same version (golang, "
+                    "go.sum): a module version never changes, so this is other code",
+                    ecosystem="golang",
+                    package=module,
+                    from_version=version,
+                    to_version=version,
+                    change=Change.OTHER,
+                )
+            )
+    return findings
+
+
+def _go_sums(text: str) -> dict[tuple[str, str], str]:
+    return {key: digest for _, key, digest in _go_sum_lines(text)}
+
+
+def _go_sum_lines(text: str) -> Iterator[tuple[int, tuple[str, str], str]]:
+    """(line, (module, version or version/go.mod), hash) of each well-formed line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if len(parts) == 3 and parts[2].startswith("h1:"):
+            yield number, (parts[0], parts[1]), parts[2]

@@ -447,3 +447,27 @@ def test_yarn_berry_reads_a_package_resolved_as_another() -> None:
     moved = _berry_esm("esm-wallaby@npm:3.2.35").replace("version: 1.0.0", "version: 1.0.1")
     found = _detect(("yarn.lock", _berry_esm("esm-wallaby@npm:3.2.32"), moved))
     assert [f.rule for f in found] == ["dependency.patch"]
+
+
+GO_SUM = """\
+golang.org/x/net v0.30.0 h1:{net}
+golang.org/x/net v0.30.0/go.mod h1:2WdyOJ8pl5vSLJnz1Pr3LAtPjmcHLIXhP8uXfNqoDb0=
+corp.example/auth v1.2.0 h1:{auth}
+"""
+
+
+def test_go_sum_a_module_version_with_another_hash_is_high() -> None:
+    """A private module (GOPRIVATE) has no checksum database behind it: go.sum is what
+    says which code v1.2.0 is."""
+    base = GO_SUM.format(net="AAAA=", auth="BBBB=")
+    found = _detect(("go.sum", base, GO_SUM.format(net="AAAA=", auth="CCCC=")))
+    [finding] = [f for f in found if f.rule == "dependency.source-changed"]
+    assert (finding.rule, finding.severity, finding.line) == (
+        "dependency.source-changed",
+        Severity.HIGH,
+        3,
+    )
+    assert finding.message.startswith("corp.example/auth v1.2.0 has another hash")
+    # a new version's line is no change of hash
+    added = base + "corp.example/auth v1.3.0 h1:DDDD=\n"
+    assert [f for f in _detect(("go.sum", base, added)) if f.severity == Severity.HIGH] == []
