@@ -35,6 +35,7 @@ from app.detect.dependencies.sources import local, remote_source
 # yarn's registry host serves npm's registry under another name
 _ALIASES = {"registry.yarnpkg.com": "registry.npmjs.org"}
 _REGISTRIES = {
+    "composer": {"github.com", "api.github.com", "git:github.com", "repo.packagist.org"},
     "npm": {"registry.npmjs.org"},
     "cargo": {"registry:github.com", "sparse:index.crates.io"},
     "pypi": {"pypi.org", "files.pythonhosted.org"},
@@ -224,11 +225,12 @@ def _digest_changed(old: str | None, new: str | None) -> str | None:
 
 def _digests(text: str | None) -> dict[str, set[str]]:
     """npm's `sha512-… sha1-…` (subresource integrity), `sha256:…` (uv, Poetry), yarn
-    berry's `10c0/…` (by cache key), a bare hex checksum (Cargo's sha256)."""
+    berry's `10c0/…` (by cache key), a bare hex checksum (Cargo's sha256), `commit:…`
+    (the commit a Composer version's tag names)."""
     out: dict[str, set[str]] = {}
     for token in (text or "").split():
         algorithm, mark, value = token.partition(":") if ":" in token else token.partition("-")
-        if not (mark and algorithm.startswith(("sha", "md5", "blake"))):
+        if not (mark and algorithm.startswith(("sha", "md5", "blake", "commit"))):
             key, slash, value = token.partition("/")
             algorithm = f"cache key {key}" if slash else "sha256"
             value = value if slash else token

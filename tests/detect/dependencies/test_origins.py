@@ -471,3 +471,41 @@ def test_go_sum_a_module_version_with_another_hash_is_high() -> None:
     # a new version's line is no change of hash
     added = base + "corp.example/auth v1.3.0 h1:DDDD=\n"
     assert [f for f in _detect(("go.sum", base, added)) if f.severity == Severity.HIGH] == []
+
+
+def _composer_lock(
+    version: str, reference: str, url: str = "https://github.com/guzzle/psr7.git"
+) -> str:
+    package = {
+        "name": "guzzlehttp/psr7",
+        "version": version,
+        "source": {"type": "git", "url": url, "reference": reference},
+        "dist": {
+            "type": "zip",
+            "url": f"https://api.github.com/repos/guzzle/psr7/zipball/{reference}",
+            "reference": reference,
+            "shasum": "",
+        },
+    }
+    return json.dumps({"packages": [package], "packages-dev": []})
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (_composer_lock("2.7.0", "b" * 40), "another commit digest"),  # the tag moved
+        (
+            _composer_lock("2.7.0", "a" * 40, "https://git.evil.example/psr7.git"),
+            "now fetched from git.evil.example",
+        ),
+    ],
+)
+def test_composer_lock_a_moved_tag_or_another_repository(head: str, expected: str) -> None:
+    [finding] = _detect(("composer.lock", _composer_lock("2.7.0", "a" * 40), head))
+    assert finding.rule == "dependency.source-changed"
+    assert expected in finding.message
+
+
+def test_composer_lock_a_branch_version_moves_with_every_update() -> None:
+    base, head = _composer_lock("dev-main", "a" * 40), _composer_lock("dev-main", "b" * 40)
+    assert _detect(("composer.lock", base, head)) == []
