@@ -47,6 +47,9 @@ def parse_yaml(text: str, source: str) -> CommentedMap:
         raise _error(source, 1, 1, "YAML: a key may not be a list or a mapping") from None
     except (YAMLError, RecursionError) as error:
         raise _error(source, 1, 1, f"YAML: {type(error).__name__}: {error}"[:300]) from None
+    except (IndexError, ValueError, KeyError, AttributeError) as error:
+        # ruamel's own slips on odd scalars (`[-_]`, `[._]` read as broken floats)
+        raise _error(source, 1, 1, f"YAML that could not be read ({error})"[:300]) from None
     if data is None:
         raise _error(source, 1, 1, "the file is empty", "start it with `version: 1`")
     if not isinstance(data, CommentedMap):

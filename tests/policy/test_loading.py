@@ -279,3 +279,11 @@ def test_a_key_that_is_a_mapping_holding_a_list_is_an_error_not_a_crash() -> Non
     """Found by bench/bench_fuzz.py: ruamel hashes complex keys, a list cannot be."""
     with pytest.raises(ConfigError, match="a key may not be a list or a mapping"):
         load_config("version: 1\n? {a: [b]}\n: c\n", "key.yml")
+
+
+@pytest.mark.parametrize("text", ["[-_]", "[._]", "version: 1\nroles: [-_]\n"])
+def test_scalars_ruamel_misreads_as_floats_are_an_error_not_a_crash(text: str) -> None:
+    """Found by tests/test_fuzz.py's random configs: ruamel's float resolver takes
+    `-_` and `._` for numbers and fails on them (IndexError, ValueError)."""
+    with pytest.raises(ConfigError, match="YAML that could not be read"):
+        load_config(text, "odd.yml")

@@ -35,6 +35,8 @@ from app.detect.dependencies.sources import local, remote_source
 # yarn's registry host serves npm's registry under another name
 _ALIASES = {"registry.yarnpkg.com": "registry.npmjs.org"}
 _REGISTRIES = {
+    "gem": {"rubygems.org"},
+    "hex": {"hexpm"},
     "composer": {"github.com", "api.github.com", "git:github.com", "repo.packagist.org"},
     "npm": {"registry.npmjs.org"},
     "cargo": {"registry:github.com", "sparse:index.crates.io"},
@@ -44,6 +46,7 @@ _GIT = re.compile(r"^(?:git\+|git@|git://|(?:github|gitlab|bitbucket):)", re.IGN
 # `…/<name>/-/<file>.tgz`, npm's registry layout (also behind a mirror's path prefix)
 _TARBALL = re.compile(r"(?P<package>(?:@[^/]+/)?[^/@][^/]*)/-/(?P<file>[^/]+)\.tgz$")
 _SHOWN = 3
+_NAMED_DIGEST = re.compile(r"^(sha\d*|md5|blake\w*|commit)[:=-](.+)$")
 _ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")  # `@scope%2fname`: npm escapes a scope's slash
 
 
@@ -229,8 +232,9 @@ def _digests(text: str | None) -> dict[str, set[str]]:
     (the commit a Composer version's tag names)."""
     out: dict[str, set[str]] = {}
     for token in (text or "").split():
-        algorithm, mark, value = token.partition(":") if ":" in token else token.partition("-")
-        if not (mark and algorithm.startswith(("sha", "md5", "blake", "commit"))):
+        named = _NAMED_DIGEST.match(token)  # sha512-…, sha256:…, sha256=…, commit:…
+        algorithm, value = named.groups() if named else ("", token)
+        if not named:
             key, slash, value = token.partition("/")
             algorithm = f"cache key {key}" if slash else "sha256"
             value = value if slash else token

@@ -2,7 +2,7 @@
 registries and indexes (`.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, pip's
 `pip.conf`, requirements files' `--index-url`/`--extra-index-url`/`--find-links`,
 uv's `uv.toml` and `[tool.uv]`, Poetry's and pdm's sources, Pipfile's `[[source]]`,
-`.cargo/config.toml`, NuGet.Config, Gemfile and Gemfile.lock, composer.json, Maven's
+`.cargo/config.toml`, NuGet.Config, Gemfile, composer.json, Maven's
 pom.xml and settings.xml, Gradle's build and settings scripts), Go's `replace`
 directives, and package.json's `overrides`/`resolutions` that put another source in
 place of a package.
@@ -115,7 +115,6 @@ _FOUND_IN: dict[str, re.Pattern[str]] = {
         r"""^\s*(?:source\s*\(?\s*["']([^"']+)["']|gem\b.*?\bgit:\s*["']([^"']+)["'])""",
         re.MULTILINE,
     ),
-    "Gemfile.lock": re.compile(r"^\s*remote:\s*(\S+)", re.MULTILINE),  # GEM and GIT sections
     # <repository>, <pluginRepository> or <mirror> (pom.xml, Maven's settings.xml)
     "pom.xml": re.compile(
         r"<(repository|pluginRepository|mirror)\b[^>]*>(?:(?!</\1>).)*?<url>\s*([^<\s]+)", re.S

@@ -90,7 +90,7 @@ def workflow(text: str) -> Iterator[Hit]:
     """Hits in a GitHub Actions workflow; a file that does not parse yields one."""
     try:
         doc = _load(text)
-    except YAMLError as error:
+    except (YAMLError, IndexError, ValueError) as error:  # ruamel slips on `[-_]`
         mark = getattr(error, "problem_mark", None)
         yield Hit(
             "infra.workflow-unreadable",

@@ -509,3 +509,71 @@ def test_composer_lock_a_moved_tag_or_another_repository(head: str, expected: st
 def test_composer_lock_a_branch_version_moves_with_every_update() -> None:
     base, head = _composer_lock("dev-main", "a" * 40), _composer_lock("dev-main", "b" * 40)
     assert _detect(("composer.lock", base, head)) == []
+
+
+def _pipfile_lock(digest: str) -> str:
+    entry = {"hashes": [f"sha256:{digest}"], "version": "==2.32.3"}
+    return json.dumps({"_meta": {}, "default": {"requests": entry}, "develop": {}})
+
+
+def _nuget_lock(digest: str) -> str:
+    entry = {
+        "type": "Direct",
+        "requested": "[13.0.3, )",
+        "resolved": "13.0.3",
+        "contentHash": digest,
+    }
+    return json.dumps({"version": 1, "dependencies": {"net8.0": {"Newtonsoft.Json": entry}}})
+
+
+def _mix_lock(repo: str, digest: str) -> str:
+    inner = "1" * 64
+    return (
+        '%{\n  "jason": {:hex, :jason, "1.4.1", "'
+        + inner
+        + '", [:mix], [{:decimal, "~> 2.0", [hex: :decimal, repo: "hexpm", optional: true]}], "'
+        + repo
+        + '", "'
+        + digest
+        + '"},\n}\n'
+    )
+
+
+def _gemfile_lock(remote: str, digest: str) -> str:
+    return (
+        f"GEM\n  remote: {remote}\n  specs:\n    rack (3.0.8)\n\nPLATFORMS\n  ruby\n\n"
+        f"DEPENDENCIES\n  rack\n\nCHECKSUMS\n  rack (3.0.8) sha256={digest}\n\n"
+        "BUNDLED WITH\n   2.5.3\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "base", "head", "expected"),
+    [
+        ("Pipfile.lock", _pipfile_lock("aa"), _pipfile_lock("bb"), "another sha256 digest"),
+        ("packages.lock.json", _nuget_lock("AA=="), _nuget_lock("BB=="), "another sha512 digest"),
+        ("mix.lock", _mix_lock("hexpm", "a" * 64), _mix_lock("hexpm", "b" * 64), "another sha256"),
+        (
+            "mix.lock",
+            _mix_lock("hexpm", "a" * 64),
+            _mix_lock("hexpm:evilcorp", "a" * 64),
+            "now fetched from evilcorp (hexpm)",
+        ),
+        (
+            "Gemfile.lock",
+            _gemfile_lock("https://rubygems.org/", "aa"),
+            _gemfile_lock("https://rubygems.org/", "bb"),
+            "another sha256 digest",
+        ),
+        (
+            "Gemfile.lock",
+            _gemfile_lock("https://rubygems.org/", "aa"),
+            _gemfile_lock("https://gems.evil.example/", "aa"),
+            "now fetched from gems.evil.example",
+        ),
+    ],
+)
+def test_other_lockfiles_say_where_and_what(path: str, base: str, head: str, expected: str) -> None:
+    found = [f for f in _detect((path, base, head)) if f.rule == "dependency.source-changed"]
+    assert len(found) == 1
+    assert expected in found[0].message

@@ -96,12 +96,6 @@ def _found(path: str, base: str, head: str) -> list[Finding]:
             "https://github.com/evil/rails",
         ),
         (
-            "Gemfile.lock",
-            "GEM\n  remote: https://rubygems.org/\n",
-            "GEM\n  remote: https://gems.evil.example/\n",
-            "https://gems.evil.example/",
-        ),
-        (
             "composer.json",
             '{"require": {}}',
             '{"repositories": [{"type": "vcs", "url": "https://github.com/evil/lib"}]}',

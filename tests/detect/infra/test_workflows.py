@@ -95,6 +95,9 @@ def test_insecure_commands_and_secrets_inherit() -> None:
 
 def test_a_broken_workflow_is_reported_not_crashed_on() -> None:
     assert "infra.workflow-unreadable" in infra(".github/workflows/x.yml", "on: [push\njobs: {")
+    # ruamel reads `-_` and `._` as floats and fails inside (IndexError, ValueError)
+    for odd in ("on: push\njobs: [-_]\n", "on: push\njobs: [._]\n"):
+        assert "infra.workflow-unreadable" in infra(".github/workflows/x.yml", odd)
 
 
 def test_only_lines_the_change_added_are_flagged() -> None:

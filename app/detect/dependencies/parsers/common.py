@@ -145,3 +145,5 @@ def load_yaml(text: str) -> object:
         return YAML(typ="safe", pure=True).load(text)
     except YAMLError as error:
         raise UnreadableError(f"not valid YAML: {str(error).splitlines()[0]}") from None
+    except (IndexError, ValueError) as error:  # ruamel slips on `[-_]`, `[._]`
+        raise UnreadableError(f"not valid YAML ({error})") from None

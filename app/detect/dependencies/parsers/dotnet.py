@@ -28,7 +28,12 @@ def nuget_lock(text: str) -> Parsed:
     out: Parsed = {}
     for framework in (data.get("dependencies") or {}).values():
         for name, info in framework.items():
+            digest = info.get("contentHash")  # base64 SHA-512 of the package
             out[name] = new_dep(
-                name, str(info.get("resolved") or "*"), None, info.get("type") == "Direct"
+                name,
+                str(info.get("resolved") or "*"),
+                None,
+                info.get("type") == "Direct",
+                digest=f"sha512-{digest}" if isinstance(digest, str) else None,
             )
     return out

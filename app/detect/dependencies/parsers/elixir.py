@@ -15,6 +15,10 @@ _MIX_LOCK = re.compile(
 )
 
 
+# `…, "hexpm", "<outer checksum>"},` at the end of a Hex entry's line
+_MIX_HEX = re.compile(r"\"([\w:.-]+)\"\s*,\s*\"([0-9a-f]{64})\"\s*\}\s*,?\s*$")
+
+
 def mix_exs(text: str) -> Parsed:
     out: Parsed = {}
     for number, line in enumerate(split_lines(text), start=1):
@@ -26,8 +30,14 @@ def mix_exs(text: str) -> Parsed:
 def mix_lock(text: str) -> Parsed:
     out: Parsed = {}
     for match in _MIX_LOCK.finditer(text):
+        line = text[match.start() : text.find("\n", match.start()) % (len(text) + 1)]
+        hexed = _MIX_HEX.search(line)  # a Hex package: the repository and its checksum
         out[match.group(1)] = new_dep(
-            match.group(1), match.group(2), text.count("\n", 0, match.start()) + 1
+            match.group(1),
+            match.group(2),
+            text.count("\n", 0, match.start()) + 1,
+            origin=hexed.group(1) if hexed else None,
+            digest=f"sha256:{hexed.group(2)}" if hexed else None,
         )
     if not out and text.strip() not in ("", "%{}"):
         raise UnreadableError("no packages found")

@@ -373,7 +373,14 @@ def pipfile_lock(text: str) -> Parsed:
         for name, info in (data.get(section) or {}).items():
             version = str((info or {}).get("version") or "").removeprefix("==") or "*"
             key = canonicalize_name(name)
-            keep_runtime(out, new_dep(key, version, dev=section == "develop"))
+            hashes = (info or {}).get("hashes")
+            digest = (
+                " ".join(h for h in hashes if isinstance(h, str))
+                if isinstance(hashes, list)
+                else None
+            )
+            dep = new_dep(key, version, dev=section == "develop", digest=digest or None)
+            keep_runtime(out, dep)
     return out
 
 
