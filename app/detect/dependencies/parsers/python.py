@@ -371,16 +371,11 @@ def pipfile_lock(text: str) -> Parsed:
     out: Parsed = {}
     for section in ("default", "develop"):
         for name, info in (data.get(section) or {}).items():
-            version = str((info or {}).get("version") or "").removeprefix("==") or "*"
-            key = canonicalize_name(name)
-            hashes = (info or {}).get("hashes")
-            digest = (
-                " ".join(h for h in hashes if isinstance(h, str))
-                if isinstance(hashes, list)
-                else None
-            )
-            dep = new_dep(key, version, dev=section == "develop", digest=digest or None)
-            keep_runtime(out, dep)
+            info = info or {}
+            version = str(info.get("version") or "").removeprefix("==") or "*"
+            digest = " ".join(str(h) for h in info.get("hashes") or []) or None
+            dev = section == "develop"
+            keep_runtime(out, new_dep(canonicalize_name(name), version, dev=dev, digest=digest))
     return out
 
 
