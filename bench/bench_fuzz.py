@@ -24,6 +24,7 @@ from tests.fuzz import (  # noqa: E402
     LOCKFILES,
     SAMPLE_CONFIG,
     SAMPLE_DIFF,
+    SOURCE_CONFIGS,
     auth_sources,
     auth_target,
     config_target,
@@ -49,7 +50,7 @@ def _mutated_source(sources: list[tuple[str, str]], r: random.Random) -> tuple[s
 def targets(scale: float) -> list[tuple[str, int, Callable[[random.Random], None]]]:
     events = sorted(p.stem for p in WEBHOOKS.glob("*.json"))
     bodies = {name: payload(name) for name in events}
-    lockfiles = {name: path.read_text() for name, path in LOCKFILES.items()}
+    lockfiles = {name: path.read_text() for name, path in (LOCKFILES | SOURCE_CONFIGS).items()}
     sources = auth_sources()
     n = lambda count: max(1, int(count * scale))  # noqa: E731
     return [

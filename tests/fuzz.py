@@ -15,6 +15,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from app.detect.base import ChangedFile, FileStatus
+from app.detect.dependencies import DependenciesDetector
 from app.detect.dependencies.formats import format_of
 from app.detect.dependencies.parsers import UnreadableError, safely
 from app.detect.diff import parse_git_diff
@@ -25,6 +27,7 @@ from app.policy.facts import PullFacts
 from app.policy.loading import ConfigError, default_config, load_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_DEPENDENCIES = DependenciesDetector()
 SAMPLE_DIFF = (FIXTURES / "diffs/sample.diff").read_text()
 SAMPLE_CONFIG = """\
 version: 1
@@ -43,13 +46,27 @@ roles:
 overrides: {by: {teams: [release-managers]}, reason_required: true}
 options: {check_name: Gate, stale_approvals: relevant, allow_contributors: false}
 """
+# Each is also compared, mutated, with itself as it was: the lockfile-origin and
+# package-source readers run on the mutated text as well as the parser.
 LOCKFILES = {
     "package-lock.json": FIXTURES / "deps/npm/head/package-lock.json",
     "yarn.lock": FIXTURES / "deps/npm/head/yarn.lock",
+    "berry/yarn.lock": FIXTURES / "deps/npm/head/berry/yarn.lock",
     "pnpm-lock.yaml": FIXTURES / "deps/npm/head/pnpm-lock.yaml",
     "uv.lock": FIXTURES / "deps/pypi/head/uv.lock",
+    "poetry.lock": FIXTURES / "deps/pypi/head/poetry.lock",
     "requirements.txt": FIXTURES / "deps/pypi/head/requirements.txt",
     "pyproject.toml": FIXTURES / "deps/pypi/head/pyproject.toml",
+    **{
+        path.name: path
+        for path in sorted((FIXTURES / "deps/other").iterdir())
+        if path.name not in (".npmrc", "pip.conf", "pom.xml", "build.gradle.kts")
+    },
+}
+# Files only the package-source reader (and some a parser) reads.
+SOURCE_CONFIGS = {
+    name: FIXTURES / "deps/other" / name
+    for name in (".npmrc", "pip.conf", "pom.xml", "build.gradle.kts")
 }
 ODD = ["", "\x00", "\f", "\v", "\u2028", "\x85", "\r", "\t", "\\", '"', "'", "{", "[", "*", "&"]
 
@@ -123,11 +140,23 @@ def config_target(text: str) -> None:
 
 
 def lockfile_target(name: str, text: str) -> None:
+    """The parser on `text`, then the whole dependencies detector on the file changed
+    from its sample to `text` and back (origins and sources compare both sides)."""
     found = format_of(name)
-    assert found is not None
-    assert found.parse is not None
-    with contextlib.suppress(UnreadableError):
-        assert isinstance(safely(found.parse, text), dict)
+    if found is not None and found.parse is not None:
+        with contextlib.suppress(UnreadableError):
+            assert isinstance(safely(found.parse, text), dict)
+    sample = (LOCKFILES.get(name) or SOURCE_CONFIGS[name]).read_text()
+    for before, after in ((sample, text), (text, sample)):
+        changed = ChangedFile(
+            path=name,
+            status=FileStatus.MODIFIED,
+            added=[(1, "x")],
+            base_loader=lambda _p, t=before: t,
+            head_loader=lambda _p, t=after: t,
+        )
+        for finding in _DEPENDENCIES.detect([changed], _DEPENDENCIES.settings_model()):
+            assert finding.rule.startswith("dependency.")
 
 
 def delivery_target(event: str, payload: object) -> None:

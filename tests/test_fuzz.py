@@ -14,6 +14,7 @@ from tests.fuzz import (
     LOCKFILES,
     SAMPLE_CONFIG,
     SAMPLE_DIFF,
+    SOURCE_CONFIGS,
     auth_sources,
     auth_target,
     config_target,
@@ -52,11 +53,12 @@ def test_mutated_real_configs(seed: int, edits: int) -> None:
     config_target(mutate(SAMPLE_CONFIG, random.Random(seed), edits))
 
 
-@pytest.mark.parametrize("name", sorted(LOCKFILES))
+@pytest.mark.parametrize("name", sorted(LOCKFILES | SOURCE_CONFIGS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32))
 def test_mutated_real_lockfiles(name: str, seed: int) -> None:
-    lockfile_target(name, mutate(LOCKFILES[name].read_text(), random.Random(seed), 6))
+    sample = (LOCKFILES | SOURCE_CONFIGS)[name].read_text()
+    lockfile_target(name, mutate(sample, random.Random(seed), 6))
 
 
 SOURCES = auth_sources()

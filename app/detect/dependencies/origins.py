@@ -170,7 +170,7 @@ def _same_version_elsewhere(
 
 
 def _what_changed(old: Dep | None, new: Dep, moved: bool) -> tuple[Severity, str] | None:
-    if moved and new.origin is not None and (wrong := _misnamed(new, new.origin.split()[0])):
+    if moved and (first := _first(new)) and (wrong := _misnamed(new, first)):
         return Severity.MEDIUM, f"is fetched as {wrong}, another package"
     if old is None:
         return None  # a new package or version: its address is new too
@@ -207,12 +207,19 @@ def _misnamed(dep: Dep, origin: str) -> str | None:
 
 def _stand_in(dep: Dep) -> str | None:
     """The other package whose registry tarball `dep` is fetched as, if any."""
-    if dep.origin is None or _misnamed(dep, dep.origin.split()[0]) is None:
+    first = _first(dep)
+    if first is None or _misnamed(dep, first) is None:
         return None
-    if dep.origin.startswith("npm:"):
-        return dep.origin[4:].lower()
-    found = _TARBALL.search(address(dep.origin.split()[0]))
+    if first.startswith("npm:"):
+        return first[4:].lower()
+    found = _TARBALL.search(address(first))
     return found.group("package").lower() if found else None
+
+
+def _first(dep: Dep) -> str | None:
+    """The first address `dep` is fetched from (None for none, or a blank one)."""
+    parts = (dep.origin or "").split()
+    return parts[0] if parts else None
 
 
 def _digest_changed(old: str | None, new: str | None) -> str | None:
