@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import shutil
@@ -54,7 +55,13 @@ PACKAGES = {
 }
 PNPM = "pnpm@9.15.0"
 YARN = "yarn@1.22.22"
-LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
+BERRY = "@yarnpkg/cli-dist@4.5.3"
+LOCKFILES = {
+    "npm": "package-lock.json",
+    "pnpm": "pnpm-lock.yaml",
+    "yarn": "yarn.lock",
+    "berry": "yarn.lock",
+}
 SAMPLED = 12
 HOST = "https://npm.evil.example"
 DETECTOR = DependenciesDetector()
@@ -88,6 +95,14 @@ def locked(name: str, version: str, tool: str) -> str:
         if tool == "npm":
             npm("install", "--package-lock-only", "--legacy-peer-deps", "--no-audit", *quiet,
                 "--omit-lockfile-registry-resolved=false", cwd=where)  # fmt: skip
+        elif tool == "berry":  # checksums need the packages: fetched, not built
+            (where / ".yarnrc.yml").write_text("nodeLinker: node-modules\nenableTelemetry: false\n")
+            lockfile.touch()
+            subprocess.run(
+                ["npx", "--yes", BERRY, "install", "--mode=skip-build"],
+                cwd=where, check=True, capture_output=True, timeout=600,
+                env=os.environ | {"YARN_ENABLE_IMMUTABLE_INSTALLS": "false"},
+            )  # fmt: skip
         else:
             command = {
                 "pnpm": [PNPM, "install", "--lockfile-only"],
@@ -198,6 +213,52 @@ YARN_TAMPERINGS: dict[str, Tamper] = {
 }
 
 
+def berry_entries(text: str) -> dict[str, dict[str, str]]:
+    """yarn berry's registry packages: name -> {version, resolution, checksum}."""
+    out = {}
+    for block in text.split("\n\n"):
+        fields = dict(_BERRY_FIELD.findall(block))
+        header = block.lstrip().split("\n", 1)[0].strip('":')
+        name = header[: header.find("@", 1)]
+        if "@npm:" in header and {"version", "resolution", "checksum"} <= fields.keys():
+            out[name] = {k: fields[k].strip('"') for k in ("version", "resolution", "checksum")}
+    return out
+
+
+_BERRY_FIELD = re.compile(r"^  (version|resolution|checksum): (.+)$", re.MULTILINE)
+
+
+def _berry_edit(text: str, name: str, version: str, field: str, value: str) -> str:
+    """`field` of `name`'s block at `version` set to `value`."""
+    blocks = text.split("\n\n")
+    for index, block in enumerate(blocks):
+        header = block.lstrip().split("\n", 1)[0]
+        if header.startswith((f'"{name}@', f"{name}@")) and f"\n  version: {version}\n" in block:
+            blocks[index] = re.sub(rf"^  {field}: .+$", f"  {field}: {value}", block, flags=re.M)
+            return "\n\n".join(blocks)
+    raise AssertionError(f"{name}@{version} not found")
+
+
+BERRY_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: _berry_edit(
+        t, n, v, "resolution", f'"{n}@{HOST}/{n.rpartition("/")[2]}-{v}.tgz"'
+    ),
+    "another package's tarball": lambda t, n, v, d: _berry_edit(
+        t, n, v, "resolution", f'"{d["resolution"]}"'
+    ),
+    "another package's digest": lambda t, n, v, d: _berry_edit(t, n, v, "checksum", d["checksum"]),
+    "a git repository": lambda t, n, v, d: _berry_edit(
+        t,
+        n,
+        v,
+        "resolution",
+        f'"{n}@https://github.com/evil/{n.rpartition("/")[2]}.git#commit={"a" * 40}"',
+    ),
+}
+BERRY_REWRITES: dict[str, Callable[[str], str]] = {
+    # yarn 4 after a cache-key change: every checksum recomputed under another key
+    "another cache key": lambda t: t.replace("checksum: 10c0/", "checksum: 10/"),
+}
 YARN_REWRITES: dict[str, Callable[[str], str]] = {
     "npm's registry name": lambda t: t.replace(
         "https://registry.yarnpkg.com/", "https://registry.npmjs.org/"
@@ -235,6 +296,7 @@ def main() -> None:
         "npm": ("package-lock.json", NPM_TAMPERINGS, npm_entries, NPM_REWRITES),
         "pnpm": ("pnpm-lock.yaml", PNPM_TAMPERINGS, pnpm_entries, {}),
         "yarn": ("yarn.lock", YARN_TAMPERINGS, yarn_entries, YARN_REWRITES),
+        "berry": ("yarn.lock", BERRY_TAMPERINGS, berry_entries, BERRY_REWRITES),
     }
     rng = random.Random(13)
     for tool, (path, tamperings, entries, rewrites) in tools.items():
