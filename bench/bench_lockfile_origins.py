@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from app.detect.base import Finding  # noqa: E402
 from app.detect.dependencies import DependenciesDetector  # noqa: E402
 from bench.bench_dependencies import modified  # noqa: E402
+from bench.bench_noise import releases  # noqa: E402
 from bench.registry import CACHE  # noqa: E402
 
 # Applications and tools with a few dozen to a few hundred runtime packages.
@@ -53,6 +55,8 @@ PACKAGES = {
     "fastify": 3,
     "eslint": 3,
 }
+# Python projects, locked by uv from PyPI: a project that asks for the package itself.
+PY_PACKAGES = {"httpx": 3, "flask": 3, "fastapi": 3, "celery": 3, "black": 3, "rich": 3}
 PNPM = "pnpm@9.15.0"
 YARN = "yarn@1.22.22"
 BERRY = "@yarnpkg/cli-dist@4.5.3"
@@ -61,6 +65,7 @@ LOCKFILES = {
     "pnpm": "pnpm-lock.yaml",
     "yarn": "yarn.lock",
     "berry": "yarn.lock",
+    "uv": "uv.lock",
 }
 SAMPLED = 12
 HOST = "https://npm.evil.example"
@@ -82,19 +87,41 @@ def last_versions(name: str, count: int) -> list[str]:
     return sorted(stable, key=lambda v: times[v])[-count:]
 
 
+def py_versions(name: str, count: int) -> list[str]:
+    """The last `count` final releases on PyPI, oldest first."""
+    return [version for version, _ in releases(name, count)]
+
+
+def uv() -> str:
+    """uv from PyPI, in a virtual environment of the bench's own."""
+    venv = CACHE / "uv-venv"
+    if not (venv / "bin" / "uv").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "pip"), "install", "-q", "uv"]
+        subprocess.run(pip, check=True, capture_output=True)
+    return str(venv / "bin" / "uv")
+
+
 def locked(name: str, version: str, tool: str) -> str:
     """The lockfile `tool` writes for `name@version`'s runtime dependencies."""
     where = CACHE / "origins" / tool / f"{name.replace('/', '__')}@{version}"
     lockfile = where / LOCKFILES[tool]
     if not lockfile.exists():
         where.mkdir(parents=True, exist_ok=True)
-        deps = json.loads(npm("view", f"{name}@{version}", "dependencies", "--json") or "{}")
-        manifest = {"name": "bench-app", "version": "1.0.0", "dependencies": deps}
-        (where / "package.json").write_text(json.dumps(manifest))
+        if tool != "uv":
+            deps = json.loads(npm("view", f"{name}@{version}", "dependencies", "--json") or "{}")
+            manifest = {"name": "bench-app", "version": "1.0.0", "dependencies": deps}
+            (where / "package.json").write_text(json.dumps(manifest))
         quiet = ["--ignore-scripts"]
         if tool == "npm":
             npm("install", "--package-lock-only", "--legacy-peer-deps", "--no-audit", *quiet,
                 "--omit-lockfile-registry-resolved=false", cwd=where)  # fmt: skip
+        elif tool == "uv":
+            (where / "pyproject.toml").write_text(
+                '[project]\nname = "bench-app"\nversion = "1.0.0"\n'
+                f'requires-python = ">=3.11"\ndependencies = ["{name}=={version}"]\n'
+            )
+            subprocess.run([uv(), "lock", "-q"], cwd=where, check=True, capture_output=True)
         elif tool == "berry":  # checksums need the packages: fetched, not built
             (where / ".yarnrc.yml").write_text("nodeLinker: node-modules\nenableTelemetry: false\n")
             lockfile.touch()
@@ -259,6 +286,48 @@ BERRY_REWRITES: dict[str, Callable[[str], str]] = {
     # yarn 4 after a cache-key change: every checksum recomputed under another key
     "another cache key": lambda t: t.replace("checksum: 10c0/", "checksum: 10/"),
 }
+
+
+def uv_entries(text: str) -> dict[str, dict[str, str]]:
+    """uv's registry packages: name -> {version, sdist, hash}."""
+    out = {}
+    for package in tomllib.loads(text).get("package", []):
+        sdist = package.get("sdist") or {}
+        if "registry" in (package.get("source") or {}) and "url" in sdist:
+            out[package["name"]] = {
+                "version": package["version"],
+                "sdist": sdist["url"],
+                "hash": sdist["hash"],
+            }
+    return out
+
+
+def _uv_git(text: str, name: str, version: str) -> str:
+    registry = 'source = { registry = "https://pypi.org/simple" }'
+    block = f'name = "{name}"\nversion = "{version}"\n{registry}'
+    assert block in text, f"{name} {version} not found"
+    git = f'source = {{ git = "https://github.com/evil/{name}?rev=main#{"a" * 40}" }}'
+    return text.replace(block, block.replace(registry, git), 1)
+
+
+UV_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: t.replace(
+        uv_entries(t)[n]["sdist"], f"{HOST}/{n}-{v}.tar.gz"
+    ),
+    "another package's tarball": lambda t, n, v, d: t.replace(
+        uv_entries(t)[n]["sdist"], d["sdist"]
+    ),
+    "another package's digest": lambda t, n, v, d: t.replace(uv_entries(t)[n]["hash"], d["hash"]),
+    "a git repository": lambda t, n, v, d: _uv_git(t, n, v),
+}
+UV_REWRITES: dict[str, Callable[[str], str]] = {
+    # a wheel PyPI gained for each release after it was first locked
+    "a wheel added to every release": lambda t: t.replace(
+        "wheels = [\n",
+        'wheels = [\n    { url = "https://files.pythonhosted.org/packages/00/00/late-1.0-py3-'
+        'none-any.whl", hash = "sha256:00", size = 1 },\n',
+    ),
+}
 YARN_REWRITES: dict[str, Callable[[str], str]] = {
     "npm's registry name": lambda t: t.replace(
         "https://registry.yarnpkg.com/", "https://registry.npmjs.org/"
@@ -297,14 +366,15 @@ def main() -> None:
         "pnpm": ("pnpm-lock.yaml", PNPM_TAMPERINGS, pnpm_entries, {}),
         "yarn": ("yarn.lock", YARN_TAMPERINGS, yarn_entries, YARN_REWRITES),
         "berry": ("yarn.lock", BERRY_TAMPERINGS, berry_entries, BERRY_REWRITES),
+        "uv": ("uv.lock", UV_TAMPERINGS, uv_entries, UV_REWRITES),
     }
     rng = random.Random(13)
     for tool, (path, tamperings, entries, rewrites) in tools.items():
         found: Counter[str] = Counter()
         tried: Counter[str] = Counter()
         pairs = wrong = rewritten = wrong_rewrites = real_findings = 0
-        for name, count in PACKAGES.items():
-            versions = last_versions(name, count)
+        for name, count in (PY_PACKAGES if tool == "uv" else PACKAGES).items():
+            versions = py_versions(name, count) if tool == "uv" else last_versions(name, count)
             texts = [locked(name, version, tool) for version in versions]
             for base, head in itertools.pairwise(texts):
                 pairs += 1

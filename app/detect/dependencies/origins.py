@@ -119,7 +119,11 @@ def origin_findings(file: str, ecosystem: str, before: Parsed, after: Parsed) ->
         if new.origin is not None and local(new.origin):
             continue  # a tarball in the repository, rebuilt by its own change
         moved = new.origin is not None and (old is None or _moved(old, new))
-        unknown = {host(o) for o in (new.origin or "").split()} - trusted if moved else set()
+        # any address the entry did not have, on a host the lockfile did not use: a git
+        # source written beside the files it had is where uv fetches from then
+        known = addresses(old) if old is not None else set()
+        fresh = [o for o in (new.origin or "").split() if address(o) not in known]
+        unknown = {host(o) for o in fresh} - trusted
         for where in sorted(unknown):
             strangers.setdefault(where, []).append(new)
         moved_away = moved and (new.name, _stand_in(new)) not in stand_ins

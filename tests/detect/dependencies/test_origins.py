@@ -577,3 +577,17 @@ def test_other_lockfiles_say_where_and_what(path: str, base: str, head: str, exp
     found = [f for f in _detect((path, base, head)) if f.rule == "dependency.source-changed"]
     assert len(found) == 1
     assert expected in found[0].message
+
+
+def test_uv_a_git_source_written_beside_the_files_it_had_is_where_it_comes_from() -> None:
+    """Found by bench_lockfile_origins: only `source` changed to a repository, the sdist
+    and wheels left as they were. uv fetches from the repository then."""
+    base = _uv()
+    head = base.replace(
+        'source = { registry = "https://pypi.org/simple" }',
+        'source = { git = "https://github.com/evil/idna?rev=main#' + "a" * 40 + '" }',
+    )
+    [finding] = [
+        f for f in _detect(("uv.lock", base, head)) if f.rule == "dependency.source-changed"
+    ]
+    assert "now fetched from github.com" in finding.message
