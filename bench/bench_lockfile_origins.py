@@ -66,6 +66,7 @@ LOCKFILES = {
     "yarn": "yarn.lock",
     "berry": "yarn.lock",
     "uv": "uv.lock",
+    "poetry": "poetry.lock",
 }
 SAMPLED = 12
 HOST = "https://npm.evil.example"
@@ -102,13 +103,23 @@ def uv() -> str:
     return str(venv / "bin" / "uv")
 
 
+def poetry() -> str:
+    """Poetry from PyPI, installed by the bench's uv into an environment of its own."""
+    venv = CACHE / "poetry-venv"
+    if not (venv / "bin" / "poetry").exists():
+        subprocess.run([uv(), "venv", "-q", str(venv)], check=True, capture_output=True)
+        install = [uv(), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
+        subprocess.run([*install, "poetry"], check=True, capture_output=True)
+    return str(venv / "bin" / "poetry")
+
+
 def locked(name: str, version: str, tool: str) -> str:
     """The lockfile `tool` writes for `name@version`'s runtime dependencies."""
     where = CACHE / "origins" / tool / f"{name.replace('/', '__')}@{version}"
     lockfile = where / LOCKFILES[tool]
     if not lockfile.exists():
         where.mkdir(parents=True, exist_ok=True)
-        if tool != "uv":
+        if tool not in ("uv", "poetry"):
             deps = json.loads(npm("view", f"{name}@{version}", "dependencies", "--json") or "{}")
             manifest = {"name": "bench-app", "version": "1.0.0", "dependencies": deps}
             (where / "package.json").write_text(json.dumps(manifest))
@@ -116,12 +127,14 @@ def locked(name: str, version: str, tool: str) -> str:
         if tool == "npm":
             npm("install", "--package-lock-only", "--legacy-peer-deps", "--no-audit", *quiet,
                 "--omit-lockfile-registry-resolved=false", cwd=where)  # fmt: skip
-        elif tool == "uv":
+        elif tool in ("uv", "poetry"):
             (where / "pyproject.toml").write_text(
                 '[project]\nname = "bench-app"\nversion = "1.0.0"\n'
                 f'requires-python = ">=3.11"\ndependencies = ["{name}=={version}"]\n'
+                "\n[tool.poetry]\npackage-mode = false\n"
             )
-            subprocess.run([uv(), "lock", "-q"], cwd=where, check=True, capture_output=True)
+            command = [uv(), "lock", "-q"] if tool == "uv" else [poetry(), "lock", "-q"]
+            subprocess.run(command, cwd=where, check=True, capture_output=True, timeout=600)
         elif tool == "berry":  # checksums need the packages: fetched, not built
             (where / ".yarnrc.yml").write_text("nodeLinker: node-modules\nenableTelemetry: false\n")
             lockfile.touch()
@@ -328,6 +341,41 @@ UV_REWRITES: dict[str, Callable[[str], str]] = {
         'none-any.whl", hash = "sha256:00", size = 1 },\n',
     ),
 }
+
+
+def poetry_entries(text: str) -> dict[str, dict[str, str]]:
+    """Poetry's packages from the default source: name -> {version, hash}."""
+    out = {}
+    for package in tomllib.loads(text).get("package", []):
+        files = package.get("files") or []
+        if files and "source" not in package:
+            out[package["name"]] = {"version": package["version"], "hash": files[0]["hash"]}
+    return out
+
+
+def _poetry_source(text: str, name: str, version: str, table: str) -> str:
+    """A `[package.source]` table written into `name`'s entry (before the next one)."""
+    start = text.index(f'\nname = "{name}"\nversion = "{version}"\n')
+    end = text.find("\n[[package]]", start)
+    end = len(text) if end < 0 else end
+    return text[:end].rstrip("\n") + f"\n\n[package.source]\n{table}\n" + text[end:]
+
+
+POETRY_TAMPERINGS: dict[str, Tamper] = {
+    "another host": lambda t, n, v, d: _poetry_source(
+        t, n, v, f'type = "legacy"\nurl = "{HOST}/simple"\nreference = "evil"'
+    ),
+    "another package's digest": lambda t, n, v, d: t.replace(
+        poetry_entries(t)[n]["hash"], d["hash"], 1
+    ),
+    "a git repository": lambda t, n, v, d: _poetry_source(
+        t,
+        n,
+        v,
+        f'type = "git"\nurl = "https://github.com/evil/{n}.git"\nreference = "main"\n'
+        f'resolved_reference = "{"a" * 40}"',
+    ),
+}
 YARN_REWRITES: dict[str, Callable[[str], str]] = {
     "npm's registry name": lambda t: t.replace(
         "https://registry.yarnpkg.com/", "https://registry.npmjs.org/"
@@ -367,14 +415,16 @@ def main() -> None:
         "yarn": ("yarn.lock", YARN_TAMPERINGS, yarn_entries, YARN_REWRITES),
         "berry": ("yarn.lock", BERRY_TAMPERINGS, berry_entries, BERRY_REWRITES),
         "uv": ("uv.lock", UV_TAMPERINGS, uv_entries, UV_REWRITES),
+        "poetry": ("poetry.lock", POETRY_TAMPERINGS, poetry_entries, {}),
     }
     rng = random.Random(13)
     for tool, (path, tamperings, entries, rewrites) in tools.items():
         found: Counter[str] = Counter()
         tried: Counter[str] = Counter()
         pairs = wrong = rewritten = wrong_rewrites = real_findings = 0
-        for name, count in (PY_PACKAGES if tool == "uv" else PACKAGES).items():
-            versions = py_versions(name, count) if tool == "uv" else last_versions(name, count)
+        python = tool in ("uv", "poetry")
+        for name, count in (PY_PACKAGES if python else PACKAGES).items():
+            versions = py_versions(name, count) if python else last_versions(name, count)
             texts = [locked(name, version, tool) for version in versions]
             for base, head in itertools.pairwise(texts):
                 pairs += 1
