@@ -23,7 +23,14 @@ from app.detect.base import (
     Kind,
     Severity,
 )
-from app.detect.dependencies.formats import LOCKFILE, MANIFEST, Format, Parser, format_of
+from app.detect.dependencies.formats import (
+    LOCKFILE,
+    MANIFEST,
+    Format,
+    Parser,
+    format_of,
+    project_of,
+)
 from app.detect.dependencies.merging import Key, Seen, merged
 from app.detect.dependencies.origins import go_sum_findings, origin_findings
 from app.detect.dependencies.parsers.common import (
@@ -184,7 +191,7 @@ def _compare(
         out.append(Seen(ecosystem, name, old, new, changed.path, role, introduced, first_party))
     if role != LOCKFILE:
         return out, [], {}
-    project = changed.path.rpartition("/")[0]
+    project = project_of(changed.path)
     kept = {
         (project, ecosystem, name.lower()): dep.version
         for name, dep in after.items()

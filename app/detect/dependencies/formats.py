@@ -92,6 +92,12 @@ FORMATS: tuple[Format, ...] = (
 _ANY_FORMAT = compiled(tuple(g for f in FORMATS for g in f.globs.patterns))
 
 
+def project_of(path: str) -> str:
+    """The project a dependency file belongs to: its directory (a manifest and its
+    lockfile there are one project's)."""
+    return path.rpartition("/")[0]
+
+
 def format_of(path: str) -> Format | None:
     if _ANY_FORMAT.first_match(path) is None:
         return None

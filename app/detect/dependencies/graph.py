@@ -16,6 +16,7 @@ from typing import Any
 
 from app.detect.base import Change, Finding, Kind, Severity
 from app.detect.dependencies.changes import change_of, describe, weighed
+from app.detect.dependencies.formats import project_of
 
 # GitHub's ecosystem names -> ours (the ones formats.py uses).
 ECOSYSTEMS = {
@@ -90,7 +91,7 @@ def replace_ours(ours: list[Finding], graph_findings: list[Finding]) -> list[Fin
     the reverse) is not reported twice."""
 
     def where(f: Finding) -> tuple[str, str | None]:
-        return (f.file or "").rpartition("/")[0], f.ecosystem
+        return project_of(f.file or ""), f.ecosystem
 
     covered = {where(f) for f in graph_findings}
     introduced = {f.file for f in ours if f.rule == LOCKFILE_ADDED}
@@ -109,7 +110,7 @@ def _netted(found: list[Finding], introduced: set[str | None]) -> list[Finding]:
     or the version pinned has a known vulnerability."""
 
     def key(f: Finding) -> tuple[str, str | None, str | None]:
-        return (f.file or "").rpartition("/")[0], f.ecosystem, f.package
+        return project_of(f.file or ""), f.ecosystem, f.package
 
     added = {key(f): f for f in found if f.change == Change.ADDED and f.file not in introduced}
     removed = {key(f): f for f in found if f.change == Change.REMOVED}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app.detect.base import Change, Finding, Kind, Severity
 from app.detect.dependencies.changes import change_of, describe, weighed
-from app.detect.dependencies.formats import MANIFEST
+from app.detect.dependencies.formats import MANIFEST, project_of
 from app.detect.dependencies.graph import LOCKFILE_ADDED
 from app.detect.dependencies.parsers.common import Dep
 from app.detect.dependencies.sources import remote_source
@@ -40,8 +40,8 @@ def merged(seen: list[Seen], installed: dict[Key, str]) -> list[Finding | None]:
     (exact), place from the manifest (where a person wrote it)."""
     by_package: dict[Key, list[Seen]] = {}
     for item in seen:
-        project = item.file.rpartition("/")[0]
-        by_package.setdefault((project, item.ecosystem, item.name.lower()), []).append(item)
+        key = (project_of(item.file), item.ecosystem, item.name.lower())
+        by_package.setdefault(key, []).append(item)
     already = {key for key, items in by_package.items() if key in installed and _asked(items)}
     # a package already installed pulls in nothing new: its manifest entry explains no
     # transitive addition (else naming one would make a hand-added package cheaper)

@@ -96,32 +96,34 @@ def test_the_same_version_with_another_digest_is_high() -> None:
     assert "another sha512 digest" in finding.message
 
 
+SHA1_BASE = {"a": _entry("a", "1.0.0"), "b": _entry("b", "2.1.0", integrity="sha1-x=")}
+UNADDRESSED = {"b": {"version": "2.1.0", "integrity": SHA512}}
+
+
 @pytest.mark.parametrize(
-    "head",
+    ("before", "head"),
     [
         # npm moving an old entry from sha1 to sha512: no algorithm in common
-        {"b": _entry("b", "2.1.0")},
+        (SHA1_BASE, {"b": _entry("b", "2.1.0")}),
         # yarn's name for npm's registry
-        {"b": _entry("b", "2.1.0", resolved="https://registry.yarnpkg.com/b/-/b-2.1.0.tgz")},
+        (
+            SHA1_BASE,
+            {"b": _entry("b", "2.1.0", resolved="https://registry.yarnpkg.com/b/-/b-2.1.0.tgz")},
+        ),
         # `omit-lockfile-registry-resolved`: fetched from the configured registry
-        {"b": {"version": "2.1.0", "integrity": SHA512}},
+        (SHA1_BASE, UNADDRESSED),
         # and back: an entry that had no address (npm's bundled packages too) now has
         # its own tarball on the registry
-        "b without an address at the base",
+        (BASE | UNADDRESSED, {}),
         # an ordinary upgrade from the same registry
-        {"b": _entry("b", "2.2.0", integrity=OTHER512)},
+        (SHA1_BASE, {"b": _entry("b", "2.2.0", integrity=OTHER512)}),
         # a new package from the registry
-        {"c": _entry("c", "0.3.0")},
+        (BASE, {"c": _entry("c", "0.3.0")}),
         # a scoped package
-        {"@s__c": _entry("@s/c", "1.0.0")},
+        (BASE, {"@s__c": _entry("@s/c", "1.0.0")}),
     ],
 )
-def test_what_is_not_a_new_source(head: dict[str, Any] | str) -> None:
-    before = {"a": _entry("a", "1.0.0"), "b": _entry("b", "2.1.0", integrity="sha1-x=")}
-    if isinstance(head, str):
-        before, head = BASE | {"b": {"version": "2.1.0", "integrity": SHA512}}, BASE
-    if "c" in head or "@s__c" in head:
-        before = BASE
+def test_what_is_not_a_new_source(before: dict[str, Any], head: dict[str, Any]) -> None:
     findings = _npm(before, BASE | head)
     assert [f for f in findings if f.rule == "dependency.source-changed"] == []
 

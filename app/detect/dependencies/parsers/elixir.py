@@ -30,7 +30,8 @@ def mix_exs(text: str) -> Parsed:
 def mix_lock(text: str) -> Parsed:
     out: Parsed = {}
     for match in _MIX_LOCK.finditer(text):
-        line = text[match.start() : text.find("\n", match.start()) % (len(text) + 1)]
+        end = text.find("\n", match.start())
+        line = text[match.start() : end if end >= 0 else None]  # mix writes one per line
         hexed = _MIX_HEX.search(line)  # a Hex package: the repository and its checksum
         out[match.group(1)] = new_dep(
             match.group(1),

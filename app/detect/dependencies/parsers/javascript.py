@@ -192,9 +192,11 @@ def _version_line(line: str, berry: bool) -> str | None:
 
 def _yarn_fetched(copy: _YarnCopy, line: str, berry: bool, name: str) -> None:
     """Where yarn fetches `copy` from and its digest, if `line` says: v1's `resolved
-    "<url>"` and `integrity sha512-…`; berry's `resolution: "name@npm:1.0.0"` (the
-    registry: no address of its own) and `checksum: 10c0/…` (prefixed by the cache key
-    it was computed under; an unprefixed one changes with `cacheKey`: not kept)."""
+    "<url>"` and `integrity sha512-…`; berry's `resolution:` — `name@npm:1.0.0` is the
+    registry (no address of its own), `other@npm:1.0.0` another package (an alias, a
+    fork through `resolutions`), `workspace:`/`patch:`/… the repository's own code —
+    and `checksum: 10c0/…` (prefixed by the cache key it was computed under; an
+    unprefixed one changes with `cacheKey`: not kept)."""
     key, _, value = line.strip().partition(":" if berry else " ")
     value = value.strip().strip("\"'")
     if key == ("checksum" if berry else "integrity") and (not berry or "/" in value):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from app.detect.dependencies.parsers.common import (
     Dep,
     Parsed,
@@ -52,8 +50,13 @@ def cargo_lock(text: str) -> Parsed:
         if "source" in package:
             name = package["name"]
             direct = (name in asked) if asked else None
-            dep = new_dep(name, package["version"], None, direct)
-            checksum = package.get("checksum")
-            dep = replace(dep, origin=package["source"], digest=checksum)
+            dep = new_dep(
+                name,
+                package["version"],
+                None,
+                direct,
+                origin=package["source"],
+                digest=package.get("checksum"),
+            )
             copies.setdefault(name, []).append(dep)
     return with_copies(copies, primary)
