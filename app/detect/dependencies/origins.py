@@ -118,12 +118,13 @@ def origin_findings(file: str, ecosystem: str, before: Parsed, after: Parsed) ->
             continue  # as it was (most of a lockfile): nothing to compare
         if new.origin is not None and local(new.origin):
             continue  # a tarball in the repository, rebuilt by its own change
-        moved = new.origin is not None and (old is None or _moved(old, new))
+        known = addresses(old) if old is not None else set()
+        now = addresses(new)
+        fresh = now - known
+        moved = _moved(old, known, now)
         # any address the entry did not have, on a host the lockfile did not use: a git
         # source written beside the files it had is where uv fetches from then
-        known = addresses(old) if old is not None else set()
-        fresh = [o for o in (new.origin or "").split() if address(o) not in known]
-        unknown = {host(o) for o in fresh} - trusted
+        unknown = {host(where) for where in fresh} - trusted
         for where in sorted(unknown):
             strangers.setdefault(where, []).append(new)
         moved_away = moved and (new.name, _stand_in(new)) not in stand_ins
@@ -136,17 +137,17 @@ def origin_findings(file: str, ecosystem: str, before: Parsed, after: Parsed) ->
     )
 
 
-def _moved(old: Dep, new: Dep) -> bool:
-    """Whether `new` is fetched from an address `old` was not, in place of one it was
-    (a file added beside the others, as PyPI allows for a release, is no move; an
-    entry that no longer records an address is fetched from the configured registry,
-    as npm writes it with `omit-lockfile-registry-resolved`: not a move either)."""
-    if new.origin is None:
+def _moved(old: Dep | None, known: set[str], now: set[str]) -> bool:
+    """Whether the entry is fetched from an address `old` (at `known`) was not, in
+    place of one it was (a file added beside the others, as PyPI allows for a release,
+    is no move; an entry that no longer records an address is fetched from the
+    configured registry, as npm writes it with `omit-lockfile-registry-resolved`: not
+    a move either; one that had none now has one to compare)."""
+    if not now:
         return False
-    if old.origin is None:
+    if old is None or old.origin is None:
         return True
-    before, after = addresses(old), addresses(new)
-    return bool(before - after) and bool(after - before)
+    return bool(known - now) and bool(now - known)
 
 
 def _same_version_elsewhere(
@@ -198,6 +199,8 @@ def _misnamed(dep: Dep, origin: str) -> str | None:
     if origin.startswith("npm:"):
         other = origin[4:]
         return None if other.lower() == dep.name.lower() else f"{other} (an alias)"
+    if origin.endswith(f"/{dep.name}/-/{dep.name.rpartition('/')[2]}-{dep.version}.tgz"):
+        return None  # its own, as npm writes it (most entries: no need to parse)
     found = _TARBALL.search(address(origin))
     if found is None:
         return None
